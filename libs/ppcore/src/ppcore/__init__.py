@@ -1,0 +1,1 @@
+"""Infrastructure shared by every partner-program process. Holds no domain rules."""

@@ -1,0 +1,291 @@
+"""The versioned program policy (R-POL-01).
+
+One YAML file holds every *policy* value of RULES.md. It is loaded and validated once
+at process start (an invalid file stops the process with the offending field named)
+and passed down to use cases; decisions record ``policy.version``. The models are
+frozen: code reads the policy, never changes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ppcore.calendar import BusinessCalendar
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[4] / "policy" / "program-policy.yaml"
+
+
+class Tier(StrEnum):
+    """Partner status tiers in ascending order (R-STS-01)."""
+
+    BUSINESS = "BUSINESS"
+    CERTIFIED = "CERTIFIED"
+    GOLD = "GOLD"
+
+    @property
+    def rank(self) -> int:
+        return _TIER_ORDER[self]
+
+
+_TIER_ORDER = {Tier.BUSINESS: 0, Tier.CERTIFIED: 1, Tier.GOLD: 2}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class CalendarPolicy(_Frozen):
+    timezone: Literal["Europe/Kyiv"]
+    holidays: tuple[date, ...]
+
+
+class DeadlinesPolicy(_Frozen):
+    application_review_days: PositiveInt
+    project_review_days: PositiveInt
+    point_request_review_days: PositiveInt
+    violation_appeal_window_days: PositiveInt
+    pd_legal_basis_days: PositiveInt
+    pd_stop_processing_days: PositiveInt
+    pd_complaint_forward_days: PositiveInt
+    termination_notice_months: PositiveInt
+
+
+class Course(_Frozen):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+
+
+class BusinessTierPolicy(_Frozen):
+    discount_percent: Annotated[int, Field(ge=0, le=100)]
+
+
+class CertifiedTierPolicy(BusinessTierPolicy):
+    min_active_points: NonNegativeInt
+    min_certified_employees: NonNegativeInt
+    required_courses: tuple[str, ...] | Literal["all"]
+
+
+class GoldTierPolicy(CertifiedTierPolicy):
+    monitoring_window_months: PositiveInt
+    min_monitored_projects: NonNegativeInt
+
+
+class StatusesPolicy(_Frozen):
+    business: BusinessTierPolicy
+    certified: CertifiedTierPolicy
+    gold: GoldTierPolicy
+    validity_months: PositiveInt
+
+
+class DiscountPolicy(_Frozen):
+    eligible_product_families: tuple[str, ...]
+    excluded_product_families: tuple[str, ...]
+    business_without_accepted_contract_may_buy: bool
+
+
+class Edition(_Frozen):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    family: str
+    price_uah: Decimal = Field(gt=0)
+    points_value: NonNegativeInt
+    sites_allowed: PositiveInt
+    rank: PositiveInt
+
+
+class MainPointsPolicy(_Frozen):
+    project_published: NonNegativeInt
+    marketplace_module_published: NonNegativeInt
+    composite_site_project: NonNegativeInt
+    mobile_app_published: NonNegativeInt
+    renewal_points_share_percent: Annotated[int, Field(ge=0, le=100)]
+    upgrade_points_share_percent: Annotated[int, Field(ge=0, le=100)]
+
+
+class PointsPolicy(_Frozen):
+    validity_months: PositiveInt
+    daily_total_time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    main: MainPointsPolicy
+    additional_categories: tuple[str, ...]
+
+    @property
+    def daily_total_hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.daily_total_time.split(":")
+        return int(hour), int(minute)
+
+
+class OnRequestNfrPolicy(_Frozen):
+    edition: str
+    min_certified_employees: NonNegativeInt
+    required_courses: tuple[str, ...]
+    renewal_editions_multiplier: PositiveInt
+
+
+class CloudNfrPolicy(_Frozen):
+    plan: str
+    disk_gb: PositiveInt
+    custom_domain: bool
+    renewal_min_sales_uah: Decimal = Field(ge=0)
+    fallback_plan: str
+
+
+class NfrPolicy(_Frozen):
+    status_key_edition: str
+    certified_keys: NonNegativeInt
+    gold_extra_keys: NonNegativeInt
+    key_validity_months: PositiveInt
+    max_edition_changes: NonNegativeInt
+    on_request: OnRequestNfrPolicy
+    cloud: CloudNfrPolicy
+
+
+class CompetencyPolicy(_Frozen):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    automatic: bool = False
+    requires_status: Tier | None = None
+    requires_competencies: tuple[str, ...] = ()
+
+
+class RankingPolicy(_Frozen):
+    projects: float
+    monitored_projects: float
+    marketing_activity: float
+    certified_employees: float
+    status: dict[Tier, float]
+    active_points: float
+
+
+class SanctionsPolicy(_Frozen):
+    max_block_months: PositiveInt
+    dumping_exclusion_months: tuple[PositiveInt, ...]
+    dumping_incident_per_order: PositiveInt
+
+
+class MysteryShopperPolicy(_Frozen):
+    max_answer_wait_seconds: PositiveInt
+
+
+class ProgramPolicy(_Frozen):
+    version: str = Field(min_length=1)
+    calendar: CalendarPolicy
+    deadlines: DeadlinesPolicy
+    courses: tuple[Course, ...] = Field(min_length=1)
+    statuses: StatusesPolicy
+    discount: DiscountPolicy
+    editions: tuple[Edition, ...] = Field(min_length=1)
+    points: PointsPolicy
+    nfr: NfrPolicy
+    competencies: tuple[CompetencyPolicy, ...]
+    ranking: RankingPolicy
+    sanctions: SanctionsPolicy
+    mystery_shopper: MysteryShopperPolicy
+
+    @field_validator("courses", "editions", "competencies")
+    @classmethod
+    def _codes_unique(cls, items: tuple[Course | Edition | CompetencyPolicy, ...]) -> tuple:  # type: ignore[type-arg]
+        codes = [item.code for item in items]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate codes: {', '.join(duplicates)}")
+        return items
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> ProgramPolicy:
+        course_codes = {c.code for c in self.courses}
+        edition_codes = {e.code for e in self.editions}
+        competency_codes = {c.code for c in self.competencies}
+        for tier_name, tier in (("certified", self.statuses.certified), ("gold", self.statuses.gold)):
+            if tier.required_courses != "all":
+                unknown = set(tier.required_courses) - course_codes
+                if unknown:
+                    raise ValueError(f"statuses.{tier_name}.required_courses: unknown courses {sorted(unknown)}")
+        unknown = set(self.nfr.on_request.required_courses) - course_codes
+        if unknown:
+            raise ValueError(f"nfr.on_request.required_courses: unknown courses {sorted(unknown)}")
+        for name, code in (
+            ("nfr.status_key_edition", self.nfr.status_key_edition),
+            ("nfr.on_request.edition", self.nfr.on_request.edition),
+        ):
+            if code not in edition_codes:
+                raise ValueError(f"{name}: unknown edition {code}")
+        for competency in self.competencies:
+            unknown = set(competency.requires_competencies) - competency_codes
+            if unknown:
+                raise ValueError(f"competencies.{competency.code}.requires_competencies: unknown {sorted(unknown)}")
+        if not (
+            self.statuses.business.discount_percent
+            <= self.statuses.certified.discount_percent
+            <= self.statuses.gold.discount_percent
+        ):
+            raise ValueError("statuses: discounts must not decrease with the tier")
+        if self.statuses.certified.min_active_points > self.statuses.gold.min_active_points:
+            raise ValueError("statuses: gold.min_active_points must be >= certified.min_active_points")
+        return self
+
+    # --- convenient reads -------------------------------------------------------
+    def business_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(self.calendar.holidays)
+
+    def edition(self, code: str) -> Edition | None:
+        for edition in self.editions:
+            if edition.code == code:
+                return edition
+        return None
+
+    def competency(self, code: str) -> CompetencyPolicy | None:
+        for competency in self.competencies:
+            if competency.code == code:
+                return competency
+        return None
+
+    def course_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.courses)
+
+    def required_courses(self, tier: Tier) -> frozenset[str]:
+        """Courses an employee must hold to count as certified for ``tier``."""
+        if tier is Tier.BUSINESS:
+            return frozenset()
+        tier_policy = self.statuses.certified if tier is Tier.CERTIFIED else self.statuses.gold
+        if tier_policy.required_courses == "all":
+            return frozenset(self.course_codes())
+        return frozenset(tier_policy.required_courses)
+
+    def discount_percent(self, tier: Tier) -> int:
+        return {
+            Tier.BUSINESS: self.statuses.business.discount_percent,
+            Tier.CERTIFIED: self.statuses.certified.discount_percent,
+            Tier.GOLD: self.statuses.gold.discount_percent,
+        }[tier]
+
+
+class PolicyError(Exception):
+    """The policy file is missing or invalid; the message names the field."""
+
+
+def load_policy(path: Path | str | None = None) -> ProgramPolicy:
+    policy_path = Path(path) if path else DEFAULT_POLICY_PATH
+    try:
+        raw = yaml.safe_load(policy_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PolicyError(f"policy file not found: {policy_path}") from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy file {policy_path} is not valid YAML: {exc}") from exc
+    try:
+        return ProgramPolicy.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+        )
+        raise PolicyError(f"invalid program policy {policy_path}: {problems}") from exc
