@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-out=gen/python
+final=gen/python
+out=gen/python.tmp.$$
 rm -rf "$out"
 mkdir -p "$out"
 grpc_include=$($PY -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
@@ -23,3 +24,5 @@ mapfile -t files < <(cd protos && find partnerprogram -name '*.proto' | sort)
 find "$out/partnerprogram" -type d -exec touch {}/__init__.py \;
 touch "$out/partnerprogram/py.typed"
 touch "$out/.stamp"
+# Swap in one step so a concurrent reader never sees a half-written tree.
+rm -rf "$final.old"; [ -d "$final" ] && mv "$final" "$final.old"; mv "$out" "$final"; rm -rf "$final.old"

@@ -1,0 +1,1 @@
+"""pytest plugin shared by every test suite of the project (fixtures added as the platform grows)."""
