@@ -1,0 +1,1 @@
+"""The points service: ledger, projects, quality monitoring, point requests, orders and daily totals."""
