@@ -1,0 +1,1 @@
+"""Licensing service: editions, the license key registry, NFR keys and their renewals."""

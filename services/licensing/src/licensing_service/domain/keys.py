@@ -1,0 +1,94 @@
+"""License key format (R-NFR-10): unguessable, with a check part.
+
+A key is 128 random bits in Crockford base32 (26 characters) followed by a 4-character
+check part (20 bits of a keyed BLAKE2s digest of the body). A mistyped key fails the
+check without any database look-up, so it is told apart from a well-formed key that is
+simply not registered. The canonical form is six dash-separated groups of five.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ppcore.errors import InvalidArgument
+
+RandomBytes = Callable[[int], bytes]
+"""A randomness source: returns that many random bytes (``secrets.token_bytes`` in production)."""
+
+RANDOM_BITS = 128
+_RANDOM_BYTES = RANDOM_BITS // 8
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_BODY_CHARS = 26  # ceil(128 / 5)
+_CHECK_CHARS = 4
+_GROUP = 5
+_KEY_CHARS = _BODY_CHARS + _CHECK_CHARS
+# Characters people confuse when copying a key by hand read as the digit they resemble.
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_CHECK_PERSON = b"pplickey"
+
+
+def _encode(value: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        value, digit = divmod(value, 32)
+        chars.append(_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def _check_part(body: str) -> str:
+    digest = hashlib.blake2s(body.encode("ascii"), digest_size=4, person=_CHECK_PERSON).digest()
+    return _encode(int.from_bytes(digest, "big") >> (32 - 5 * _CHECK_CHARS), _CHECK_CHARS)
+
+
+def _group(chars: str) -> str:
+    return "-".join(chars[i : i + _GROUP] for i in range(0, len(chars), _GROUP))
+
+
+def _normalise(text: str) -> str:
+    return "".join(text.split()).replace("-", "").upper().translate(_LOOKALIKES)
+
+
+@dataclass(frozen=True, order=True)
+class LicenseKey:
+    """A well-formed key in canonical form. Build with :meth:`generate` or :meth:`parse`."""
+
+    value: str
+
+    @classmethod
+    def generate(cls, random_bytes: RandomBytes) -> LicenseKey:
+        """A new key from ``random_bytes`` (R-NFR-10: at least 128 random bits)."""
+        raw = random_bytes(_RANDOM_BYTES)
+        if len(raw) != _RANDOM_BYTES:
+            raise ValueError(f"randomness source returned {len(raw)} bytes, expected {_RANDOM_BYTES}")
+        body = _encode(int.from_bytes(raw, "big"), _BODY_CHARS)
+        return cls(_group(body + _check_part(body)))
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "key") -> LicenseKey:
+        """The canonical key of ``text``; a wrong length, alphabet or check part is KEY_MALFORMED."""
+        key = cls.try_parse(text)
+        if key is None:
+            raise InvalidArgument.for_field(
+                field,
+                "is not a well-formed license key (length, characters or check part) (R-NFR-10)",
+                reason="KEY_MALFORMED",
+                rule="R-NFR-10",
+            )
+        return key
+
+    @classmethod
+    def try_parse(cls, text: str) -> LicenseKey | None:
+        """The canonical key of ``text``, or None when it is malformed or fails its check part."""
+        chars = _normalise(text)
+        if len(chars) != _KEY_CHARS or any(c not in _ALPHABET for c in chars):
+            return None
+        body, check = chars[:_BODY_CHARS], chars[_BODY_CHARS:]
+        # 26 base32 characters hold 130 bits; a generated body never sets the top two.
+        if _ALPHABET.index(body[0]) >= 8 or _check_part(body) != check:
+            return None
+        return cls(_group(chars))
+
+    def __str__(self) -> str:
+        return self.value
