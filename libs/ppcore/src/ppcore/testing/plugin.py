@@ -1,1 +1,119 @@
-"""pytest plugin shared by every test suite of the project (fixtures added as the platform grows)."""
+"""pytest plugin shared by every suite: real PostgreSQL, real nats-server, clock, tokens.
+
+PostgreSQL: ``PP_TEST_POSTGRES_URL`` (default postgres@127.0.0.1:5432). When it cannot
+be reached, tests that need it skip, unless ``PP_REQUIRE_POSTGRES=1`` (CI), where they
+fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ppcore.auth import Caller, CallerKind, PartnerRole, TokenIssuer
+from ppcore.clock import FixedClock
+from ppcore.policy import ProgramPolicy, load_policy
+from ppcore.testing.nats import NatsServer
+from ppcore.testing.postgres import admin_url, create_database, drop_database, postgres_available
+
+TEST_JWT_SECRET = "test-secret-for-the-test-suite-only"
+
+
+@pytest.fixture(scope="session")
+def policy() -> ProgramPolicy:
+    return load_policy()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    server = NatsServer(Path(tmp_path_factory.mktemp("nats")))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def nats_namespace() -> str:
+    """A subject/stream namespace of its own, so tests sharing one server never collide."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+async def postgres_admin_url() -> str:
+    url = admin_url()
+    problem = await postgres_available(url)
+    if problem is not None:
+        message = f"PostgreSQL unavailable at {url}: {problem}"
+        if os.environ.get("PP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def make_pg_database(postgres_admin_url: str) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Factory of fresh, empty databases; all are dropped at the end of the run."""
+    created: list[str] = []
+
+    async def make() -> str:
+        url = await create_database(postgres_admin_url)
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        await drop_database(postgres_admin_url, url)
+
+
+class Tokens:
+    """Mints bearer tokens for tests."""
+
+    def __init__(self, secret: str = TEST_JWT_SECRET) -> None:
+        self.issuer = TokenIssuer(
+            algorithm="HS256",
+            clock=_WallClock(),
+            secret=secret,
+            issuer="partnerprogram",
+            audience="partnerprogram",
+        )
+
+    def staff(self, subject: str = "staff:moderator") -> str:
+        return self.issuer.mint(Caller(CallerKind.STAFF, subject))
+
+    def system(self, subject: str = "system:test") -> str:
+        return self.issuer.mint(Caller(CallerKind.SYSTEM, subject))
+
+    def sales_platform(self, subject: str = "system:sales-platform") -> str:
+        return self.issuer.mint(Caller(CallerKind.SALES_PLATFORM, subject))
+
+    def partner_user(
+        self, partner_id: str, role: PartnerRole = PartnerRole.MAIN, subject: str = "login:user",
+        groups: frozenset[str] = frozenset(),
+    ) -> str:
+        return self.issuer.mint(Caller(CallerKind.PARTNER_USER, subject, partner_id, role, groups))
+
+    def expired(self) -> str:
+        return self.issuer.mint(Caller(CallerKind.STAFF, "staff:late"), ttl=timedelta(seconds=-60))
+
+    def metadata(self, token: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {token}"),)
+
+
+class _WallClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@pytest.fixture(scope="session")
+def tokens() -> Tokens:
+    return Tokens()

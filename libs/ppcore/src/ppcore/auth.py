@@ -1,0 +1,220 @@
+"""Who is calling: signed JWT bearer tokens, callers, and per-RPC access rules.
+
+Every call carries ``authorization: Bearer <jwt>``. The token names the caller: a
+program-staff user, an internal system, the sales platform, or a partner user with
+partner id, employee role (R-EMP-01..04) and access groups (R-EMP-05). Each RPC
+declares who may call it in an access table; anything not declared is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from ppcore.clock import Clock
+from ppcore.errors import PermissionDenied, Unauthenticated
+
+
+class CallerKind(StrEnum):
+    STAFF = "staff"  # program staff (moderators, partner department)
+    SYSTEM = "system"  # an internal system or another service of the suite
+    SALES_PLATFORM = "sales_platform"  # checkout: discount and price checks
+    PARTNER_USER = "partner_user"  # a login attached to a partner card
+    ANONYMOUS = "anonymous"  # no token: only public RPCs
+
+
+class PartnerRole(StrEnum):
+    MAIN = "MAIN"
+    FULL = "FULL"
+    LIMITED = "LIMITED"
+    CERTIFIED_SPECIALIST = "CERTIFIED_SPECIALIST"
+
+
+ALL_ROLES = frozenset(PartnerRole)
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: CallerKind
+    subject: str
+    partner_id: str | None = None
+    role: PartnerRole | None = None
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.kind is CallerKind.PARTNER_USER
+
+
+ANONYMOUS = Caller(kind=CallerKind.ANONYMOUS, subject="")
+
+_current_caller: ContextVar[Caller] = ContextVar("caller", default=ANONYMOUS)
+
+
+def current_caller() -> Caller:
+    return _current_caller.get()
+
+
+def set_current_caller(caller: Caller) -> None:
+    _current_caller.set(caller)
+
+
+@dataclass(frozen=True)
+class Allow:
+    """Who may call one RPC. Partner users additionally need one of ``partner_roles``."""
+
+    kinds: frozenset[CallerKind]
+    partner_roles: frozenset[PartnerRole] = field(default=ALL_ROLES)
+
+    @classmethod
+    def of(cls, *kinds: CallerKind, partner_roles: Iterable[PartnerRole] | None = None) -> Allow:
+        return cls(frozenset(kinds), frozenset(partner_roles) if partner_roles is not None else ALL_ROLES)
+
+    @classmethod
+    def public(cls) -> Allow:
+        return cls(frozenset(CallerKind))
+
+    def permits(self, caller: Caller) -> bool:
+        if caller.kind not in self.kinds:
+            return False
+        if caller.kind is CallerKind.PARTNER_USER:
+            return caller.role is not None and caller.role in self.partner_roles
+        return True
+
+
+AccessTable = Mapping[str, Allow]  # RPC short name -> rule
+
+
+def require_partner_scope(caller: Caller, partner_id: str) -> None:
+    """A partner user may act only on its own partner; others are not limited here."""
+    if caller.kind is CallerKind.PARTNER_USER and caller.partner_id != partner_id:
+        raise PermissionDenied(
+            reason="OTHER_PARTNER",
+            message=f"partner_id: this login belongs to partner {caller.partner_id}, not {partner_id}",
+        )
+
+
+def _read(path: Path | None) -> str | None:
+    return path.read_text(encoding="utf-8") if path else None
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        algorithm: str,
+        secret: str | None = None,
+        public_key_file: Path | None = None,
+        issuer: str,
+        audience: str,
+    ) -> None:
+        self._algorithm = algorithm
+        key = secret if algorithm == "HS256" else _read(public_key_file)
+        if not key:
+            raise ValueError("no verification key configured")
+        self._key: str = key
+        self._issuer = issuer
+        self._audience = audience
+
+    def verify(self, token: str) -> Caller:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub", "kind"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated(reason="TOKEN_EXPIRED", message="authorization: the token has expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(reason="TOKEN_INVALID", message=f"authorization: invalid token ({exc})") from exc
+        return caller_from_claims(claims)
+
+
+def caller_from_claims(claims: Mapping[str, Any]) -> Caller:
+    try:
+        kind = CallerKind(claims["kind"])
+    except ValueError as exc:
+        raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: unknown caller kind") from exc
+    if kind is CallerKind.ANONYMOUS:
+        raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: anonymous tokens are not issued")
+    role: PartnerRole | None = None
+    partner_id = claims.get("partner_id") or None
+    if kind is CallerKind.PARTNER_USER:
+        try:
+            role = PartnerRole(claims.get("role", ""))
+        except ValueError as exc:
+            raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: partner user without a valid role") from exc
+        if not partner_id:
+            raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: partner user without partner_id")
+    return Caller(
+        kind=kind,
+        subject=str(claims["sub"]),
+        partner_id=partner_id,
+        role=role,
+        groups=frozenset(claims.get("groups", ())),
+    )
+
+
+class TokenIssuer:
+    """Mints tokens: for the local CLI, for tests, and for service-to-service calls."""
+
+    def __init__(
+        self,
+        *,
+        algorithm: str,
+        clock: Clock,
+        secret: str | None = None,
+        private_key_file: Path | None = None,
+        issuer: str,
+        audience: str,
+    ) -> None:
+        key = secret if algorithm == "HS256" else _read(private_key_file)
+        if not key:
+            raise ValueError("no signing key configured")
+        self._key: str = key
+        self._algorithm = algorithm
+        self._clock = clock
+        self._issuer = issuer
+        self._audience = audience
+
+    def mint(self, caller: Caller, ttl: timedelta = timedelta(hours=1)) -> str:
+        now = self._clock.now()
+        claims: dict[str, Any] = {
+            "sub": caller.subject,
+            "kind": caller.kind.value,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+        }
+        if caller.partner_id:
+            claims["partner_id"] = caller.partner_id
+        if caller.role:
+            claims["role"] = caller.role.value
+        if caller.groups:
+            claims["groups"] = sorted(caller.groups)
+        return jwt.encode(claims, self._key, algorithm=self._algorithm)
+
+
+def authorize(access: AccessTable, method: str, caller: Caller) -> None:
+    """Deny by default: an RPC missing from the table is refused to everyone."""
+    rule = access.get(method)
+    if rule is None or not rule.permits(caller):
+        if caller.kind is CallerKind.ANONYMOUS:
+            raise Unauthenticated(reason="TOKEN_MISSING", message="authorization: a bearer token is required")
+        raise PermissionDenied(
+            reason="CALLER_NOT_ALLOWED",
+            message=f"{caller.kind.value}"
+            + (f" ({caller.role.value})" if caller.role else "")
+            + f" may not call {method}",
+        )

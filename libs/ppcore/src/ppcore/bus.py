@@ -1,0 +1,129 @@
+"""The NATS JetStream connection of one process, and idempotent stream set-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+
+from ppcore.events import Naming
+from ppcore.logging import get_logger
+
+log = get_logger("ppcore.bus")
+
+# How long JetStream remembers a Nats-Msg-Id for de-duplication.
+DUPLICATE_WINDOW_SECONDS = 600.0
+
+
+class EventBus:
+    """Connects to NATS (reconnecting for ever) and owns the JetStream context."""
+
+    def __init__(self, url: str, naming: Naming, *, client_name: str) -> None:
+        self.url = url
+        self.naming = naming
+        self.client_name = client_name
+        self._nc: NatsClient | None = None
+        self._js: JetStreamContext | None = None
+        self._reconnect_listeners: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def nc(self) -> NatsClient:
+        if self._nc is None:
+            raise RuntimeError("EventBus is not connected")
+        return self._nc
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("EventBus is not connected")
+        return self._js
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    def on_reconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
+        self._reconnect_listeners.append(listener)
+
+    async def connect(self) -> None:
+        async def reconnected() -> None:
+            log.info("nats.reconnected", url=self.url)
+            for listener in self._reconnect_listeners:
+                await listener()
+
+        async def disconnected() -> None:
+            log.warning("nats.disconnected", url=self.url)
+
+        async def error(exc: Exception) -> None:
+            log.warning("nats.error", error=str(exc))
+
+        self._nc = await nats.connect(
+            self.url,
+            name=self.client_name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            connect_timeout=5,
+            allow_reconnect=True,
+            reconnected_cb=reconnected,
+            disconnected_cb=disconnected,
+            error_cb=error,
+            pending_size=64 * 1024 * 1024,
+        )
+        self._js = self._nc.jetstream(timeout=5.0)
+
+    async def ensure_stream(self, producer: str) -> None:
+        """Create or update the stream of ``producer``; safe to call from every process."""
+        await self._ensure(
+            StreamConfig(
+                name=self.naming.stream_for(producer),
+                subjects=self.naming.stream_subjects(producer),
+                retention=RetentionPolicy.LIMITS,
+                storage=StorageType.FILE,
+                discard=DiscardPolicy.OLD,
+                max_age=30 * 24 * 3600.0,
+                duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            )
+        )
+
+    async def ensure_dlq_stream(self) -> None:
+        await self._ensure(
+            StreamConfig(
+                name=self.naming.dlq_stream,
+                subjects=[f"{self.naming.namespace}.dlq.>"],
+                retention=RetentionPolicy.LIMITS,
+                storage=StorageType.FILE,
+                max_age=90 * 24 * 3600.0,
+            )
+        )
+
+    async def _ensure(self, config: StreamConfig) -> None:
+        for attempt in range(5):
+            try:
+                try:
+                    await self.js.stream_info(config.name or "")
+                except NotFoundError:
+                    try:
+                        await self.js.add_stream(config)
+                        log.info("nats.stream.created", stream=config.name)
+                        return
+                    except BadRequestError:
+                        pass  # created by another process meanwhile: fall through to update
+                await self.js.update_stream(config)
+                return
+            except (TimeoutError, nats.errors.TimeoutError, nats.errors.NoRespondersError):
+                await asyncio.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"could not create or update stream {config.name}")
+
+    async def close(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            try:
+                await asyncio.wait_for(self._nc.drain(), timeout=5)
+            except Exception:  # drain on a dead connection: close is all that is left
+                await self._nc.close()
+        self._nc = None
+        self._js = None

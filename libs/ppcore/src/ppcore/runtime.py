@@ -1,0 +1,147 @@
+"""What every service process is built from, assembled once in its composition root.
+
+``Platform.create`` reads nothing global: it takes the process's settings and returns
+the clock, policy, database, event bus, token verifier and issuer, and the outbox relay.
+``Platform.server`` turns gRPC services and consumers into a :class:`ServerApp` whose
+shutdown drains NATS and closes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+
+from ppcore.auth import TokenIssuer, TokenVerifier
+from ppcore.bus import EventBus
+from ppcore.client import ClientTls, make_channel
+from ppcore.clock import Clock, SystemClock
+from ppcore.consumer import EventConsumer
+from ppcore.db import Database, PlatformTables
+from ppcore.events import Naming
+from ppcore.outbox import OutboxRelay
+from ppcore.policy import ProgramPolicy, load_policy
+from ppcore.server import BackgroundTask, GrpcService, ServerApp, TlsFiles
+from ppcore.service_identity import ServiceToken
+from ppcore.settings import ServiceSettings
+from ppcore.uow import SqlUnitOfWork
+
+
+@dataclass
+class Platform:
+    name: str
+    settings: ServiceSettings
+    clock: Clock
+    policy: ProgramPolicy
+    db: Database
+    tables: PlatformTables
+    naming: Naming
+    bus: EventBus
+    verifier: TokenVerifier
+    issuer: TokenIssuer
+    service_token: ServiceToken
+    relay: OutboxRelay
+    _channels: list[grpc.aio.Channel] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        settings: ServiceSettings,
+        tables: PlatformTables,
+        *,
+        clock: Clock | None = None,
+        policy: ProgramPolicy | None = None,
+    ) -> Platform:
+        clock = clock or SystemClock()
+        policy = policy or load_policy(settings.policy_file)
+        db = Database(settings.database_url)
+        naming = Naming(settings.nats_namespace)
+        bus = EventBus(settings.nats_url, naming, client_name=name)
+        secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+        verifier = TokenVerifier(
+            algorithm=settings.jwt_algorithm,
+            secret=secret,
+            public_key_file=settings.jwt_public_key_file,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+        issuer = TokenIssuer(
+            algorithm=settings.jwt_algorithm,
+            clock=clock,
+            secret=secret,
+            private_key_file=settings.jwt_private_key_file,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+        relay = OutboxRelay(
+            db, tables, bus, clock, batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds
+        )
+        return cls(
+            name=name,
+            settings=settings,
+            clock=clock,
+            policy=policy,
+            db=db,
+            tables=tables,
+            naming=naming,
+            bus=bus,
+            verifier=verifier,
+            issuer=issuer,
+            service_token=ServiceToken(issuer, clock, name),
+            relay=relay,
+        )
+
+    def uow_options(self) -> dict[str, Any]:
+        """Keyword arguments for a :class:`SqlUnitOfWork` subclass of this process."""
+        return {
+            "source": self.name,
+            "naming": self.naming,
+            "clock": self.clock,
+            "policy_version": self.policy.version,
+            "after_commit": self.relay.notify,
+        }
+
+    async def connect(self) -> None:
+        await self.bus.connect()
+        await self.bus.ensure_stream(self.name)
+
+    def channel(self, target: str, *, deadline_seconds: float = 5.0) -> grpc.aio.Channel:
+        """A channel to another service of the suite, authenticated as this service."""
+        s = self.settings
+        tls = ClientTls(s.tls_ca_file, s.tls_cert_file, s.tls_key_file) if s.tls_ca_file else None
+        channel = make_channel(target, token=self.service_token, tls=tls, deadline_seconds=deadline_seconds)
+        self._channels.append(channel)
+        return channel
+
+    def server(
+        self,
+        services: Sequence[GrpcService],
+        *,
+        consumers: Sequence[EventConsumer[Any]] = (),
+        background: Sequence[BackgroundTask] = (),
+    ) -> ServerApp:
+        s = self.settings
+        tls = TlsFiles(s.tls_cert_file, s.tls_key_file, s.tls_ca_file) if s.tls_cert_file and s.tls_key_file else None
+        return ServerApp(
+            name=self.name,
+            services=services,
+            verifier=self.verifier,
+            host=s.grpc_host,
+            port=s.grpc_port,
+            tls=tls,
+            grace_seconds=s.shutdown_grace_seconds,
+            background=[self.relay.run, *(c.run for c in consumers), *background],
+            on_shutdown=[self.close],
+        )
+
+    async def close(self) -> None:
+        for channel in self._channels:
+            await channel.close()
+        await self.bus.close()
+        await self.db.dispose()
+
+
+UowFactory = Callable[[], SqlUnitOfWork]

@@ -1,0 +1,269 @@
+"""The grpc.aio server runner every process uses.
+
+It registers the health service (grpcio-health-checking) and reflection
+(grpcio-reflection), wraps every RPC with one interceptor (log context, authentication,
+authorization, error mapping, access log), serves TLS when certificates are configured,
+and shuts down gracefully on SIGTERM: health NOT_SERVING, stop accepting calls, let
+in-flight calls finish within the grace period, stop background tasks, then run the
+shutdown hooks (drain NATS, close the database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from ppcore.auth import ANONYMOUS, AccessTable, Caller, TokenVerifier, authorize, set_current_caller
+from ppcore.errors import DomainError
+from ppcore.grpc_errors import rich_status
+from ppcore.logging import bound_context, get_logger
+from ppcore.request_context import set_correlation_id
+
+log = get_logger("ppcore.server")
+
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+ShutdownHook = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class GrpcService:
+    """One gRPC service of a process: the servicer, how to register it, and its access table."""
+
+    descriptor: ServiceDescriptor
+    servicer: object
+    add_to_server: Callable[[Any, grpc.aio.Server], None]
+    access: AccessTable
+
+    def check_access_complete(self) -> None:
+        missing = [m.name for m in self.descriptor.methods if m.name not in self.access]
+        extra = set(self.access) - {m.name for m in self.descriptor.methods}
+        if missing or extra:
+            raise RuntimeError(
+                f"access table of {self.descriptor.full_name}: missing {missing}, unknown {sorted(extra)}"
+            )
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    cert_file: Path
+    key_file: Path
+    ca_file: Path | None = None
+
+    def server_credentials(self) -> grpc.ServerCredentials:
+        ca = self.ca_file.read_bytes() if self.ca_file else None
+        return grpc.ssl_server_credentials(
+            [(self.key_file.read_bytes(), self.cert_file.read_bytes())],
+            root_certificates=ca,
+            require_client_auth=ca is not None,
+        )
+
+
+class _CallInterceptor(grpc.aio.ServerInterceptor):
+    """Per call: bind log context, authenticate, authorize, map errors, log the outcome."""
+
+    def __init__(self, access: Mapping[str, AccessTable], verifier: TokenVerifier) -> None:
+        self._access = access  # service full name -> table
+        self._verifier = verifier
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        full_method: str = handler_call_details.method  # type: ignore[attr-defined]
+        service_name, _, method = full_method.lstrip("/").partition("/")
+        table = self._access.get(service_name)
+        if handler is None or table is None:
+            return handler  # health, reflection: open to all
+        metadata = dict(handler_call_details.invocation_metadata or ())  # type: ignore[attr-defined]
+        if handler.unary_unary:
+            inner = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                return await self._guarded(inner, request, context, table, method, full_method, metadata)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            inner_stream = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                async def call(req: Any, ctx: Any) -> list[Any]:
+                    return [item async for item in inner_stream(req, ctx)]
+
+                for item in await self._guarded(call, request, context, table, method, full_method, metadata):
+                    yield item
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _authenticate(self, metadata: Mapping[str, Any]) -> Caller:
+        header = metadata.get("authorization", "")
+        if not header:
+            return ANONYMOUS
+        scheme, _, token = str(header).partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            from ppcore.errors import Unauthenticated
+
+            raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: expected 'Bearer <token>'")
+        return self._verifier.verify(token.strip())
+
+    async def _guarded(
+        self,
+        behaviour: Callable[[Any, Any], Awaitable[Any]],
+        request: Any,
+        context: grpc.aio.ServicerContext[Any, Any],
+        table: AccessTable,
+        method: str,
+        full_method: str,
+        metadata: Mapping[str, Any],
+    ) -> Any:
+        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or uuid.uuid4().hex)
+        started = time.perf_counter()
+        caller: Caller = ANONYMOUS
+        code = grpc.StatusCode.OK
+        set_correlation_id(request_id)
+        partner_id = getattr(request, "partner_id", "") or ""
+        with bound_context(rpc=full_method, request_id=request_id, partner_id=partner_id):
+            try:
+                caller = self._authenticate(metadata)
+                set_current_caller(caller)
+                with bound_context(caller=f"{caller.kind.value}:{caller.subject}"):
+                    authorize(table, method, caller)
+                    return await behaviour(request, context)
+            except DomainError as error:
+                code, message, status = rich_status(error)
+                log.info("rpc.refused", code=code.name, reason=error.reason, rule=error.rule, error=message)
+                await context.abort(
+                    code, message, trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),)
+                )
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except Exception as exc:
+                if isinstance(exc, grpc.aio.AbortError) or type(exc).__name__ == "AbortError":
+                    raise
+                code = grpc.StatusCode.INTERNAL
+                log.exception("rpc.failed", error=str(exc))
+                await context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
+            finally:
+                elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+                if code is grpc.StatusCode.OK:
+                    log.debug("rpc.completed", ms=elapsed_ms)
+
+
+@dataclass
+class ServerApp:
+    """A process: its gRPC services, background tasks and shutdown hooks."""
+
+    name: str
+    services: Sequence[GrpcService]
+    verifier: TokenVerifier
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls: TlsFiles | None = None
+    grace_seconds: float = 10.0
+    background: list[BackgroundTask] = field(default_factory=list)
+    on_shutdown: list[ShutdownHook] = field(default_factory=list)
+    max_concurrent_rpcs: int | None = None
+
+    def __post_init__(self) -> None:
+        self._server: grpc.aio.Server | None = None
+        self._health = HealthServicer()
+        self._stop_background = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.bound_port = 0
+
+    async def start(self) -> int:
+        for service in self.services:
+            service.check_access_complete()
+        access = {s.descriptor.full_name: s.access for s in self.services}
+        server = grpc.aio.server(
+            interceptors=[_CallInterceptor(access, self.verifier)],
+            maximum_concurrent_rpcs=self.max_concurrent_rpcs,
+            options=[("grpc.so_reuseport", 0)],
+        )
+        for service in self.services:
+            service.add_to_server(service.servicer, server)
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        names = [s.descriptor.full_name for s in self.services]
+        reflection.enable_server_reflection([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                                             reflection.SERVICE_NAME], server)
+        address = f"{self.host}:{self.port}"
+        if self.tls is not None:
+            self.bound_port = server.add_secure_port(address, self.tls.server_credentials())
+        else:
+            self.bound_port = server.add_insecure_port(address)
+        if self.bound_port == 0:
+            raise RuntimeError(f"could not bind {address}")
+        await server.start()
+        self._server = server
+        for task in self.background:
+            self._tasks.append(asyncio.create_task(self._supervise(task)))
+        for service_name in [*names, ""]:
+            await self._health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("server.started", process=self.name, address=f"{self.host}:{self.bound_port}",
+                 tls=self.tls is not None, services=names)
+        return self.bound_port
+
+    async def _supervise(self, task: BackgroundTask) -> None:
+        """Run a background loop; restart it after an unexpected crash."""
+        name = getattr(task, "__qualname__", repr(task))
+        while not self._stop_background.is_set():
+            try:
+                await task(self._stop_background)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("server.background_crashed", task=name, error=str(exc))
+                await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        log.info("server.stopping", process=self.name, grace_seconds=self.grace_seconds)
+        await self._health.enter_graceful_shutdown()
+        await self._server.stop(self.grace_seconds)
+        self._stop_background.set()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=self.grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for hook in self.on_shutdown:
+            try:
+                await hook()
+            except Exception as exc:
+                log.warning("server.shutdown_hook_failed", error=str(exc))
+        self._server = None
+        log.info("server.stopped", process=self.name)
+
+    async def serve_until_signalled(self) -> None:
+        await self.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await self.stop()

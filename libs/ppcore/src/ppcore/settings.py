@@ -1,0 +1,98 @@
+"""Settings from environment variables, one prefix per process, validated at start.
+
+Each process subclasses :class:`ServiceSettings` with its own ``env_prefix``
+(``STATUS_``, ``POINTS_``, ...). :func:`load_settings` builds it once in the composition
+root; a bad or missing value stops the process with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ppcore.policy import DEFAULT_POLICY_PATH
+
+
+class TlsSettings(BaseSettings):
+    """Paths of PEM files. All unset: plaintext (local runs). Set: TLS, mutual when a CA is given."""
+
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    ca_file: Path | None = None
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PP_", extra="ignore", frozen=True)
+
+    # Where this process listens.
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = Field(ge=0, le=65535)
+    # SQLAlchemy URL. postgresql:// and sqlite:/// are accepted and mapped to async drivers.
+    database_url: str = Field(min_length=1)
+    nats_url: str = "nats://127.0.0.1:4222"
+    # Prefix of JetStream stream names and subjects; tests isolate runs by changing it.
+    nats_namespace: str = Field(default="partnerprogram", pattern=r"^[a-z][a-z0-9_]*$")
+    policy_file: Path = DEFAULT_POLICY_PATH
+
+    # Authentication: HS256 shared secret, or an asymmetric key pair (PEM files).
+    jwt_secret: SecretStr | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_algorithm: Literal["HS256", "RS256", "ES256", "EdDSA"] = "HS256"
+    jwt_issuer: str = "partnerprogram"
+    jwt_audience: str = "partnerprogram"
+
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_ca_file: Path | None = None
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_seconds: float = Field(default=0.2, gt=0)
+    consumer_max_deliver: int = Field(default=6, ge=1)
+    # Run the in-process daily scheduler (embedded runs). In Kubernetes a CronJob calls the RPC instead.
+    scheduler_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _auth_keys_present(self) -> ServiceSettings:
+        if self.jwt_algorithm == "HS256":
+            if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 16:
+                raise ValueError("jwt_secret: required for HS256 and at least 16 characters")
+        elif self.jwt_public_key_file is None:
+            raise ValueError(f"jwt_public_key_file: required for {self.jwt_algorithm}")
+        tls = [self.tls_cert_file, self.tls_key_file]
+        if any(tls) and not all(tls):
+            raise ValueError("tls_cert_file and tls_key_file: set both or neither")
+        return self
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.tls_cert_file is not None
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Build settings from the environment or stop the process naming the bad variable."""
+    try:
+        return cls()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        lines = []
+        for err in exc.errors():
+            loc = "_".join(str(p) for p in err["loc"]).upper()
+            msg = err["msg"]
+            variable = f"{prefix}{loc}" if loc else prefix.rstrip("_")
+            if not loc and ":" in msg:  # model-level check naming a field
+                field_name, _, rest = msg.removeprefix("Value error, ").partition(":")
+                variable, msg = f"{prefix}{field_name.strip().upper()}", rest.strip()
+            lines.append(f"  {variable}: {msg}")
+        sys.stderr.write(f"invalid configuration for {cls.__name__}:\n" + "\n".join(lines) + "\n")
+        raise SystemExit(2) from None

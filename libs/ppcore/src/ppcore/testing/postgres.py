@@ -1,0 +1,48 @@
+"""Fresh PostgreSQL databases for tests, created and dropped per run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def admin_url() -> str:
+    return os.environ.get("PP_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def postgres_available(url: str) -> str | None:
+    """None when reachable, else the reason."""
+    try:
+        conn = await asyncpg.connect(_dsn(url), timeout=5)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+async def create_database(url: str, prefix: str = "pp_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(admin: str, database_url: str) -> None:
+    name = make_url(database_url).database
+    conn = await asyncpg.connect(_dsn(admin))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()

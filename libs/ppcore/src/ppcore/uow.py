@@ -1,0 +1,127 @@
+"""The unit of work: one transaction, its outbox writes, and nothing global.
+
+A service subclasses :class:`SqlUnitOfWork` to add its repositories (built on
+``self.session`` in :meth:`_on_enter`). Use cases do::
+
+    async with uow_factory() as uow:
+        ...load, call the domain, save...
+        uow.publish(StatusChanged(...), partner_id=pid)
+        await uow.commit()
+
+Events published through the unit of work are outbox rows in the same transaction as
+the change, so a change is never committed without its events nor the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ppcore.clock import Clock
+from ppcore.db import Database, PlatformTables
+from ppcore.events import Naming, make_envelope
+from ppcore.request_context import current_correlation_id
+
+
+class SqlUnitOfWork:
+    session: AsyncSession
+
+    def __init__(
+        self,
+        db: Database,
+        tables: PlatformTables,
+        *,
+        source: str,
+        naming: Naming,
+        clock: Clock,
+        policy_version: str = "",
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.tables = tables
+        self.source = source
+        self.naming = naming
+        self.clock = clock
+        self.policy_version = policy_version
+        self._after_commit = after_commit
+        self._published = 0
+        self.published_event_ids: list[str] = []
+
+    async def __aenter__(self) -> Self:
+        self.session = self.db.sessionmaker()
+        await self.session.begin()
+        self._published = 0
+        self.published_event_ids = []
+        await self._on_enter()
+        return self
+
+    async def _on_enter(self) -> None:
+        """Hook for subclasses: build repositories on ``self.session``."""
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def publish(
+        self,
+        payload: Message,
+        *,
+        partner_id: str = "",
+        correlation_id: str | None = None,
+        event_id: str | None = None,
+    ) -> str:
+        """Queue an event in the outbox of this transaction; returns its event id."""
+        envelope = make_envelope(
+            payload,
+            source=self.source,
+            time=self.clock.now(),
+            partner_id=partner_id,
+            correlation_id=correlation_id if correlation_id is not None else current_correlation_id(),
+            policy_version=self.policy_version,
+            event_id=event_id,
+        )
+        self._pending_rows.append(
+            {
+                "event_id": envelope.id,
+                "subject": self.naming.subject_for(envelope.type),
+                "partner_id": partner_id,
+                "envelope": envelope.SerializeToString(),
+                "created_at": self.clock.now(),
+            }
+        )
+        self._published += 1
+        self.published_event_ids.append(envelope.id)
+        return envelope.id
+
+    @property
+    def _pending_rows(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] | None = self.session.info.get("outbox_rows")
+        if rows is None:
+            rows = []
+            self.session.info["outbox_rows"] = rows
+        return rows
+
+    async def flush_outbox(self) -> None:
+        rows = self.session.info.pop("outbox_rows", None)
+        if rows:
+            await self.session.execute(sa.insert(self.tables.outbox), rows)
+
+    async def commit(self) -> None:
+        await self.flush_outbox()
+        await self.session.commit()
+        if self._published and self._after_commit is not None:
+            self._after_commit()
+
+    async def rollback(self) -> None:
+        self.session.info.pop("outbox_rows", None)
+        await self.session.rollback()

@@ -1,0 +1,158 @@
+"""The shared server runner: health, reflection, auth, errors, TLS, graceful shutdown."""
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+
+import grpc
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from partnerprogram.echo.v1 import echo_service_pb2 as pb
+from partnerprogram.echo.v1 import echo_service_pb2_grpc as pb_grpc
+from ppcore.echo import ECHO_ACCESS, EchoSettings, build_echo_app
+from ppcore.testing.grpc import assert_auth_enforced
+from ppcore.testing.nats import free_port
+from ppcore.testing.plugin import TEST_JWT_SECRET
+
+ECHO = pb.DESCRIPTOR.services_by_name["EchoService"]
+
+
+def _settings(**extra):
+    return EchoSettings(grpc_port=0, jwt_secret=TEST_JWT_SECRET, shutdown_grace_seconds=5, **extra)
+
+
+@pytest.fixture
+async def echo_channel():
+    app = build_echo_app(_settings())
+    port = await app.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    yield channel
+    await channel.close()
+    await app.stop()
+
+
+async def test_health_is_serving(echo_channel):
+    stub = health_pb2_grpc.HealthStub(echo_channel)
+    for service in ("", ECHO.full_name):
+        reply = await stub.Check(health_pb2.HealthCheckRequest(service=service))
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_reflection_lists_the_service(echo_channel):
+    stub = reflection_pb2_grpc.ServerReflectionStub(echo_channel)
+
+    async def requests():
+        yield reflection_pb2.ServerReflectionRequest(list_services="")
+
+    names = []
+    async for reply in stub.ServerReflectionInfo(requests()):
+        names = [s.name for s in reply.list_services_response.service]
+    assert ECHO.full_name in names
+    assert "grpc.health.v1.Health" in names
+
+
+async def test_every_rpc_enforces_authentication_and_access(echo_channel, tokens):
+    await assert_auth_enforced(echo_channel, ECHO, ECHO_ACCESS, tokens)
+
+
+async def test_allowed_caller_gets_an_answer(echo_channel, tokens):
+    stub = pb_grpc.EchoServiceStub(echo_channel)
+    reply = await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=tokens.metadata(tokens.sales_platform()))
+    assert reply.payload == b"hi"
+
+
+def _make_pki(tmp_path):
+    def key():
+        return ec.generate_private_key(ec.SECP256R1())
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = key()
+    ca = (
+        x509.CertificateBuilder().subject_name(name("pp-test-ca")).issuer_name(name("pp-test-ca"))
+        .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    def leaf(cn, serial):
+        leaf_key = key()
+        cert = (
+            x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
+            .public_key(leaf_key.public_key()).serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        key_path, cert_path = tmp_path / f"{cn}.key", tmp_path / f"{cn}.crt"
+        key_path.write_bytes(leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return cert_path, key_path
+
+    ca_path = tmp_path / "ca.crt"
+    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return ca_path, leaf("server", 2), leaf("client", 3)
+
+
+async def test_mutual_tls_when_certificates_are_set(tmp_path, tokens):
+    ca, (server_cert, server_key), (client_cert, client_key) = _make_pki(tmp_path)
+    app = build_echo_app(_settings(tls_cert_file=server_cert, tls_key_file=server_key, tls_ca_file=ca))
+    port = await app.start()
+    options = [("grpc.ssl_target_name_override", "localhost")]
+    try:
+        good = grpc.ssl_channel_credentials(ca.read_bytes(), client_key.read_bytes(), client_cert.read_bytes())
+        async with grpc.aio.secure_channel(f"127.0.0.1:{port}", good, options=options) as channel:
+            reply = await pb_grpc.EchoServiceStub(channel).Echo(
+                pb.EchoRequest(payload=b"tls"), metadata=tokens.metadata(tokens.system()), timeout=5
+            )
+            assert reply.payload == b"tls"
+        # Without a client certificate the handshake is refused.
+        anonymous = grpc.ssl_channel_credentials(ca.read_bytes())
+        async with grpc.aio.secure_channel(f"127.0.0.1:{port}", anonymous, options=options) as channel:
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await pb_grpc.EchoServiceStub(channel).Echo(
+                    pb.EchoRequest(), metadata=tokens.metadata(tokens.system()), timeout=5
+                )
+            assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+        # A plaintext client cannot talk to a TLS server.
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            with pytest.raises(grpc.aio.AioRpcError):
+                await pb_grpc.EchoServiceStub(channel).Echo(pb.EchoRequest(), timeout=2)
+    finally:
+        await app.stop()
+
+
+async def test_sigterm_lets_calls_in_flight_finish(tokens):
+    port = free_port()
+    env = {**os.environ, "ECHO_GRPC_PORT": str(port), "ECHO_JWT_SECRET": TEST_JWT_SECRET,
+           "ECHO_SHUTDOWN_GRACE_SECONDS": "10"}
+    proc = subprocess.Popen([sys.executable, "-m", "ppcore.echo"], env=env)
+    try:
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+        await asyncio.wait_for(channel.channel_ready(), timeout=15)
+        stub = pb_grpc.EchoServiceStub(channel)
+        metadata = tokens.metadata(tokens.system())
+        calls = [asyncio.ensure_future(stub.Sleep(pb.SleepRequest(milliseconds=1500), metadata=metadata, timeout=20))
+                 for _ in range(50)]
+        await asyncio.sleep(0.5)  # all 50 are in flight now
+        proc.send_signal(signal.SIGTERM)
+        replies = await asyncio.gather(*calls)
+        assert [r.slept_milliseconds for r in replies] == [1500] * 50
+        assert proc.wait(timeout=15) == 0
+        await channel.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
