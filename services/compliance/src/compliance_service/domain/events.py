@@ -63,6 +63,7 @@ class SanctionApplied:
     sanction_id: str
     partner_id: str
     case_id: str
+    violation_type: ViolationType
     kind: SanctionKind
     start_date: date
     end_date: date | None

@@ -132,6 +132,7 @@ def apply_sanction(
         sanction_id=sanction.sanction_id,
         partner_id=sanction.partner_id,
         case_id=sanction.case_id,
+        violation_type=case.violation_type,
         kind=sanction.kind,
         start_date=sanction.start_date,
         end_date=sanction.end_date,
