@@ -1,0 +1,1 @@
+"""The status service: partners, cards, employees, certificates, competencies, statuses and entitlements."""
