@@ -5,10 +5,9 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
-from datetime import date, datetime
 
 import pytest
-from ppcore.clock import kyiv_datetime
+
 from ppcore.policy import ProgramPolicy, load_policy
 
 
@@ -30,6 +29,15 @@ def new_id() -> Callable[[], str]:
     return lambda: f"grant-{next(counter)}"
 
 
-def at(d: date, hour: int = 10) -> datetime:
-    """An instant on the Kyiv date ``d``."""
-    return kyiv_datetime(d, hour)
+@pytest.fixture
+def on_request_facts():
+    from licensing_service.domain import OnRequestFacts, SiteChecklist, SiteTopic
+
+    return OnRequestFacts(
+        contract_accepted=True,
+        certified_employees=1,
+        site_on_product=True,
+        checklist=SiteChecklist(True, True, True, True, True, True),
+        original_design=True,
+        site_topic=SiteTopic.WEB_DEVELOPMENT,
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+
 from licensing_service.domain import LicenseKey
 from ppcore.errors import InvalidArgument
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+
 from licensing_service.domain import KeyFacts, KeyKind, LicenseKey, VerifyReason, verify_key
 
 TODAY = date(2026, 11, 25)
@@ -25,7 +26,9 @@ def _facts(**changes: object) -> KeyFacts:
 
 
 def _verify(facts: KeyFacts | None, text: str | None = None, owner: str | None = "client-1"):
-    key_text = text if text is not None else (facts.key.value if facts else LicenseKey.generate(secrets.token_bytes).value)
+    key_text = (
+        text if text is not None else (facts.key.value if facts else LicenseKey.generate(secrets.token_bytes).value)
+    )
     return verify_key(key_text, lambda _key: facts, TODAY, owner)
 
 
