@@ -1,0 +1,15 @@
+"""Settings of the compliance process: environment variables prefixed COMPLIANCE_."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ppcore.settings import ServiceSettings
+
+
+class ComplianceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPLIANCE_", extra="ignore", frozen=True)
+
+    grpc_port: int = Field(default=50054, ge=0, le=65535)
+    database_url: str = "sqlite:///var/compliance.db"
