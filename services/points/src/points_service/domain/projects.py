@@ -44,6 +44,7 @@ class ProjectDraft:
     site_url: str
     license_key: str
     edition_code: str | None = None
+    # Mirrors, aliases and language versions on other addresses: one project (R-PRJ-05, R-PRJ-07).
     mirror_urls: tuple[str, ...] = ()
     title: str = ""
     description: str = ""

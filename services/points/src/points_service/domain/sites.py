@@ -84,7 +84,8 @@ class SiteAliases:
 
 
 def site_keys(site_url: str, mirror_urls: Iterable[str], aliases: SiteAliases) -> frozenset[str]:
-    """Every key a project occupies: its site and declared mirrors, each resolved through known aliases (R-PRJ-05)."""
+    """Every key a project occupies: its site and declared mirrors, aliases and language versions
+    (one project, R-PRJ-07), each resolved through known aliases (R-PRJ-05)."""
     keys = {normalize_site(site_url)}
     keys.update(normalize_site(m, field_path="project.mirror_urls") for m in mirror_urls)
     return frozenset(keys | {aliases.resolve(k) for k in keys})
