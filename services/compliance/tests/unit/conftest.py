@@ -7,12 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from ppcore.clock import kyiv_datetime
-from ppcore.policy import ProgramPolicy, load_policy
 
 from compliance_service.domain.cases import ViolationCase, open_case
 from compliance_service.domain.evidence import Evidence
 from compliance_service.domain.violation_types import ViolationType
+from ppcore.clock import kyiv_datetime
+from ppcore.policy import ProgramPolicy, load_policy
 
 OpenedCase = Callable[..., ViolationCase]
 
@@ -48,7 +48,9 @@ def confirmed_case(policy: ProgramPolicy) -> OpenedCase:
             now=kyiv_datetime(confirmed_on, 9),
             policy=policy,
         )
-        case.confirm(reason="evidence checked", decided_by="staff-2", now=kyiv_datetime(confirmed_on, 10), policy=policy)
+        case.confirm(
+            reason="evidence checked", decided_by="staff-2", now=kyiv_datetime(confirmed_on, 10), policy=policy
+        )
         return case
 
     return build

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from ppcore.clock import kyiv_datetime
-from ppcore.errors import FailedPrecondition, InvalidArgument
-from ppcore.policy import ProgramPolicy
 
 from compliance_service.domain.cases import CaseState, ViolationCase, open_case
 from compliance_service.domain.events import CaseConfirmed, CaseDismissed
 from compliance_service.domain.evidence import Evidence
 from compliance_service.domain.violation_types import MysteryShopperKind, ViolationType
+from ppcore.clock import kyiv_datetime
+from ppcore.errors import FailedPrecondition, InvalidArgument
+from ppcore.policy import ProgramPolicy
 
 TODAY = date(2026, 3, 2)  # a Monday
 HASH = "sha256:" + "ab" * 32
@@ -220,7 +220,9 @@ def test_appeal_deadline_is_counted_in_business_days(policy: ProgramPolicy, conf
 def test_partner_appeals_within_the_window(policy: ProgramPolicy, confirmed_case: OpenedCase) -> None:
     """R-VIO-01: an appeal on the last day of the window is accepted."""
     case = confirmed_case(confirmed_on=date(2026, 3, 6))
-    appeal = case.file_appeal(statement="the price was a typo", filed_by="p-1-main", now=at(date(2026, 3, 20), 23), policy=policy)
+    appeal = case.file_appeal(
+        statement="the price was a typo", filed_by="p-1-main", now=at(date(2026, 3, 20), 23), policy=policy
+    )
     assert case.state is CaseState.APPEALED
     assert appeal.deadline_date == date(2026, 3, 20)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from ppcore.errors import InvalidArgument
-from ppcore.policy import ProgramPolicy, Tier
 
 from compliance_service.domain.sanction_catalogue import (
     CATALOGUE,
@@ -16,6 +14,8 @@ from compliance_service.domain.sanction_catalogue import (
     validate_terms,
 )
 from compliance_service.domain.violation_types import ViolationType
+from ppcore.errors import InvalidArgument
+from ppcore.policy import ProgramPolicy, Tier
 
 START = date(2026, 3, 2)
 
@@ -101,7 +101,10 @@ def test_status_downgrade_names_its_target_and_has_no_end(policy: ProgramPolicy)
     assert missing.reason == "SANCTION_PARAMETER_REQUIRED"
     assert missing.violations[0].field == "sanction.parameters.target_tier"
     with_end = _refusal(
-        policy, SanctionKind.STATUS_DOWNGRADE, date(2026, 4, 1), parameters=SanctionParameters(target_tier=Tier.BUSINESS)
+        policy,
+        SanctionKind.STATUS_DOWNGRADE,
+        date(2026, 4, 1),
+        parameters=SanctionParameters(target_tier=Tier.BUSINESS),
     )
     assert with_end.reason == "SANCTION_END_NOT_ALLOWED"
 
@@ -114,7 +117,9 @@ def test_downgrade_to_gold_is_invalid(policy: ProgramPolicy) -> None:
 
 def test_competency_removal_names_known_competencies(policy: ProgramPolicy) -> None:
     """R-SAN-02: removal of competencies lists which ones, from the policy."""
-    _validate(policy, SanctionKind.COMPETENCY_REMOVAL, None, parameters=SanctionParameters(competency_codes=("PHP_HOSTING",)))
+    _validate(
+        policy, SanctionKind.COMPETENCY_REMOVAL, None, parameters=SanctionParameters(competency_codes=("PHP_HOSTING",))
+    )
     err = _refusal(
         policy, SanctionKind.COMPETENCY_REMOVAL, None, parameters=SanctionParameters(competency_codes=("FLYING",))
     )

@@ -6,9 +6,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
-from ppcore.clock import kyiv_datetime
-from ppcore.errors import FailedPrecondition, InvalidArgument
-from ppcore.policy import ProgramPolicy
 
 from compliance_service.domain.cases import ViolationCase, open_case
 from compliance_service.domain.evidence import Evidence
@@ -29,6 +26,9 @@ from compliance_service.domain.sanctions import (
     sanctions_due_to_lift,
 )
 from compliance_service.domain.violation_types import ViolationType
+from ppcore.clock import kyiv_datetime
+from ppcore.errors import FailedPrecondition, InvalidArgument
+from ppcore.policy import ProgramPolicy
 
 OpenedCase = Callable[..., ViolationCase]
 CONFIRMED_ON = date(2026, 3, 2)
@@ -191,9 +191,16 @@ def test_staff_lift_a_sanction_early_with_a_note(policy: ProgramPolicy, confirme
         policy, confirmed_case(), SanctionKind.DISCOUNT_BLOCK, CONFIRMED_ON, date(2026, 9, 2), existing, "s-1"
     )
     with pytest.raises(InvalidArgument):
-        lift_early(block, note="", lifted_by="staff-3", now=at(date(2026, 4, 1)), partner_sanctions=existing, policy=policy)
+        lift_early(
+            block, note="", lifted_by="staff-3", now=at(date(2026, 4, 1)), partner_sanctions=existing, policy=policy
+        )
     event = lift_early(
-        block, note="paid the difference", lifted_by="staff-3", now=at(date(2026, 4, 1)), partner_sanctions=existing, policy=policy
+        block,
+        note="paid the difference",
+        lifted_by="staff-3",
+        now=at(date(2026, 4, 1)),
+        partner_sanctions=existing,
+        policy=policy,
     )
     assert event.lift_reason == LiftReason.EARLY_BY_STAFF and event.lifted_by == "staff-3"
     assert block.ends_at == at(date(2026, 4, 1))
@@ -207,7 +214,9 @@ def test_a_lifted_sanction_cannot_be_lifted_again(policy: ProgramPolicy, confirm
     listing = _apply(policy, confirmed_case(), SanctionKind.VIOLATORS_LIST, CONFIRMED_ON, None, existing, "s-1")
     lift_early(listing, note="n", lifted_by="s", now=at(date(2026, 4, 1)), partner_sanctions=existing, policy=policy)
     with pytest.raises(FailedPrecondition) as err:
-        lift_early(listing, note="n", lifted_by="s", now=at(date(2026, 4, 2)), partner_sanctions=existing, policy=policy)
+        lift_early(
+            listing, note="n", lifted_by="s", now=at(date(2026, 4, 2)), partner_sanctions=existing, policy=policy
+        )
     assert err.value.reason == "SANCTION_ALREADY_LIFTED"
 
 
@@ -228,13 +237,27 @@ def test_overlapping_sanctions_of_one_kind_from_two_cases_both_hold(
     """R-SAN-01, R-SAN-07: overlaps across cases are allowed; the kind holds while either does."""
     existing: list[Sanction] = []
     first = _apply(
-        policy, confirmed_case(case_id="c-1"), SanctionKind.DISCOUNT_BLOCK, CONFIRMED_ON, date(2026, 9, 2), existing, "s-1"
+        policy,
+        confirmed_case(case_id="c-1"),
+        SanctionKind.DISCOUNT_BLOCK,
+        CONFIRMED_ON,
+        date(2026, 9, 2),
+        existing,
+        "s-1",
     )
     _apply(
-        policy, confirmed_case(case_id="c-2"), SanctionKind.DISCOUNT_BLOCK, date(2026, 6, 1), date(2027, 1, 15), existing, "s-2"
+        policy,
+        confirmed_case(case_id="c-2"),
+        SanctionKind.DISCOUNT_BLOCK,
+        date(2026, 6, 1),
+        date(2027, 1, 15),
+        existing,
+        "s-2",
     )
     assert len(active_sanctions_on(existing, date(2026, 7, 1))) == 2
-    assert in_force_until(existing, SanctionKind.DISCOUNT_BLOCK, at(date(2026, 4, 1))) == kyiv_datetime(date(2027, 1, 15))
+    assert in_force_until(existing, SanctionKind.DISCOUNT_BLOCK, at(date(2026, 4, 1))) == kyiv_datetime(
+        date(2027, 1, 15)
+    )
     event = lift_at_end(first, partner_sanctions=existing, policy=policy)
     assert event.kind_still_in_force
     assert kind_in_force(existing, SanctionKind.DISCOUNT_BLOCK, at(date(2026, 10, 1)))
@@ -259,9 +282,27 @@ def test_overlapping_sanctions_of_one_kind_within_one_case_are_refused(
 def test_back_to_back_sanctions_chain_into_one_stretch(policy: ProgramPolicy, confirmed_case: OpenedCase) -> None:
     """R-SAN-01: the kind holds without a gap across adjoining periods."""
     existing: list[Sanction] = []
-    _apply(policy, confirmed_case(case_id="c-1"), SanctionKind.POINTS_REFUSAL, CONFIRMED_ON, date(2026, 6, 2), existing, "s-1")
-    _apply(policy, confirmed_case(case_id="c-2"), SanctionKind.POINTS_REFUSAL, date(2026, 6, 2), date(2026, 8, 3), existing, "s-2")
-    assert in_force_until(existing, SanctionKind.POINTS_REFUSAL, at(CONFIRMED_ON, 12)) == kyiv_datetime(date(2026, 8, 3))
+    _apply(
+        policy,
+        confirmed_case(case_id="c-1"),
+        SanctionKind.POINTS_REFUSAL,
+        CONFIRMED_ON,
+        date(2026, 6, 2),
+        existing,
+        "s-1",
+    )
+    _apply(
+        policy,
+        confirmed_case(case_id="c-2"),
+        SanctionKind.POINTS_REFUSAL,
+        date(2026, 6, 2),
+        date(2026, 8, 3),
+        existing,
+        "s-2",
+    )
+    assert in_force_until(existing, SanctionKind.POINTS_REFUSAL, at(CONFIRMED_ON, 12)) == kyiv_datetime(
+        date(2026, 8, 3)
+    )
     assert in_force_until(existing, SanctionKind.POINTS_REFUSAL, at(date(2026, 9, 1))) is None
 
 
@@ -306,7 +347,9 @@ def test_rejected_appeal_lifts_nothing(policy: ProgramPolicy, confirmed_case: Op
     case.file_appeal(statement="not us", filed_by="p", now=at(date(2026, 3, 5)), policy=policy)
     case.decide_appeal(upheld=False, reason="clear evidence", decided_by="s", now=at(date(2026, 3, 10)))
     with pytest.raises(FailedPrecondition):
-        lift_for_upheld_appeal(case, partner_sanctions=existing, lifted_by="s", now=at(date(2026, 3, 10)), policy=policy)
+        lift_for_upheld_appeal(
+            case, partner_sanctions=existing, lifted_by="s", now=at(date(2026, 3, 10)), policy=policy
+        )
     assert block.state is SanctionState.APPLIED
     # A case whose appeal was rejected still stands and may carry further sanctions.
     _apply(policy, case, SanctionKind.VIOLATORS_LIST, date(2026, 3, 10), None, existing, "s-2")
