@@ -59,11 +59,9 @@ def approve_card_change(partner: Partner, revision_id: str, now: datetime, note:
             partner_id=partner.partner_id,
             occurred_time=now,
             revision_id=revision_id,
-            publish_on_site=revision.content.publish_on_site,
+            content=revision.content,
             public_list_eligible=eligibility.eligible,
             missing_items=eligibility.missing,
-            website_url=revision.content.website_url,
-            portal_domain=revision.content.portal_domain,
         )
     )
     return revision

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ppcore.policy import Tier
+from status_service.domain.card import CardContent
 from status_service.domain.enums import (
     AccessGroup,
     CardItem,
@@ -86,11 +87,9 @@ class StatusConfirmed(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CardPublished(DomainEvent):
     revision_id: str
-    publish_on_site: bool
+    content: CardContent
     public_list_eligible: bool
     missing_items: tuple[CardItem, ...]
-    website_url: str
-    portal_domain: str
 
 
 @dataclass(frozen=True, kw_only=True)
