@@ -153,7 +153,9 @@ def caller_from_claims(claims: Mapping[str, Any]) -> Caller:
         try:
             role = PartnerRole(claims.get("role", ""))
         except ValueError as exc:
-            raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: partner user without a valid role") from exc
+            raise Unauthenticated(
+                reason="TOKEN_INVALID", message="authorization: partner user without a valid role"
+            ) from exc
         if not partner_id:
             raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: partner user without partner_id")
     return Caller(

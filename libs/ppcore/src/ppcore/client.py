@@ -53,7 +53,7 @@ class _AuthAndDeadline(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
         self._deadline = deadline
 
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        metadata = list(details.metadata or ())
+        metadata: Any = list(details.metadata or ())
         metadata.append(("authorization", f"Bearer {self._token()}"))
         correlation = current_correlation_id()
         if correlation:

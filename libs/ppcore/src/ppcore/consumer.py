@@ -107,7 +107,6 @@ class EventConsumer(Generic[U]):
     async def _on_reconnect(self) -> None:
         self._resubscribe.set()
 
-
     async def _subscribe(self) -> None:
         if self._psub is not None:
             try:
@@ -155,8 +154,9 @@ class EventConsumer(Generic[U]):
             except Exception as exc:
                 now = time.monotonic()
                 failing_since = failing_since or now
-                log.warning("events.consumer.fetch_failed", consumer=self.name, error=str(exc),
-                            error_type=type(exc).__name__)
+                log.warning(
+                    "events.consumer.fetch_failed", consumer=self.name, error=str(exc), error_type=type(exc).__name__
+                )
                 if now - failing_since > 2.0:
                     self._resubscribe.set()  # watchdog: a stalled subscription is rebuilt
                 await asyncio.sleep(0.25)
@@ -168,8 +168,9 @@ class EventConsumer(Generic[U]):
             attempt += 1
             try:
                 envelope = self._decode(msg)
-                with bound_context(event_id=envelope.id, event_type=envelope.type, partner_id=envelope.partner_id,
-                                   consumer=self.name):
+                with bound_context(
+                    event_id=envelope.id, event_type=envelope.type, partner_id=envelope.partner_id, consumer=self.name
+                ):
                     await self._apply(envelope)
                     if self._faults.after_commit is not None:
                         await self._faults.after_commit(envelope)
@@ -186,8 +187,13 @@ class EventConsumer(Generic[U]):
                 raise
             except Exception as exc:
                 # Infrastructure trouble: keep the message and try again for as long as it takes.
-                log.warning("events.consumer.retrying", consumer=self.name, attempt=attempt, error=str(exc),
-                            error_type=type(exc).__name__)
+                log.warning(
+                    "events.consumer.retrying",
+                    consumer=self.name,
+                    attempt=attempt,
+                    error=str(exc),
+                    error_type=type(exc).__name__,
+                )
             if stop.is_set():
                 return  # unacked: JetStream redelivers it to whoever runs next
             try:

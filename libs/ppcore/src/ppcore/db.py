@@ -72,8 +72,12 @@ def add_platform_tables(metadata: sa.MetaData) -> PlatformTables:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("published_at", UTCDateTime(), nullable=True),
     )
-    sa.Index("ix_outbox_unpublished", outbox.c.seq, sqlite_where=outbox.c.published_at.is_(None),
-             postgresql_where=outbox.c.published_at.is_(None))
+    sa.Index(
+        "ix_outbox_unpublished",
+        outbox.c.seq,
+        sqlite_where=outbox.c.published_at.is_(None),
+        postgresql_where=outbox.c.published_at.is_(None),
+    )
     inbox = sa.Table(
         "inbox",
         metadata,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -80,7 +82,7 @@ def field_violations(status: status_pb2.Status) -> list[error_details_pb2.BadReq
 
 
 def status_from_rpc_error(error: grpc.aio.AioRpcError | grpc.RpcError) -> status_pb2.Status | None:
-    metadata = error.trailing_metadata() or ()  # type: ignore[attr-defined]
+    metadata: Any = error.trailing_metadata() or ()
     for key, value in metadata:
         if key == "grpc-status-details-bin":
             status = status_pb2.Status()

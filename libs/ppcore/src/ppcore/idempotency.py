@@ -80,7 +80,9 @@ async def run_idempotent(
     return earlier
 
 
-async def _stored(uow: SqlUnitOfWork, method: str, request_id: str, fingerprint: str, response_type: type[R]) -> R | None:
+async def _stored(
+    uow: SqlUnitOfWork, method: str, request_id: str, fingerprint: str, response_type: type[R]
+) -> R | None:
     table = uow.tables.idempotency
     row = (
         await uow.session.execute(

@@ -50,8 +50,7 @@ def run_env(target_metadata: sa.MetaData) -> None:
     render_as_batch = url.startswith("sqlite")
 
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                          render_as_batch=render_as_batch)
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=render_as_batch)
         with context.begin_transaction():
             context.run_migrations()
         return

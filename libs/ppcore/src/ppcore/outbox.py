@@ -121,7 +121,7 @@ class OutboxRelay:
             .order_by(outbox.c.seq)
             .limit(self._batch_size)
         )
-        return list(result.all())
+        return list(result.all())  # type: ignore[arg-type]
 
     async def _publish_and_mark(self, session: AsyncSession, rows: list[sa.Row[tuple[int, str, str, bytes]]]) -> int:
         if not rows:
@@ -147,8 +147,9 @@ class OutboxRelay:
         for row in rows:
             try:
                 futures.append(
-                    await js.publish_async(row.subject, row.envelope, wait_stall=PUBLISH_ACK_TIMEOUT,
-                                           headers={"Nats-Msg-Id": row.event_id})
+                    await js.publish_async(
+                        row.subject, row.envelope, wait_stall=PUBLISH_ACK_TIMEOUT, headers={"Nats-Msg-Id": row.event_id}
+                    )
                 )
             except Exception as exc:
                 log.warning("outbox.relay.publish_failed", event_id=row.event_id, error=str(exc))

@@ -77,11 +77,11 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         self._access = access  # service full name -> table
         self._verifier = verifier
 
-    async def intercept_service(
+    async def intercept_service(  # type: ignore[override]
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> Any:
         handler = await continuation(handler_call_details)
         full_method: str = handler_call_details.method  # type: ignore[attr-defined]
         service_name, _, method = full_method.lstrip("/").partition("/")
@@ -101,7 +101,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
-            inner_stream = handler.unary_stream
+            inner_stream: Any = handler.unary_stream
 
             async def unary_stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
                 async def call(req: Any, ctx: Any) -> list[Any]:
@@ -207,8 +207,9 @@ class ServerApp:
             service.add_to_server(service.servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         names = [s.descriptor.full_name for s in self.services]
-        reflection.enable_server_reflection([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                                             reflection.SERVICE_NAME], server)
+        reflection.enable_server_reflection(
+            [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
+        )
         address = f"{self.host}:{self.port}"
         if self.tls is not None:
             self.bound_port = server.add_secure_port(address, self.tls.server_credentials())
@@ -222,8 +223,13 @@ class ServerApp:
             self._tasks.append(asyncio.create_task(self._supervise(task)))
         for service_name in [*names, ""]:
             await self._health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("server.started", process=self.name, address=f"{self.host}:{self.bound_port}",
-                 tls=self.tls is not None, services=names)
+        log.info(
+            "server.started",
+            process=self.name,
+            address=f"{self.host}:{self.bound_port}",
+            tls=self.tls is not None,
+            services=names,
+        )
         return self.bound_port
 
     async def _supervise(self, task: BackgroundTask) -> None:

@@ -80,8 +80,12 @@ def _make_pki(tmp_path):
     now = dt.datetime.now(dt.UTC)
     ca_key = key()
     ca = (
-        x509.CertificateBuilder().subject_name(name("pp-test-ca")).issuer_name(name("pp-test-ca"))
-        .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name("pp-test-ca"))
+        .issuer_name(name("pp-test-ca"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(ca_key, hashes.SHA256())
@@ -90,15 +94,22 @@ def _make_pki(tmp_path):
     def leaf(cn, serial):
         leaf_key = key()
         cert = (
-            x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
-            .public_key(leaf_key.public_key()).serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+            x509.CertificateBuilder()
+            .subject_name(name(cn))
+            .issuer_name(ca.subject)
+            .public_key(leaf_key.public_key())
+            .serial_number(serial)
+            .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
         key_path, cert_path = tmp_path / f"{cn}.key", tmp_path / f"{cn}.crt"
-        key_path.write_bytes(leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                    serialization.NoEncryption()))
+        key_path.write_bytes(
+            leaf_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         return cert_path, key_path
 
@@ -137,16 +148,22 @@ async def test_mutual_tls_when_certificates_are_set(tmp_path, tokens):
 
 async def test_sigterm_lets_calls_in_flight_finish(tokens):
     port = free_port()
-    env = {**os.environ, "ECHO_GRPC_PORT": str(port), "ECHO_JWT_SECRET": TEST_JWT_SECRET,
-           "ECHO_SHUTDOWN_GRACE_SECONDS": "10"}
+    env = {
+        **os.environ,
+        "ECHO_GRPC_PORT": str(port),
+        "ECHO_JWT_SECRET": TEST_JWT_SECRET,
+        "ECHO_SHUTDOWN_GRACE_SECONDS": "10",
+    }
     proc = subprocess.Popen([sys.executable, "-m", "ppcore.echo"], env=env)
     try:
         channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
         await asyncio.wait_for(channel.channel_ready(), timeout=15)
         stub = pb_grpc.EchoServiceStub(channel)
         metadata = tokens.metadata(tokens.system())
-        calls = [asyncio.ensure_future(stub.Sleep(pb.SleepRequest(milliseconds=1500), metadata=metadata, timeout=20))
-                 for _ in range(50)]
+        calls = [
+            asyncio.ensure_future(stub.Sleep(pb.SleepRequest(milliseconds=1500), metadata=metadata, timeout=20))
+            for _ in range(50)
+        ]
         await asyncio.sleep(0.5)  # all 50 are in flight now
         proc.send_signal(signal.SIGTERM)
         replies = await asyncio.gather(*calls)

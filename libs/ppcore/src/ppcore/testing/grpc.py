@@ -17,7 +17,7 @@ async def call_raw(
 ) -> Any:
     request_cls = message_factory.GetMessageClass(method.input_type)
     response_cls = message_factory.GetMessageClass(method.output_type)
-    stub = channel.unary_unary(
+    stub: Any = channel.unary_unary(
         f"/{method.containing_service.full_name}/{method.name}",
         request_serializer=lambda m: m.SerializeToString(),
         response_deserializer=response_cls.FromString,

@@ -97,7 +97,10 @@ class Tokens:
         return self.issuer.mint(Caller(CallerKind.SALES_PLATFORM, subject))
 
     def partner_user(
-        self, partner_id: str, role: PartnerRole = PartnerRole.MAIN, subject: str = "login:user",
+        self,
+        partner_id: str,
+        role: PartnerRole = PartnerRole.MAIN,
+        subject: str = "login:user",
         groups: frozenset[str] = frozenset(),
     ) -> str:
         return self.issuer.mint(Caller(CallerKind.PARTNER_USER, subject, partner_id, role, groups))

@@ -1,0 +1,1 @@
+"""The gateway: the partner cabinet, the public directory and the entitlement facade."""

@@ -1,0 +1,169 @@
+"""`make run`: the whole suite on one machine.
+
+Starts a local nats-server with JetStream (unless NATS_URL is set), migrates each
+service's database (SQLite files under var/, or PostgreSQL databases when POSTGRES_URL
+is set), starts gateway, status, points, licensing and compliance on their fixed ports,
+prints where each listens, and stops everything cleanly on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = ROOT / "var"
+PROCESSES = [  # (name, module, env prefix, port)
+    ("status", "status_service", "STATUS", 50051),
+    ("points", "points_service", "POINTS", 50052),
+    ("licensing", "licensing_service", "LICENSING", 50053),
+    ("compliance", "compliance_service", "COMPLIANCE", 50054),
+    ("gateway", "gateway_service", "GATEWAY", 50050),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], name: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited with code {proc.returncode}; see var/logs/{name}.log")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{name} did not listen on {port} within {timeout:.0f} s")
+
+
+def jwt_secret() -> str:
+    path = VAR / "dev-jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+async def ensure_pg_database(base_url: str, name: str) -> str:
+    url = make_url(base_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    VAR.mkdir(exist_ok=True)
+    (VAR / "logs").mkdir(exist_ok=True)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    nats_url = os.environ.get("NATS_URL")
+    nats_proc: subprocess.Popen[bytes] | None = None
+    if not nats_url:
+        port = free_port()
+        nats_bin = Path(sys.prefix) / "bin" / "nats-server"
+        nats_proc = subprocess.Popen(
+            [
+                str(nats_bin),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-js",
+                "-sd",
+                str(VAR / "nats"),
+                "-l",
+                str(VAR / "logs" / "nats.log"),
+            ],
+        )
+        nats_url = f"nats://127.0.0.1:{port}"
+        wait_for_port(port, nats_proc, "nats-server")
+    postgres_url = os.environ.get("POSTGRES_URL")
+    secret = jwt_secret()
+
+    def stop_all(*_: object) -> None:
+        for _name, proc in reversed(children):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for name, proc in reversed(children):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            print(f"  stopped {name}")
+        if nats_proc is not None:
+            nats_proc.terminate()
+            nats_proc.wait(timeout=10)
+            print("  stopped nats-server")
+
+    try:
+        for name, module, prefix, port in PROCESSES:
+            database_url = (
+                asyncio.run(ensure_pg_database(postgres_url, f"pp_{name}"))
+                if postgres_url
+                else f"sqlite:///{VAR / (name + '.db')}"
+            )
+            env = {
+                **os.environ,
+                f"{prefix}_GRPC_PORT": str(port),
+                f"{prefix}_DATABASE_URL": database_url,
+                f"{prefix}_NATS_URL": nats_url,
+                f"{prefix}_JWT_SECRET": secret,
+                f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+            }
+            for other_name, _m, _p, other_port in PROCESSES:
+                env.setdefault(f"{prefix}_{other_name.upper()}_ADDRESS", f"127.0.0.1:{other_port}")
+            with open(VAR / "logs" / f"{name}-migrate.log", "wb") as migrate_log:
+                subprocess.run(
+                    [sys.executable, "-m", module, "migrate"],
+                    env=env,
+                    check=True,
+                    stdout=migrate_log,
+                    stderr=migrate_log,
+                )
+            with open(VAR / "logs" / f"{name}.log", "ab") as log:
+                proc = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log, stderr=log)
+            children.append((name, proc))
+            wait_for_port(port, proc, name)
+        print("\nThe partner-program suite is running:")
+        print(f"  nats         {nats_url}")
+        for name, _module, _prefix, port in PROCESSES:
+            print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection)")
+        print(f"\nLogs: {VAR / 'logs'}   Token: make token   Stop: Ctrl-C\n")
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        while True:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    raise SystemExit(f"{name} exited with code {proc.returncode}; see var/logs/{name}.log")
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        print("\nstopping ...")
+    finally:
+        stop_all()
+
+
+if __name__ == "__main__":
+    main()
