@@ -1,0 +1,1 @@
+"""Benchmarks: a load runner, the echo reference, and one scenario per hot path."""

@@ -1,0 +1,124 @@
+"""`python -m bench [scenario ...]`: run scenarios, print throughput and latency
+percentiles, check each scenario's goals, write JSON and compare with the baseline.
+
+Scenarios are modules in bench/scenarios/ exposing ``async def run(ctx) -> ScenarioResult``
+and a ``DESCRIPTION``. ``echo`` (always available) measures only the reference server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import pkgutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import scenarios
+from bench.harness import BenchContext, Goal, Options, ScenarioResult
+
+BASELINE = Path(__file__).with_name("baseline.json")
+RESULTS = Path(__file__).with_name("results")
+
+
+def discover() -> dict[str, Any]:
+    found = {}
+    for info in pkgutil.iter_modules(scenarios.__path__):
+        module = importlib.import_module(f"bench.scenarios.{info.name}")
+        if hasattr(module, "run"):
+            found[info.name] = module
+    return found
+
+
+async def echo_only(ctx: BenchContext) -> ScenarioResult:
+    echo = await ctx.echo_reference()
+    return ScenarioResult(name="echo", metrics=echo.as_dict(), goals=[Goal("no errors", echo.errors == 0, "")],
+                          loads={"echo": echo})
+
+
+def compare_with_baseline(result: ScenarioResult, baseline: dict[str, Any]) -> list[str]:
+    previous = baseline.get(result.name, {})
+    lines = []
+    for key in ("throughput", "p99_ms", "throughput_vs_echo", "p99_vs_echo", "run_seconds", "as_of_p99_ms"):
+        if key in result.metrics and key in previous and previous[key]:
+            change = (result.metrics[key] - previous[key]) / previous[key] * 100
+            lines.append(f"    {key:<20} {result.metrics[key]:12.3f}   baseline {previous[key]:12.3f}   ({change:+.1f} %)")
+    return lines
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    available = discover()
+    if args.list:
+        print("echo: the bare reference server")
+        for name, module in sorted(available.items()):
+            print(f"{name}: {getattr(module, 'DESCRIPTION', '')}")
+        return 0
+    names = args.scenarios or ["echo", *sorted(available)]
+    unknown = [n for n in names if n != "echo" and n not in available]
+    if unknown:
+        print(f"unknown scenarios: {unknown}; try --list", file=sys.stderr)
+        return 2
+    options = Options(concurrency=args.concurrency, duration=args.duration, channels=args.channels, quick=args.quick)
+    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    results: list[ScenarioResult] = []
+    with tempfile.TemporaryDirectory(prefix="pp-bench-") as work:
+        ctx = BenchContext(options, Path(work))
+        try:
+            for name in names:
+                print(f"\n== {name}")
+                started = time.perf_counter()
+                result = await (echo_only(ctx) if name == "echo" else available[name].run(ctx))
+                results.append(result)
+                for label, load in result.loads.items():
+                    print(f"  {label:<10}{load.line()}")
+                for key, value in result.metrics.items():
+                    if key not in ("throughput", "p50_ms", "p95_ms", "p99_ms"):
+                        print(f"  {key:<28} {value:12.3f}")
+                for goal in result.goals:
+                    print(f"  [{'PASS' if goal.passed else 'FAIL'}] {goal.name}: {goal.detail}")
+                for line in compare_with_baseline(result, baseline):
+                    print(line)
+                print(f"  ({time.perf_counter() - started:.1f} s)")
+        finally:
+            ctx.close()
+    RESULTS.mkdir(exist_ok=True)
+    payload = {
+        "options": vars(options),
+        "results": {
+            r.name: {"metrics": r.metrics, "goals": [vars(g) for g in r.goals]} for r in results
+        },
+    }
+    out = Path(args.json) if args.json else RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(payload, indent=2))
+    print(f"\nresults: {out}")
+    if args.save_baseline:
+        merged = {**baseline, **{r.name: r.metrics for r in results}}
+        BASELINE.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+        print(f"baseline updated: {BASELINE}")
+    failed = [f"{r.name}: {g.name}" for r in results for g in r.goals if not g.passed]
+    if failed:
+        print("goals not met:\n  " + "\n  ".join(failed))
+    return 1 if failed and args.strict else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="*", help="scenario names (default: all)")
+    parser.add_argument("--list", action="store_true", help="list scenarios")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load per run")
+    parser.add_argument("--channels", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="smaller data sets, for a smoke run")
+    parser.add_argument("--json", help="where to write results (default bench/results/)")
+    parser.add_argument("--save-baseline", action="store_true", help="store these results as the new baseline")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is not met")
+    sys.exit(asyncio.run(main_async(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()

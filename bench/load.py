@@ -1,0 +1,90 @@
+"""The load generator: N concurrent callers over several channels for a fixed time.
+
+Latency is measured per call with perf_counter_ns; throughput counts completed calls
+after a warm-up. Errors are counted, never hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+
+Call = Callable[[int], Awaitable[object]]  # i -> one RPC
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    calls: int
+    errors: int
+    seconds: float
+    throughput: float  # calls per second
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    concurrency: int
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(v) for k, v in asdict(self).items()}
+
+    def line(self) -> str:
+        return (
+            f"{self.throughput:10.0f} calls/s   p50 {self.p50_ms:7.3f} ms   p95 {self.p95_ms:7.3f} ms   "
+            f"p99 {self.p99_ms:7.3f} ms   errors {self.errors}   (c={self.concurrency}, {self.calls} calls)"
+        )
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+async def run_load(call: Call, *, concurrency: int, duration: float, warmup: float = 1.0) -> LoadResult:
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    measuring = False
+    stop_at = 0.0
+
+    async def worker() -> None:
+        nonlocal errors, counter
+        while True:
+            now = time.perf_counter()
+            if measuring and now >= stop_at:
+                return
+            counter += 1
+            started = time.perf_counter_ns()
+            try:
+                await call(counter)
+            except Exception:
+                if measuring:
+                    errors += 1
+                continue
+            if measuring:
+                latencies.append((time.perf_counter_ns() - started) / 1e6)
+
+    async def warm() -> None:
+        nonlocal measuring, stop_at
+        await asyncio.sleep(warmup)
+        measuring = True
+        stop_at = time.perf_counter() + duration
+
+    started_at = time.perf_counter()
+    await asyncio.gather(warm(), *(worker() for _ in range(concurrency)))
+    elapsed = max(1e-9, time.perf_counter() - started_at - warmup)
+    latencies.sort()
+    return LoadResult(
+        calls=len(latencies),
+        errors=errors,
+        seconds=round(elapsed, 3),
+        throughput=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p95_ms=percentile(latencies, 0.95),
+        p99_ms=percentile(latencies, 0.99),
+        max_ms=latencies[-1] if latencies else 0.0,
+        concurrency=concurrency,
+    )

@@ -1,0 +1,1 @@
+"""Benchmark scenarios: each module exposes ``DESCRIPTION`` and ``async def run(ctx)``."""
