@@ -88,7 +88,7 @@ class BenchContext:
             f"{prefix}_SCHEDULER_ENABLED": "false",
             **{f"{prefix}_{k}": v for k, v in env.items()},
         }
-        log = open(self.work_dir / f"{module}.log", "wb")  # noqa: SIM115 - lives as long as the process
+        log = open(self.work_dir / f"{module}.log", "wb")  # noqa: SIM115 - open as long as the process runs
         proc = subprocess.Popen([sys.executable, "-m", module], env=full_env, stdout=log, stderr=log)
         address = f"127.0.0.1:{port}"
         try:
