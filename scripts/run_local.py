@@ -38,6 +38,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def process_env(
+    prefix: str, port: int, database_url: str, nats_url: str, secret: str, ports: dict[str, int] | None = None
+) -> dict[str, str]:
+    """The environment of one process of the suite (also used by the end-to-end tests).
+
+    ``ports`` maps process names to ports when they differ from the fixed ones.
+    """
+    ports = ports or {}
+    env = {
+        **os.environ,
+        f"{prefix}_GRPC_PORT": str(port),
+        f"{prefix}_DATABASE_URL": database_url,
+        f"{prefix}_NATS_URL": nats_url,
+        f"{prefix}_JWT_SECRET": secret,
+        f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+    }
+    for other_name, _module, _prefix, other_port in PROCESSES:
+        env.setdefault(f"{prefix}_{other_name.upper()}_ADDRESS", f"127.0.0.1:{ports.get(other_name, other_port)}")
+    return env
+
+
 def _raise_interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -126,16 +147,7 @@ def main() -> None:
                 if postgres_url
                 else f"sqlite:///{VAR / (name + '.db')}"
             )
-            env = {
-                **os.environ,
-                f"{prefix}_GRPC_PORT": str(port),
-                f"{prefix}_DATABASE_URL": database_url,
-                f"{prefix}_NATS_URL": nats_url,
-                f"{prefix}_JWT_SECRET": secret,
-                f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
-            }
-            for other_name, _m, _p, other_port in PROCESSES:
-                env.setdefault(f"{prefix}_{other_name.upper()}_ADDRESS", f"127.0.0.1:{other_port}")
+            env = process_env(prefix, port, database_url, nats_url, secret)
             with open(VAR / "logs" / f"{name}-migrate.log", "wb") as migrate_log:
                 subprocess.run(
                     [sys.executable, "-m", module, "migrate"],
