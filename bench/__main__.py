@@ -36,8 +36,9 @@ def discover() -> dict[str, Any]:
 
 async def echo_only(ctx: BenchContext) -> ScenarioResult:
     echo = await ctx.echo_reference()
-    return ScenarioResult(name="echo", metrics=echo.as_dict(), goals=[Goal("no errors", echo.errors == 0, "")],
-                          loads={"echo": echo})
+    return ScenarioResult(
+        name="echo", metrics=echo.as_dict(), goals=[Goal("no errors", echo.errors == 0, "")], loads={"echo": echo}
+    )
 
 
 def compare_with_baseline(result: ScenarioResult, baseline: dict[str, Any]) -> list[str]:
@@ -46,7 +47,9 @@ def compare_with_baseline(result: ScenarioResult, baseline: dict[str, Any]) -> l
     for key in ("throughput", "p99_ms", "throughput_vs_echo", "p99_vs_echo", "run_seconds", "as_of_p99_ms"):
         if key in result.metrics and key in previous and previous[key]:
             change = (result.metrics[key] - previous[key]) / previous[key] * 100
-            lines.append(f"    {key:<20} {result.metrics[key]:12.3f}   baseline {previous[key]:12.3f}   ({change:+.1f} %)")
+            lines.append(
+                f"    {key:<20} {result.metrics[key]:12.3f}   baseline {previous[key]:12.3f}   ({change:+.1f} %)"
+            )
     return lines
 
 
@@ -88,9 +91,7 @@ async def main_async(args: argparse.Namespace) -> int:
     RESULTS.mkdir(exist_ok=True)
     payload = {
         "options": vars(options),
-        "results": {
-            r.name: {"metrics": r.metrics, "goals": [vars(g) for g in r.goals]} for r in results
-        },
+        "results": {r.name: {"metrics": r.metrics, "goals": [vars(g) for g in r.goals]} for r in results},
     }
     out = Path(args.json) if args.json else RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(payload, indent=2))
@@ -106,8 +107,9 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("scenarios", nargs="*", help="scenario names (default: all)")
     parser.add_argument("--list", action="store_true", help="list scenarios")
     parser.add_argument("--concurrency", type=int, default=32)
