@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from compliance_service.adapters.orm import platform_tables
+from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.config import ComplianceSettings
+from compliance_service.entrypoints.access import ACCESS
+from compliance_service.entrypoints.consumers import consumers
+from compliance_service.entrypoints.jobs import SanctionLiftJob
+from compliance_service.entrypoints.servicer import ComplianceServicer
+from compliance_service.service_layer.deps import Deps
+from compliance_service.service_layer.pricing import PriceList
+from partnerprogram.compliance.v1 import compliance_service_pb2 as pb
+from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
 from ppcore.runtime import Platform
-from ppcore.server import ServerApp
+from ppcore.server import BackgroundTask, GrpcService, ServerApp
 
 
 async def build_app(settings: ComplianceSettings, *, clock: Clock | None = None) -> ServerApp:
     platform = Platform.create("compliance", settings, platform_tables, clock=clock)
     await platform.connect()
-    return platform.server(services=[])
+    uow_factory = partial(ComplianceUnitOfWork, platform.db, platform.tables, **platform.uow_options())
+    deps = Deps(clock=platform.clock, policy=platform.policy)
+    service = GrpcService(
+        descriptor=pb.DESCRIPTOR.services_by_name["ComplianceService"],
+        servicer=ComplianceServicer(uow_factory, deps, PriceList(platform.policy)),
+        add_to_server=pb_grpc.add_ComplianceServiceServicer_to_server,
+        access=ACCESS,
+    )
+    background: list[BackgroundTask] = []
+    if settings.scheduler_enabled:
+        background.append(SanctionLiftJob(uow_factory, deps, settings.sanction_lift_interval_seconds).run)
+    return platform.server(
+        services=[service],
+        consumers=consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
+        background=background,
+    )

@@ -1,0 +1,33 @@
+"""The compliance unit of work: one transaction, its repositories and its outbox."""
+
+from __future__ import annotations
+
+from compliance_service.adapters.event_codec import encode
+from compliance_service.adapters.repositories import (
+    CaseRepository,
+    ControlPurchaseRepository,
+    PartnerRepository,
+    PersonalDataRepository,
+    SanctionRepository,
+)
+from compliance_service.domain.events import DomainEvent
+from ppcore.uow import SqlUnitOfWork
+
+
+class ComplianceUnitOfWork(SqlUnitOfWork):
+    partners: PartnerRepository
+    cases: CaseRepository
+    sanctions: SanctionRepository
+    control_purchases: ControlPurchaseRepository
+    personal_data: PersonalDataRepository
+
+    async def _on_enter(self) -> None:
+        self.partners = PartnerRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.sanctions = SanctionRepository(self.session)
+        self.control_purchases = ControlPurchaseRepository(self.session)
+        self.personal_data = PersonalDataRepository(self.session)
+
+    def record(self, event: DomainEvent) -> None:
+        """Queue a domain event in this transaction's outbox, keyed by its partner."""
+        self.publish(encode(event), partner_id=event.partner_id)
