@@ -21,6 +21,7 @@ from ppcore.clock import Clock, SystemClock
 from ppcore.consumer import EventConsumer
 from ppcore.db import Database, PlatformTables
 from ppcore.events import Naming
+from ppcore.housekeeping import Housekeeping
 from ppcore.outbox import OutboxRelay
 from ppcore.policy import ProgramPolicy, load_policy
 from ppcore.server import BackgroundTask, GrpcService, ServerApp, TlsFiles
@@ -133,7 +134,12 @@ class Platform:
             port=s.grpc_port,
             tls=tls,
             grace_seconds=s.shutdown_grace_seconds,
-            background=[self.relay.run, *(c.run for c in consumers), *background],
+            background=[
+                self.relay.run,
+                Housekeeping(self.db, self.tables, self.clock).run,
+                *(c.run for c in consumers),
+                *background,
+            ],
             on_shutdown=[self.close],
         )
 
