@@ -52,18 +52,18 @@ async def run_idempotent(
             if earlier is not None:
                 return earlier
         response = await work(uow)
-        if request_id:
-            table = uow.tables.idempotency
-            await uow.session.execute(
-                sa.insert(table).values(
-                    method=method,
-                    request_id=request_id,
-                    request_hash=fingerprint,
-                    response=response.SerializeToString(),
-                    created_at=uow.clock.now(),
-                )
-            )
         try:
+            if request_id:
+                table = uow.tables.idempotency
+                await uow.session.execute(
+                    sa.insert(table).values(
+                        method=method,
+                        request_id=request_id,
+                        request_hash=fingerprint,
+                        response=response.SerializeToString(),
+                        created_at=uow.clock.now(),
+                    )
+                )
             await uow.commit()
         except IntegrityError as conflict:
             if not request_id:
