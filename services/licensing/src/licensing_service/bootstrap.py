@@ -2,14 +2,73 @@
 
 from __future__ import annotations
 
+import secrets
+import uuid
+from typing import Any
+
+from licensing_service.adapters.key_registry import KeyFactsReader
 from licensing_service.adapters.orm import platform_tables
+from licensing_service.adapters.status_client import StatusClient
+from licensing_service.adapters.uow import LicensingUnitOfWork
 from licensing_service.config import LicensingSettings
+from licensing_service.domain import IdFactory, RandomBytes
+from licensing_service.entrypoints.access import ACCESS
+from licensing_service.entrypoints.consumers import LicensingHandlers, subscriptions
+from licensing_service.entrypoints.jobs import yearly_renewals_job
+from licensing_service.entrypoints.servicer import LicensingServicer
+from licensing_service.service_layer.context import Toolkit
+from licensing_service.service_layer.ports import PartnerFactsPort
+from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
+from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
+from ppcore.consumer import EventConsumer
 from ppcore.runtime import Platform
-from ppcore.server import ServerApp
+from ppcore.scheduler import DailyScheduler
+from ppcore.server import BackgroundTask, GrpcService, ServerApp
 
 
-async def build_app(settings: LicensingSettings, *, clock: Clock | None = None) -> ServerApp:
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def build_app(
+    settings: LicensingSettings,
+    *,
+    clock: Clock | None = None,
+    new_id: IdFactory = _new_id,
+    random_bytes: RandomBytes = secrets.token_bytes,
+    status: PartnerFactsPort | None = None,
+) -> ServerApp:
     platform = Platform.create("licensing", settings, platform_tables, clock=clock)
     await platform.connect()
-    return platform.server(services=[])
+    tools = Toolkit(policy=platform.policy, clock=platform.clock, new_id=new_id, random_bytes=random_bytes)
+
+    def uow_factory() -> LicensingUnitOfWork:
+        return LicensingUnitOfWork(platform.db, platform.tables, **platform.uow_options())
+
+    status_port = status or StatusClient(
+        platform.channel(settings.status_address, deadline_seconds=settings.status_deadline_seconds),
+        deadline_seconds=settings.status_deadline_seconds,
+    )
+    servicer = LicensingServicer(uow_factory, tools, KeyFactsReader(platform.db.engine), status_port)
+    consumers: list[EventConsumer[Any]] = [
+        EventConsumer(platform.bus, subscription, uow_factory, max_attempts=settings.consumer_max_deliver)
+        for subscription in subscriptions(LicensingHandlers(tools))
+    ]
+    background: list[BackgroundTask] = []
+    if settings.scheduler_enabled:
+        hour, minute = settings.renewals_hour_minute
+        job = yearly_renewals_job(uow_factory, tools)
+        background.append(DailyScheduler(platform.clock, hour, minute, job, "licensing.yearly_renewals").run)
+    return platform.server(
+        services=[
+            GrpcService(
+                descriptor=pb.DESCRIPTOR.services_by_name["LicensingService"],
+                servicer=servicer,
+                add_to_server=pb_grpc.add_LicensingServiceServicer_to_server,
+                access=ACCESS,
+            )
+        ],
+        consumers=consumers,
+        background=background,
+    )

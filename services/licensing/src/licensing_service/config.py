@@ -13,3 +13,13 @@ class LicensingSettings(ServiceSettings):
 
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     database_url: str = "sqlite:///var/licensing.db"
+    # The status service: partner facts for the on-request key conditions (R-NFR-04).
+    status_address: str = "127.0.0.1:50051"
+    status_deadline_seconds: float = Field(default=3.0, gt=0)
+    # Kyiv wall-clock time of the daily yearly-renewals run (R-NFR-03/06/08).
+    renewals_time: str = Field(default="00:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+    @property
+    def renewals_hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.renewals_time.split(":")
+        return int(hour), int(minute)

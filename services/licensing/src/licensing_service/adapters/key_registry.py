@@ -1,0 +1,90 @@
+"""The key registry: commercial keys reported by the order system, and the verification read.
+
+``KeyFactsReader`` is VerifyKey's only database access: one primary-key look-up on
+``license_keys`` outside any unit of work (a read needs no transaction, outbox or lock).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from licensing_service.adapters.orm import LicenseKeyRow
+from licensing_service.domain import CommercialKey, KeyFacts, KeyKind, LicenseKey
+from ppcore.errors import AlreadyExists
+
+_FACTS = (
+    sa.select(
+        LicenseKeyRow.kind,
+        LicenseKeyRow.edition,
+        LicenseKeyRow.owner_id,
+        LicenseKeyRow.activated,
+        LicenseKeyRow.demo,
+        LicenseKeyRow.revoked,
+        LicenseKeyRow.valid_until,
+    )
+    .where(LicenseKeyRow.key == sa.bindparam("key"))
+    .limit(1)
+)
+
+
+class KeyFactsReader:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def facts(self, key: LicenseKey) -> KeyFacts | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(_FACTS, {"key": key.value})).first()
+        if row is None:
+            return None
+        return KeyFacts(
+            key=key,
+            kind=KeyKind(row.kind),
+            edition=row.edition,
+            owner_id=row.owner_id,
+            activated=row.activated,
+            demo=row.demo,
+            revoked=row.revoked,
+            valid_until=row.valid_until,
+        )
+
+
+class CommercialKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, key: LicenseKey) -> CommercialKey | None:
+        """The commercial key ``key``; an NFR key of that text cannot be re-registered (R-NFR-10)."""
+        row = await self._session.get(LicenseKeyRow, key.value, with_for_update=True)
+        if row is None:
+            return None
+        if row.kind != KeyKind.COMMERCIAL.value:
+            raise AlreadyExists(
+                reason="KEY_ALREADY_REGISTERED",
+                message=f"key: {key} is an NFR key, not a commercial one (R-NFR-10)",
+                rule="R-NFR-10",
+            )
+        return CommercialKey(
+            key=key,
+            edition=row.edition,
+            owner_client_id=row.owner_id,
+            activated=row.activated,
+            demo=row.demo,
+            valid_until=row.valid_until,
+            registered_at=row.registered_at,
+            updated_at=row.updated_at,
+        )
+
+    async def save(self, key: CommercialKey) -> None:
+        row = await self._session.get(LicenseKeyRow, key.key.value)
+        if row is None:
+            row = LicenseKeyRow(key=key.key.value, kind=KeyKind.COMMERCIAL.value, revoked=False)
+            self._session.add(row)
+        row.edition = key.edition
+        row.owner_id = key.owner_client_id
+        row.activated = key.activated
+        row.demo = key.demo
+        row.valid_until = key.valid_until
+        row.registered_at = key.registered_at
+        row.updated_at = key.updated_at
+        await self._session.flush([row])

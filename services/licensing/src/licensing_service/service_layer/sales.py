@@ -1,0 +1,31 @@
+"""The local sales ledger fed by the points service's order events (R-NFR-06, R-NFR-08)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from licensing_service.adapters.uow import LicensingUnitOfWork
+from ppcore.errors import InvalidArgument
+
+
+def parse_amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise InvalidArgument.for_field("amount_uah", f"{text!r} is not a decimal amount") from exc
+    if not amount.is_finite():
+        raise InvalidArgument.for_field("amount_uah", f"{text!r} is not a decimal amount")
+    return amount
+
+
+async def order_recorded(
+    uow: LicensingUnitOfWork, *, partner_id: str, order_id: str, amount_uah: Decimal, order_date: date
+) -> None:
+    await uow.sales.record(order_id=order_id, partner_id=partner_id, amount_uah=amount_uah, order_date=order_date)
+
+
+async def order_cancelled(
+    uow: LicensingUnitOfWork, *, partner_id: str, order_id: str, amount_uah: Decimal, order_date: date
+) -> None:
+    await uow.sales.cancel(order_id=order_id, partner_id=partner_id, amount_uah=amount_uah, order_date=order_date)
