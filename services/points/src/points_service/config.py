@@ -13,3 +13,6 @@ class PointsSettings(ServiceSettings):
 
     grpc_port: int = Field(default=50052, ge=0, le=65535)
     database_url: str = "sqlite:///var/points.db"
+    # The licensing service's key registry (VerifyKey, R-PRJ-04).
+    licensing_address: str = "127.0.0.1:50053"
+    licensing_deadline_seconds: float = Field(default=3.0, gt=0)

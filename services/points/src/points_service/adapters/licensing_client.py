@@ -1,0 +1,39 @@
+"""The key registry port over gRPC: the licensing service's VerifyKey (R-PRJ-04, R-NFR-10)."""
+
+from __future__ import annotations
+
+import grpc
+
+from partnerprogram.licensing.v1 import license_key_pb2, licensing_service_pb2, licensing_service_pb2_grpc
+from points_service.domain.keys import KeyFacts
+
+_Reason = license_key_pb2.VerifyReason
+# Reasons that mean the registry does not hold a usable key at all. An expired key still
+# describes a site that was built on it, so it is judged on its other facts.
+_NOT_IN_REGISTRY = (_Reason.VERIFY_REASON_MALFORMED, _Reason.VERIFY_REASON_UNKNOWN, _Reason.VERIFY_REASON_REVOKED)
+
+
+def facts_from_verdict(license_key: str, verdict: license_key_pb2.KeyVerdict) -> KeyFacts:
+    if verdict.reason in _NOT_IN_REGISTRY:
+        return KeyFacts.unknown(license_key)
+    return KeyFacts(
+        license_key=verdict.key or license_key,
+        found=True,
+        is_demo=verdict.demo or verdict.reason == _Reason.VERIFY_REASON_DEMO,
+        is_activated=verdict.activated,
+        # NFR keys belong to partners; only a commercial key registered to its owner is a client's.
+        registered_to_client=verdict.kind == license_key_pb2.KEY_KIND_COMMERCIAL and bool(verdict.owner_id),
+        edition_code=verdict.edition or None,
+    )
+
+
+class GrpcKeyRegistry:
+    def __init__(self, channel: grpc.aio.Channel, *, deadline_seconds: float = 3.0) -> None:
+        self._stub = licensing_service_pb2_grpc.LicensingServiceStub(channel)
+        self._deadline = deadline_seconds
+
+    async def facts(self, license_key: str) -> KeyFacts:
+        response = await self._stub.VerifyKey(
+            licensing_service_pb2.VerifyKeyRequest(key=license_key), timeout=self._deadline
+        )
+        return facts_from_verdict(license_key, response.verdict)

@@ -1,0 +1,52 @@
+"""The points unit of work: one transaction, the repositories on it, and its outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from points_service.adapters.daily_totals_store import DailyTotalsStore
+from points_service.adapters.event_codec import event_pb
+from points_service.adapters.ledger_repository import LedgerRepository
+from points_service.adapters.reference_repositories import PartnerRepository, SanctionRepository
+from points_service.adapters.repositories import (
+    MonitoringRepository,
+    OrderRepository,
+    PointRequestRepository,
+    ProjectRepository,
+)
+from points_service.domain.events import DomainEvent, PointsAccrued, PointsReversed
+from points_service.domain.ledger import LedgerEntry
+from ppcore.uow import SqlUnitOfWork
+
+
+class PointsUnitOfWork(SqlUnitOfWork):
+    ledger: LedgerRepository
+    orders: OrderRepository
+    projects: ProjectRepository
+    monitoring: MonitoringRepository
+    point_requests: PointRequestRepository
+    partners: PartnerRepository
+    sanctions: SanctionRepository
+    daily_totals: DailyTotalsStore
+
+    async def _on_enter(self) -> None:
+        self.ledger = LedgerRepository(self.session)
+        self.orders = OrderRepository(self.session)
+        self.projects = ProjectRepository(self.session)
+        self.monitoring = MonitoringRepository(self.session)
+        self.point_requests = PointRequestRepository(self.session)
+        self.partners = PartnerRepository(self.session)
+        self.sanctions = SanctionRepository(self.session)
+        self.daily_totals = DailyTotalsStore(self.session)
+
+    def record_entry(self, entry: LedgerEntry) -> None:
+        """Append a ledger entry and announce it (PointsAccrued or PointsReversed) in the same transaction."""
+        self.ledger.add(entry)
+        self.publish(event_pb(entry), partner_id=entry.partner_id)
+
+    def emit(self, events: Iterable[DomainEvent]) -> None:
+        """Publish an aggregate's events; its ledger events go out through :meth:`record_entry`."""
+        for event in events:
+            if isinstance(event, PointsAccrued | PointsReversed):
+                continue
+            self.publish(event_pb(event), partner_id=event.partner_id)

@@ -1,0 +1,61 @@
+"""Helpers every use case shares: new ids, the partner check, paging."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from points_service.adapters.uow import PointsUnitOfWork
+from ppcore.clock import kyiv_date
+from ppcore.errors import FailedPrecondition, InvalidArgument, NotFound
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def require_active_partner(uow: PointsUnitOfWork, partner_id: str, now: datetime) -> None:
+    """The partner must be known to points (approved by status) and not terminated."""
+    if not partner_id.strip():
+        raise InvalidArgument.for_field("partner_id", "is required")
+    partner = await uow.partners.get(partner_id)
+    if partner is None:
+        raise NotFound(reason="PARTNER_NOT_FOUND", message=f"partner_id: partner {partner_id} is not known")
+    if partner.terminated_by(kyiv_date(now)):
+        raise FailedPrecondition(
+            reason="PARTNER_TERMINATED",
+            message=f"partner_id: partner {partner_id} left the program on {partner.terminated_on} (R-PRT-06)",
+            rule="R-PRT-06",
+        )
+
+
+async def require_known_co_developer(uow: PointsUnitOfWork, joint_partner_id: str | None, field: str) -> None:
+    """R-PRJ-08: the co-developer of a joint project is a partner of the program."""
+    if joint_partner_id and await uow.partners.get(joint_partner_id) is None:
+        raise InvalidArgument.for_field(
+            field,
+            f"partner {joint_partner_id} is not a partner of the program (R-PRJ-08)",
+            reason="PROJECT_JOINT_PARTNER_UNKNOWN",
+            rule="R-PRJ-08",
+        )
+
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def page_window(page_size: int, page_token: str) -> tuple[int, int]:
+    """(offset, limit) of a page; the token is the offset of the next page."""
+    if page_size < 0:
+        raise InvalidArgument.for_field("page_size", "cannot be negative")
+    limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    if not page_token:
+        return 0, limit
+    if not page_token.isdigit():
+        raise InvalidArgument.for_field("page_token", "is not a token from a previous response")
+    return int(page_token), limit
+
+
+def next_token(offset: int, limit: int, fetched: int) -> str:
+    """The token of the page after one fetched with ``limit + 1`` rows."""
+    return str(offset + limit) if fetched > limit else ""
