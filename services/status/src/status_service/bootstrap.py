@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from partnerprogram.status.v1 import status_service_pb2, status_service_pb2_grpc
 from ppcore.clock import Clock
 from ppcore.runtime import Platform
-from ppcore.server import ServerApp
+from ppcore.scheduler import DailyScheduler
+from ppcore.server import GrpcService, ServerApp
 from status_service.adapters.orm import platform_tables
+from status_service.adapters.uow import StatusUnitOfWork
 from status_service.config import StatusSettings
+from status_service.entrypoints.access import ACCESS
+from status_service.entrypoints.consumers import build_consumers
+from status_service.entrypoints.servicer import StatusServicer
+from status_service.service_layer.daily import run_daily_review
+from status_service.service_layer.entitlement import EntitlementReader
 
 
 async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> ServerApp:
     platform = Platform.create("status", settings, platform_tables, clock=clock)
     await platform.connect()
-    return platform.server(services=[])
+    uow_factory = partial(StatusUnitOfWork, platform.db, platform.tables, **platform.uow_options())
+    servicer = StatusServicer(
+        uow_factory=uow_factory,
+        clock=platform.clock,
+        policy=platform.policy,
+        entitlements=EntitlementReader(platform.db, platform.policy),
+    )
+    service = GrpcService(
+        descriptor=status_service_pb2.DESCRIPTOR.services_by_name["StatusService"],
+        servicer=servicer,
+        add_to_server=status_service_pb2_grpc.add_StatusServiceServicer_to_server,
+        access=ACCESS,
+    )
+    consumers = build_consumers(platform.bus, uow_factory, platform.policy, max_attempts=settings.consumer_max_deliver)
+    background = []
+    if settings.scheduler_enabled:
+
+        async def daily_job(_business_date: object) -> None:
+            await run_daily_review(uow_factory, platform.clock.now(), platform.policy)
+
+        scheduler = DailyScheduler(
+            platform.clock, settings.daily_review_hour, settings.daily_review_minute, daily_job, "status.daily_review"
+        )
+        background.append(scheduler.run)
+    return platform.server(services=[service], consumers=consumers, background=background)

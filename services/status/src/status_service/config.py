@@ -13,3 +13,6 @@ class StatusSettings(ServiceSettings):
 
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     database_url: str = "sqlite:///var/status.db"
+    # Kyiv wall-clock time of the embedded daily review (anniversaries, terminations, sanction ends).
+    daily_review_hour: int = Field(default=0, ge=0, le=23)
+    daily_review_minute: int = Field(default=10, ge=0, le=59)

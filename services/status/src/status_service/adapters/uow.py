@@ -1,0 +1,26 @@
+"""The status unit of work: one transaction with the status repositories and the outbox."""
+
+from __future__ import annotations
+
+from ppcore.uow import SqlUnitOfWork
+from status_service.adapters.proto_mapping import event_pb
+from status_service.adapters.repositories import ApplicationRepository, CertificateRepository, PartnerRepository
+from status_service.domain.events import DomainEvent
+
+
+class StatusUnitOfWork(SqlUnitOfWork):
+    applications: ApplicationRepository
+    partners: PartnerRepository
+    certificates: CertificateRepository
+
+    async def _on_enter(self) -> None:
+        self.applications = ApplicationRepository(self.session)
+        self.partners = PartnerRepository(self.session)
+        self.certificates = CertificateRepository(self.session)
+
+
+def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:
+    """Put the aggregate's recorded events in the outbox of this transaction, in order."""
+    for event in events:
+        uow.publish(event_pb(event), partner_id=event.partner_id)
+    events.clear()

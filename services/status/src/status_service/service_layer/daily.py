@@ -1,0 +1,47 @@
+"""The daily review: anniversaries (R-STS-05), due terminations (R-PRT-07), ended sanctions (R-SAN-01).
+
+Idempotent per day: re-running it changes nothing more. One transaction per partner, so
+one bad partner never holds back the others and locks stay short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ppcore.clock import kyiv_date
+from ppcore.logging import get_logger
+from ppcore.policy import ProgramPolicy
+from status_service.adapters.orm import PartnerRow
+from status_service.adapters.uow import StatusUnitOfWork
+from status_service.domain.lifecycle import complete_termination
+from status_service.domain.sanction_effects import prune_ended_sanctions
+from status_service.service_layer.common import reevaluate, save
+
+log = get_logger("status.daily")
+
+
+async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: datetime, policy: ProgramPolicy) -> int:
+    """Review every partner something is due for today; returns how many were reviewed."""
+    today = kyiv_date(now)
+    due = sa.or_(
+        PartnerRow.valid_until_date <= today,
+        sa.and_(PartnerRow.terminated_from <= today, PartnerRow.termination_completed.is_(False)),
+        PartnerRow.has_sanctions.is_(True),
+    )
+    async with uow_factory() as uow:
+        partner_ids = await uow.partners.ids(where=due)
+    for partner_id in partner_ids:
+        async with uow_factory() as uow:
+            partner = await uow.partners.get(partner_id, for_update=True)
+            if partner is None:
+                continue
+            prune_ended_sanctions(partner, now)
+            complete_termination(partner, now)
+            await reevaluate(uow, partner, now, policy)
+            await save(uow, partner, now)
+            await uow.commit()
+    log.info("status.daily_review.done", business_date=today.isoformat(), partners=len(partner_ids))
+    return len(partner_ids)

@@ -1,0 +1,58 @@
+"""The discount check (R-ENT-01/02, R-STS-06): one primary-key read of the entitlement table.
+
+The hot path of the suite. No ORM session, no unit of work: one pooled connection, one
+prepared ``SELECT`` by primary key, then the pure decision.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from ppcore.db import Database
+from ppcore.policy import ProgramPolicy, Tier
+from status_service.adapters.orm import EntitlementRow
+from status_service.adapters.repositories import login_key, partner_key
+from status_service.domain.entitlement import EntitlementDecision, EntitlementSnapshot, check_discount_entitlement
+from status_service.domain.enums import Role
+
+_T = EntitlementRow.__table__
+_SELECT = sa.select(
+    _T.c.partner_id,
+    _T.c.tier,
+    _T.c.role,
+    _T.c.terminated_from,
+    _T.c.contract_accepted,
+    _T.c.contract_suspended,
+    _T.c.discount_blocked,
+    _T.c.blocked_until,
+).where(_T.c.buyer_key == sa.bindparam("key"))
+
+_TIERS = {t.value: t for t in Tier}
+_ROLES = {r.value: r for r in Role}
+
+
+class EntitlementReader:
+    def __init__(self, db: Database, policy: ProgramPolicy) -> None:
+        self._db = db
+        self._policy = policy
+
+    async def check(self, buyer_login: str, partner_id: str, product_family: str, today: date) -> EntitlementDecision:
+        key = login_key(buyer_login) if buyer_login else partner_key(partner_id)
+        async with self._db.engine.connect() as conn:
+            row = (await conn.execute(_SELECT, {"key": key})).first()
+        snapshot = None
+        if row is not None:
+            blocked = row.discount_blocked and (row.blocked_until is None or today < row.blocked_until)
+            snapshot = EntitlementSnapshot(
+                partner_id=row.partner_id,
+                tier=_TIERS[row.tier],
+                terminated=row.terminated_from is not None and today >= row.terminated_from,
+                contract_accepted=row.contract_accepted,
+                contract_suspended=row.contract_suspended,
+                discount_blocked=blocked,
+                discount_blocked_until=row.blocked_until if blocked else None,
+                buyer_role=_ROLES[row.role] if row.role else None,
+            )
+        return check_discount_entitlement(snapshot, product_family, self._policy)

@@ -1,0 +1,201 @@
+"""The real status service in-process on PostgreSQL and NATS, and helpers to drive it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import nats
+import pytest
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
+from partnerprogram.status.v1 import partner_pb2
+from partnerprogram.status.v1 import status_service_pb2 as pb
+from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
+from ppcore.clock import FixedClock
+from ppcore.db import async_url
+from ppcore.events import Naming, make_envelope
+from ppcore.grpc_errors import error_info, field_violations, status_from_rpc_error
+from ppcore.migrations import upgrade_async
+from ppcore.testing.nats import NatsServer
+from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
+from status_service.bootstrap import build_app
+from status_service.config import StatusSettings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+@dataclass
+class Rejection:
+    code: grpc.StatusCode
+    reason: str
+    rule: str
+    fields: list[str]
+    message: str
+
+
+@dataclass
+class StatusApi:
+    stub: pb_grpc.StatusServiceStub
+    tokens: Tokens
+    clock: FixedClock
+    engine: AsyncEngine
+    nats_url: str
+    naming: Naming
+
+    def md(self, token: str | None = None) -> tuple[tuple[str, str], ...]:
+        return self.tokens.metadata(token or self.tokens.staff())
+
+    async def call(self, rpc: str, request: Message, token: str | None = None) -> Any:
+        return await getattr(self.stub, rpc)(request, metadata=self.md(token), timeout=10)
+
+    async def refused(self, rpc: str, request: Message, token: str | None = None) -> Rejection:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await self.call(rpc, request, token)
+        status = status_from_rpc_error(caught.value)
+        assert status is not None, caught.value.details()
+        info = error_info(status)
+        assert info is not None
+        return Rejection(
+            caught.value.code(),
+            info.reason,
+            info.metadata.get("rule", ""),
+            [v.field for v in field_violations(status)],
+            status.message,
+        )
+
+    async def count(self, table: str) -> int:
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+    async def publish(self, payload: Message, *, source: str, partner_id: str = "") -> str:
+        """Publish a producer's event on real JetStream, as the producer's relay would."""
+        envelope = make_envelope(payload, source=source, time=self.clock.now(), partner_id=partner_id)
+        connection = await nats.connect(self.nats_url)
+        try:
+            js = connection.jetstream()
+            await js.publish(
+                self.naming.subject_for(envelope.type),
+                envelope.SerializeToString(),
+                headers={"Nats-Msg-Id": envelope.id},
+            )
+        finally:
+            await connection.close()
+        return envelope.id
+
+    async def published(self, type_name: str, *, expect: int = 1, wait: float = 10.0) -> list[EventEnvelope]:
+        """Envelopes of one type on the status stream (the relay's output), waiting for ``expect``."""
+        subject = self.naming.subject_for(type_name)
+        connection = await nats.connect(self.nats_url)
+        found: list[EventEnvelope] = []
+        try:
+            js = connection.jetstream()
+            deadline = asyncio.get_running_loop().time() + wait
+            while asyncio.get_running_loop().time() < deadline:
+                found = []
+                sub = await js.subscribe(subject, ordered_consumer=True)
+                try:
+                    while True:
+                        try:
+                            msg = await sub.next_msg(timeout=0.3)
+                        except (TimeoutError, nats.errors.TimeoutError):
+                            break
+                        envelope = EventEnvelope()
+                        envelope.ParseFromString(msg.data)
+                        found.append(envelope)
+                finally:
+                    await sub.unsubscribe()
+                if len(found) >= expect:
+                    return found
+                await asyncio.sleep(0.2)
+        finally:
+            await connection.close()
+        return found
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], wait: float = 10.0) -> None:
+    """Poll ``check`` until it holds (bounded)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def api(
+    make_pg_database: Callable[[], Awaitable[str]],
+    nats_server: NatsServer,
+    nats_namespace: str,
+    clock: FixedClock,
+    tokens: Tokens,
+) -> AsyncIterator[StatusApi]:
+    url = await make_pg_database()
+    await upgrade_async(MIGRATIONS_DIR, url)
+    settings = StatusSettings(
+        grpc_port=0,
+        database_url=url,
+        nats_url=nats_server.url,
+        nats_namespace=nats_namespace,
+        jwt_secret=TEST_JWT_SECRET,  # type: ignore[arg-type]
+        scheduler_enabled=False,
+        relay_poll_seconds=0.05,
+    )
+    app = await build_app(settings, clock=clock)
+    port = await app.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    engine = create_async_engine(async_url(url))
+    try:
+        yield StatusApi(
+            pb_grpc.StatusServiceStub(channel), tokens, clock, engine, nats_server.url, Naming(nats_namespace)
+        )
+    finally:
+        await engine.dispose()
+        await channel.close()
+        await app.stop()
+
+
+def applicant(login: str = "olena", **overrides: Any) -> partner_pb2.ApplicantData:
+    values: dict[str, Any] = {
+        "legal_form": partner_pb2.LEGAL_FORM_LEGAL_ENTITY,
+        "company_name": "Webstudio LLC",
+        "city": "Lviv",
+        "contact_name": "Olena",
+        "contact_email": f"{login}@example.ua",
+        "contact_phone": "+380 44 123 4567",
+        "activities": [partner_pb2.ACTIVITY_WEB_PROJECTS],
+        "applicant_login": login,
+        "personal_data_consent": True,
+    }
+    values.update(overrides)
+    return partner_pb2.ApplicantData(**values)
+
+
+async def approved_partner(api: StatusApi, login: str = "olena") -> str:
+    """Submit and approve an application; the partner id."""
+    created = await api.call(
+        "CreateApplication",
+        pb.CreateApplicationRequest(request_id=f"c-{login}", data=applicant(login)),
+        api.tokens.system(),
+    )
+    approved = await api.call(
+        "ApproveApplication",
+        pb.ApproveApplicationRequest(request_id=f"a-{login}", application_id=created.application.application_id),
+    )
+    return str(approved.partner.partner_id)
+
+
+UKRAINIAN_REQUISITES = partner_pb2.ContractRequisites(
+    legal_name="ТОВ Вебстудія",  # noqa: RUF001
+    legal_address="м. Львів, вул. Городоцька, 1",
+    registration_code="12345678",
+    iban="UA" + "1" * 27,
+    signatory="Олена Петренко",
+)
