@@ -8,7 +8,7 @@ from compliance_service.adapters.orm import platform_tables
 from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.config import ComplianceSettings
 from compliance_service.entrypoints.access import ACCESS
-from compliance_service.entrypoints.consumers import consumers
+from compliance_service.entrypoints.consumers import consumer_tasks
 from compliance_service.entrypoints.jobs import SanctionLiftJob
 from compliance_service.entrypoints.servicer import ComplianceServicer
 from compliance_service.service_layer.deps import Deps
@@ -17,7 +17,7 @@ from partnerprogram.compliance.v1 import compliance_service_pb2 as pb
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
 from ppcore.runtime import Platform
-from ppcore.server import BackgroundTask, GrpcService, ServerApp
+from ppcore.server import GrpcService, ServerApp
 
 
 async def build_app(settings: ComplianceSettings, *, clock: Clock | None = None) -> ServerApp:
@@ -31,11 +31,7 @@ async def build_app(settings: ComplianceSettings, *, clock: Clock | None = None)
         add_to_server=pb_grpc.add_ComplianceServiceServicer_to_server,
         access=ACCESS,
     )
-    background: list[BackgroundTask] = []
+    background = consumer_tasks(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver)
     if settings.scheduler_enabled:
         background.append(SanctionLiftJob(uow_factory, deps, settings.sanction_lift_interval_seconds).run)
-    return platform.server(
-        services=[service],
-        consumers=consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
-        background=background,
-    )
+    return platform.server(services=[service], background=background)
