@@ -87,4 +87,4 @@ class CommercialKeyRepository:
         row.valid_until = key.valid_until
         row.registered_at = key.registered_at
         row.updated_at = key.updated_at
-        await self._session.flush([row])
+        await self._session.flush()

@@ -68,7 +68,7 @@ class PortfolioRepository:
         if row is None:
             row = PartnerRow(partner_id=partner_id, tier="", terminated=False)
             self._session.add(row)
-            await self._session.flush([row])
+            await self._session.flush()
         return row
 
     # --- the aggregate ------------------------------------------------------------
