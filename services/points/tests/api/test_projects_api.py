@@ -1,0 +1,188 @@
+"""Projects over real gRPC (R-PRJ-01..08), with PostgreSQL, NATS and a fake key registry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import grpc
+import pytest
+
+from partnerprogram.points.v1 import events_pb2 as ev
+from partnerprogram.points.v1 import points_service_pb2 as pb
+from partnerprogram.points.v1 import project_pb2
+from ppcore.auth import PartnerRole
+
+pytestmark = [pytest.mark.postgres, pytest.mark.nats]
+
+
+def submit(partner: str, site: str, key: str = "KEY-STANDARD-1", rid: str = "", **kw) -> pb.SubmitProjectRequest:
+    return pb.SubmitProjectRequest(
+        request_id=rid or f"submit-{partner}-{site}-{key}", partner_id=partner, site_url=site, license_key=key, **kw
+    )
+
+
+async def test_project_submitted_approved_accrues_points_and_announces_it(points):
+    """R-PRJ-01: under review, approved by staff, points accrued and ProjectApproved published; retry is one effect."""
+    await points.approve_partners("p-1")
+    submitted = await points.stub.SubmitProject(submit("p-1", "https://www.Example.com/"), metadata=points.partner("p-1"))
+    project = submitted.project
+    assert project.state == project_pb2.PROJECT_STATE_UNDER_REVIEW
+    assert project.site_key == "example.com"
+    assert project.review_due_date == "2026-03-16"
+    assert points.keys.calls and points.keys.calls[0]["authorization"].startswith("Bearer ")
+
+    approve = pb.ApproveProjectRequest(request_id="approve-1", project_id=project.project_id, decided_by="staff:anna")
+    first = await points.stub.ApproveProject(approve, metadata=points.staff())
+    again = await points.stub.ApproveProject(approve, metadata=points.staff())
+    assert first == again
+    assert first.project.state == project_pb2.PROJECT_STATE_APPROVED
+    assert first.entries[0].points == "10.00"
+    assert await points.scalar("SELECT count(*) FROM ledger_entries") == 1
+
+    approved = await points.tap.wait_for(ev.ProjectApproved)
+    assert approved[0].points == "10.00" and approved[0].decided_by == "staff:anna"
+    accrued = await points.tap.wait_for(ev.PointsAccrued)
+    assert accrued[0].entry.source_id == project.project_id
+
+    total = await points.stub.GetActiveTotal(pb.GetActiveTotalRequest(partner_id="p-1"), metadata=points.partner("p-1"))
+    assert total.total_points == "10.00"
+
+    edited = await points.stub.UpdateProject(
+        pb.UpdateProjectRequest(request_id="edit-1", project_id=project.project_id, publish_on_site=False),
+        metadata=points.partner("p-1"),
+    )
+    assert edited.project.publish_on_site is False and edited.project.points == "10.00"  # R-PRJ-01/02
+    await points.refused(
+        points.stub.ApproveProject(
+            pb.ApproveProjectRequest(request_id="approve-2", project_id=project.project_id), metadata=points.staff()
+        ),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "PROJECT_NOT_UNDER_REVIEW",
+    )
+
+
+async def test_submission_refusals_name_the_rule_and_write_nothing(points):
+    """R-PRJ-04/05/06: bad keys, duplicate sites and key overuse are INVALID_ARGUMENT at submission."""
+    await points.approve_partners("p-1", "p-2")
+    await points.stub.SubmitProject(submit("p-1", "http://shop.example.com"), metadata=points.partner("p-1"))
+    before = await points.counts()
+    refusals = [
+        (submit("p-1", "a.example.org", key=""), "PROJECT_KEY_MISSING"),
+        (submit("p-1", "a.example.org", key="KEY-UNKNOWN"), "PROJECT_KEY_NOT_FOUND"),
+        (submit("p-1", "a.example.org", key="KEY-DEMO"), "PROJECT_KEY_DEMO"),
+        (submit("p-1", "a.example.org", key="KEY-INACTIVE"), "PROJECT_KEY_NOT_ACTIVATED"),
+        (submit("p-1", "a.example.org", key="KEY-NFR"), "PROJECT_KEY_NOT_REGISTERED_TO_CLIENT"),
+        (submit("p-2", "HTTPS://WWW.shop.example.com/", key="KEY-STANDARD-2"), "PROJECT_DUPLICATE_SITE"),
+        (submit("p-1", "other.example.org", key="KEY-STANDARD-1"), "PROJECT_KEY_SITE_LIMIT"),
+        (submit("p-1", "b.example.org", key="KEY-STANDARD-2", joint_partner_id="p-9"), "PROJECT_JOINT_PARTNER_UNKNOWN"),
+    ]
+    for request, reason in refusals:
+        error = await points.refused(
+            points.stub.SubmitProject(request, metadata=points.partner(request.partner_id)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            reason,
+        )
+        assert "R-PRJ-0" in error.details()
+    await points.refused(
+        points.stub.SubmitProject(submit("p-404", "c.example.org"), metadata=points.staff()),
+        grpc.StatusCode.NOT_FOUND,
+        "PARTNER_NOT_FOUND",
+    )
+    await points.refused(
+        points.stub.SubmitProject(submit("p-2", "d.example.org"), metadata=points.partner("p-1")),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "OTHER_PARTNER",
+    )
+    await points.refused(
+        points.stub.SubmitProject(
+            submit("p-1", "e.example.org", rid="submit-p-1-http://shop.example.com-KEY-STANDARD-1"),
+            metadata=points.partner("p-1"),
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "REQUEST_ID_REUSED",
+    )
+    await points.refused(
+        points.stub.SubmitProject(submit("p-1", "f.example.org"), metadata=points.partner("p-1", PartnerRole.LIMITED)),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "CALLER_NOT_ALLOWED",
+    )
+    assert await points.counts() == before
+
+
+async def test_rejected_project_is_corrected_resubmitted_and_approved(points):
+    """R-PRJ-01: a rejection needs a note; a rejected project frees its site and is resubmitted once corrected."""
+    await points.approve_partners("p-1")
+    project = (await points.stub.SubmitProject(submit("p-1", "site.example.com"), metadata=points.partner("p-1"))).project
+    await points.refused(
+        points.stub.RejectProject(
+            pb.RejectProjectRequest(request_id="rej-0", project_id=project.project_id), metadata=points.staff()
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PROJECT_NOTE_MISSING",
+    )
+    rejected = await points.stub.RejectProject(
+        pb.RejectProjectRequest(request_id="rej-1", project_id=project.project_id, moderator_note="no client license"),
+        metadata=points.staff(),
+    )
+    assert rejected.project.state == project_pb2.PROJECT_STATE_REJECTED
+    await points.tap.wait_for(ev.ProjectRejected)
+    points.clock.advance(timedelta(days=3))
+    again = await points.stub.ResubmitProject(
+        pb.ResubmitProjectRequest(
+            request_id="resub-1", project_id=project.project_id, site_url="site.example.com", license_key="KEY-STANDARD-2"
+        ),
+        metadata=points.partner("p-1"),
+    )
+    assert again.project.state == project_pb2.PROJECT_STATE_UNDER_REVIEW
+    assert again.project.submission_count == 2
+    approved = await points.stub.ApproveProject(
+        pb.ApproveProjectRequest(request_id="ok-1", project_id=project.project_id), metadata=points.staff()
+    )
+    assert approved.entries[0].points == "10.00"
+
+
+async def test_joint_project_declared_by_one_side_goes_to_the_contract_holder(points):
+    """R-PRJ-08: only one side declared: disputed, the contract holder gets the points; both declared: halves."""
+    await points.approve_partners("p-1", "p-2")
+    one_sided = (
+        await points.stub.SubmitProject(
+            submit("p-1", "joint.example.com", joint_partner_id="p-2", contract_holder_partner_id="p-2"),
+            metadata=points.partner("p-1"),
+        )
+    ).project
+    result = await points.stub.ApproveProject(
+        pb.ApproveProjectRequest(request_id="j-1", project_id=one_sided.project_id), metadata=points.staff()
+    )
+    assert result.entries[0].points == "0.00"
+    assert "R-PRJ-08" in result.entries[0].note
+
+    mine = (
+        await points.stub.SubmitProject(
+            submit("p-1", "both.example.com", key="KEY-BUSINESS-1", joint_partner_id="p-2", contract_holder_partner_id="p-1"),
+            metadata=points.partner("p-1"),
+        )
+    ).project
+    theirs = (
+        await points.stub.SubmitProject(
+            submit("p-2", "both.example.com", key="KEY-BUSINESS-1", joint_partner_id="p-1", contract_holder_partner_id="p-1"),
+            metadata=points.partner("p-2"),
+        )
+    ).project
+    first = await points.stub.ApproveProject(
+        pb.ApproveProjectRequest(request_id="j-2", project_id=mine.project_id), metadata=points.staff()
+    )
+    second = await points.stub.ApproveProject(
+        pb.ApproveProjectRequest(request_id="j-3", project_id=theirs.project_id), metadata=points.staff()
+    )
+    assert first.entries[0].points == "5.00" and second.entries[0].points == "5.00"
+
+
+async def test_overdue_reviews_are_listed_after_ten_business_days(points):
+    """R-PRJ-01: a review past its deadline shows in the overdue list."""
+    await points.approve_partners("p-1")
+    await points.stub.SubmitProject(submit("p-1", "late.example.com"), metadata=points.partner("p-1"))
+    listed = await points.stub.ListOverdueProjects(pb.ListOverdueProjectsRequest(), metadata=points.staff())
+    assert not listed.projects
+    points.clock.advance(timedelta(days=15))
+    listed = await points.stub.ListOverdueProjects(pb.ListOverdueProjectsRequest(), metadata=points.staff())
+    assert [p.site_key for p in listed.projects] == ["late.example.com"]
