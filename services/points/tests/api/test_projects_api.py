@@ -24,7 +24,9 @@ def submit(partner: str, site: str, key: str = "KEY-STANDARD-1", rid: str = "", 
 async def test_project_submitted_approved_accrues_points_and_announces_it(points):
     """R-PRJ-01: under review, approved by staff, points accrued and ProjectApproved published; retry is one effect."""
     await points.approve_partners("p-1")
-    submitted = await points.stub.SubmitProject(submit("p-1", "https://www.Example.com/"), metadata=points.partner("p-1"))
+    submitted = await points.stub.SubmitProject(
+        submit("p-1", "https://www.Example.com/"), metadata=points.partner("p-1")
+    )
     project = submitted.project
     assert project.state == project_pb2.PROJECT_STATE_UNDER_REVIEW
     assert project.site_key == "example.com"
@@ -112,7 +114,9 @@ async def test_submission_refusals_name_the_rule_and_write_nothing(points):
 async def test_rejected_project_is_corrected_resubmitted_and_approved(points):
     """R-PRJ-01: a rejection needs a note; a rejected project frees its site and is resubmitted once corrected."""
     await points.approve_partners("p-1")
-    project = (await points.stub.SubmitProject(submit("p-1", "site.example.com"), metadata=points.partner("p-1"))).project
+    project = (
+        await points.stub.SubmitProject(submit("p-1", "site.example.com"), metadata=points.partner("p-1"))
+    ).project
     await points.refused(
         points.stub.RejectProject(
             pb.RejectProjectRequest(request_id="rej-0", project_id=project.project_id), metadata=points.staff()
@@ -129,7 +133,10 @@ async def test_rejected_project_is_corrected_resubmitted_and_approved(points):
     points.clock.advance(timedelta(days=3))
     again = await points.stub.ResubmitProject(
         pb.ResubmitProjectRequest(
-            request_id="resub-1", project_id=project.project_id, site_url="site.example.com", license_key="KEY-STANDARD-2"
+            request_id="resub-1",
+            project_id=project.project_id,
+            site_url="site.example.com",
+            license_key="KEY-STANDARD-2",
         ),
         metadata=points.partner("p-1"),
     )
@@ -158,13 +165,25 @@ async def test_joint_project_declared_by_one_side_goes_to_the_contract_holder(po
 
     mine = (
         await points.stub.SubmitProject(
-            submit("p-1", "both.example.com", key="KEY-BUSINESS-1", joint_partner_id="p-2", contract_holder_partner_id="p-1"),
+            submit(
+                "p-1",
+                "both.example.com",
+                key="KEY-BUSINESS-1",
+                joint_partner_id="p-2",
+                contract_holder_partner_id="p-1",
+            ),
             metadata=points.partner("p-1"),
         )
     ).project
     theirs = (
         await points.stub.SubmitProject(
-            submit("p-2", "both.example.com", key="KEY-BUSINESS-1", joint_partner_id="p-1", contract_holder_partner_id="p-1"),
+            submit(
+                "p-2",
+                "both.example.com",
+                key="KEY-BUSINESS-1",
+                joint_partner_id="p-1",
+                contract_holder_partner_id="p-1",
+            ),
             metadata=points.partner("p-2"),
         )
     ).project

@@ -158,7 +158,7 @@ class PointsServicer:
                 now=self._now(),
                 policy=self._policy,
             )
-            points = await orders.order_points_net(uow, recorded.order_id)
+            points = sum((e.amount for e in entries), Decimal("0.00"))
             return pb.RecordOrderResponse(
                 order=m.order_pb(recorded, points), entries=[m.ledger_entry_pb(e) for e in entries]
             )
