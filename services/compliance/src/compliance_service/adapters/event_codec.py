@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from typing import Any
 
 from google.protobuf.message import Message
 
@@ -18,6 +19,19 @@ from compliance_service.adapters.proto_codec import (
 )
 from compliance_service.domain import events
 from partnerprogram.compliance.v1 import events_pb2 as pb
+
+
+def _sanction_fields(event: events.SanctionApplied | events.SanctionLifted) -> dict[str, Any]:
+    """What SanctionApplied and SanctionLifted both say about the sanction."""
+    return {
+        "partner_id": event.partner_id,
+        "sanction_id": event.sanction_id,
+        "kind": enum_to_proto(SANCTION_KIND, event.kind),
+        "start_date": iso(event.start_date),
+        "end_date": iso(event.end_date),
+        "case_id": event.case_id,
+        "parameters": parameters_to_proto(event.parameters),
+    }
 
 
 @singledispatch
@@ -65,14 +79,8 @@ def _(event: events.DumpingIncidentOpened) -> Message:
 @encode.register
 def _(event: events.SanctionApplied) -> Message:
     return pb.SanctionApplied(
-        partner_id=event.partner_id,
-        sanction_id=event.sanction_id,
-        kind=enum_to_proto(SANCTION_KIND, event.kind),
-        start_date=iso(event.start_date),
-        end_date=iso(event.end_date),
-        case_id=event.case_id,
+        **_sanction_fields(event),
         violation_type=enum_to_proto(VIOLATION_TYPE, event.violation_type),
-        parameters=parameters_to_proto(event.parameters),
         applied_time=timestamp(event.applied_time),
     )
 
@@ -80,13 +88,7 @@ def _(event: events.SanctionApplied) -> Message:
 @encode.register
 def _(event: events.SanctionLifted) -> Message:
     return pb.SanctionLifted(
-        partner_id=event.partner_id,
-        sanction_id=event.sanction_id,
-        kind=enum_to_proto(SANCTION_KIND, event.kind),
-        start_date=iso(event.start_date),
-        end_date=iso(event.end_date),
-        case_id=event.case_id,
-        parameters=parameters_to_proto(event.parameters),
+        **_sanction_fields(event),
         lift_reason=enum_to_proto(LIFT_REASON, event.lift_reason),
         lifted_time=timestamp(event.lifted_time),
         kind_still_in_force=event.kind_still_in_force,
