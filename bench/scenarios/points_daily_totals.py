@@ -1,0 +1,188 @@
+"""Daily active totals (R-PTS-05) on 100,000 partners and 10,000,000 ledger rows (quick: 1,000 and 100,000).
+
+The ledger is bulk-loaded in PostgreSQL with INSERT ... SELECT generate_series (secondary
+indexes dropped during the load and rebuilt after, as a restore would do): every partner
+gets ~100 accruals spread over the two years before the measured dates. The service runs
+as its own process; a first RunDailyTotals establishes the previous totals (every partner
+changes, so it also writes an event per partner), then three consecutive business dates
+are timed through the RPC and compared with a bare ``SELECT partner_id, sum(amount) ...
+GROUP BY partner_id`` over the same rows, measured in the same run. Finally GetActiveTotal
+as of random past instants for random partners gives the as-of p99.
+
+Row count: ``--quick``, or ``POINTS_BENCH_ROWS`` / ``POINTS_BENCH_PARTNERS`` for any size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from bench.harness import BenchContext, Goal, ScenarioResult
+from partnerprogram.points.v1 import points_service_pb2 as pb
+from partnerprogram.points.v1 import points_service_pb2_grpc as pb_grpc
+from points_service.__main__ import MIGRATIONS_DIR
+from ppcore.clock import kyiv_datetime
+from ppcore.testing.postgres import _dsn
+
+DESCRIPTION = "RunDailyTotals on 100,000 partners / 10,000,000 ledger rows vs a bare GROUP BY; as-of p99"
+
+ROWS, PARTNERS = 10_000_000, 100_000
+QUICK_ROWS, QUICK_PARTNERS = 100_000, 1_000
+WARM_UP_DATE = date(2026, 11, 20)
+TIMED_DATES = (date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23))
+AS_OF_CALLS = 2_000
+
+SECONDARY_INDEXES = {
+    "ix_ledger_entries_partner_id_accrued_at": "(partner_id, accrued_at) INCLUDE (expires_at, amount)",
+    "ix_ledger_entries_source_type_source_id": "(source_type, source_id)",
+    "ix_ledger_entries_reverses_entry_id": "(reverses_entry_id)",
+}
+BARE = "SELECT partner_id, sum(amount) FROM ledger_entries GROUP BY partner_id"
+
+
+async def _load_ledger(connection: asyncpg.Connection, rows: int, partners: int) -> float:
+    """Accruals accrued uniformly over the two years before the last timed date; returns seconds."""
+    started = time.perf_counter()
+    for name in SECONDARY_INDEXES:
+        await connection.execute(f"DROP INDEX {name}")
+    end = kyiv_datetime(TIMED_DATES[-1], 23, 0)
+    minutes = 2 * 365 * 24 * 60
+    await connection.execute(
+        f"""
+        INSERT INTO ledger_entries (entry_id, partner_id, kind, source_type, source_id, amount, accrued_at,
+            expires_at, decided_by, policy_version, note, reverses_entry_id, withheld_points, withheld_reason)
+        SELECT 'e' || i, 'p' || lpad((i % $1)::text, 6, '0'), 'MAIN', 'ORDER', 'o' || i, (i % 50 + 1) * 100,
+               t, t + interval '1 year', 'system', 'bench', '', NULL, 0, ''
+        FROM (SELECT i, $2::timestamptz - ((i::bigint * 7919) % {minutes}) * interval '1 minute' AS t
+              FROM generate_series(1, $3) AS i) AS g
+        """,
+        partners,
+        end,
+        rows,
+    )
+    for name, columns in SECONDARY_INDEXES.items():
+        await connection.execute(f"CREATE INDEX {name} ON ledger_entries {columns}")
+    await connection.execute("VACUUM ANALYZE ledger_entries")
+    return time.perf_counter() - started
+
+
+async def _bare_seconds(connection: asyncpg.Connection) -> float:
+    started = time.perf_counter()
+    await connection.fetch(BARE)
+    return time.perf_counter() - started
+
+
+async def _outbox_drained(connection: asyncpg.Connection, within: float = 600.0) -> None:
+    deadline = time.monotonic() + within
+    while await connection.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("outbox not drained")
+        await asyncio.sleep(0.5)
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def run(ctx: BenchContext) -> ScenarioResult:
+    quick = ctx.options.quick
+    rows = int(os.environ.get("POINTS_BENCH_ROWS", QUICK_ROWS if quick else ROWS))
+    partners = int(os.environ.get("POINTS_BENCH_PARTNERS", QUICK_PARTNERS if quick else PARTNERS))
+    rng = random.Random(20261125)
+    async with ctx.pg_database() as url:
+        await ctx.migrate(MIGRATIONS_DIR, url)
+        connection = await asyncpg.connect(_dsn(url))
+        try:
+            load_seconds = await _load_ledger(connection, rows, partners)
+            async with ctx.service_process("points_service", "POINTS", {"DATABASE_URL": url}) as address:
+                channel = grpc.aio.insecure_channel(address)
+                stub = pb_grpc.PointsServiceStub(channel)
+                metadata = ctx.tokens.metadata(ctx.tokens.system())
+
+                async def run_date(day: date) -> tuple[float, pb.RunDailyTotalsResponse]:
+                    started = time.perf_counter()
+                    response = await stub.RunDailyTotals(
+                        pb.RunDailyTotalsRequest(request_id=f"bench-{day}", business_date=day.isoformat()),
+                        metadata=metadata,
+                        timeout=600,
+                    )
+                    return time.perf_counter() - started, response
+
+                await _bare_seconds(connection)  # warm the cache for both
+                first_seconds, first = await run_date(WARM_UP_DATE)
+                await _outbox_drained(connection)
+                runs: list[float] = []
+                bares: list[float] = []
+                changed: list[int] = []
+                for day in TIMED_DATES:
+                    bares.append(await _bare_seconds(connection))
+                    seconds, response = await run_date(day)
+                    runs.append(seconds)
+                    changed.append(response.changed_count)
+                    await _outbox_drained(connection)
+
+                as_of_ms: list[float] = []
+                newest = kyiv_datetime(TIMED_DATES[-1], 23, 0)
+                for _ in range(AS_OF_CALLS):
+                    at = Timestamp()
+                    at.FromDatetime(newest - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60)))
+                    request = pb.GetActiveTotalRequest(partner_id=f"p{rng.randrange(partners):06d}", as_of_time=at)
+                    started = time.perf_counter_ns()
+                    await stub.GetActiveTotal(request, metadata=metadata, timeout=10)
+                    as_of_ms.append((time.perf_counter_ns() - started) / 1e6)
+                sql_ms: list[float] = []
+                for _ in range(AS_OF_CALLS):
+                    started = time.perf_counter_ns()
+                    await connection.fetchval(
+                        "SELECT coalesce(sum(amount), 0) FROM ledger_entries"
+                        " WHERE partner_id = $1 AND accrued_at <= $2 AND expires_at > $2",
+                        f"p{rng.randrange(partners):06d}",
+                        newest - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60)),
+                    )
+                    sql_ms.append((time.perf_counter_ns() - started) / 1e6)
+                await channel.close()
+        finally:
+            await connection.close()
+
+    run_median = statistics.median(runs)
+    bare_median = statistics.median(bares)
+    ratio = run_median / bare_median if bare_median else float("inf")
+    as_of_p99 = _p99(as_of_ms)
+    metrics: dict[str, Any] = {
+        "ledger_rows": float(rows),
+        "partners": float(partners),
+        "load_seconds": load_seconds,
+        "first_run_seconds": first_seconds,
+        "first_run_changed": float(first.changed_count),
+        "run_seconds_median": run_median,
+        "run_seconds_max": max(runs),
+        "changed_per_run_median": float(statistics.median(changed)),
+        "bare_group_by_seconds_median": bare_median,
+        "run_vs_bare": ratio,
+        "as_of_rpc_p50_ms": statistics.median(as_of_ms),
+        "as_of_rpc_p99_ms": as_of_p99,
+        "as_of_sql_p99_ms": _p99(sql_ms),
+        "stored_partners": float(first.partner_count),
+    }
+    return ScenarioResult(
+        name="points_daily_totals",
+        metrics=metrics,
+        goals=[
+            Goal(
+                "daily run <= 2 x bare GROUP BY",
+                ratio <= 2.0,
+                f"{ratio:.2f} x ({run_median:.2f} s vs {bare_median:.2f} s)",
+            ),
+            Goal("as-of query p99 < 5 ms", as_of_p99 < 5.0, f"{as_of_p99:.2f} ms over gRPC"),
+        ],
+    )
