@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from licensing_service.adapters.key_registry import KeyFactsReader
+from licensing_service.adapters.key_registry import key_facts_reader
 from licensing_service.adapters.orm import platform_tables
 from licensing_service.adapters.status_client import StatusClient
 from licensing_service.adapters.uow import LicensingUnitOfWork
@@ -50,7 +50,8 @@ async def build_app(
         platform.channel(settings.status_address, deadline_seconds=settings.status_deadline_seconds),
         deadline_seconds=settings.status_deadline_seconds,
     )
-    servicer = LicensingServicer(uow_factory, tools, KeyFactsReader(platform.db.engine), status_port)
+    key_reader = key_facts_reader(platform.db)
+    servicer = LicensingServicer(uow_factory, tools, key_reader, status_port)
     consumers: list[EventConsumer[Any]] = [
         EventConsumer(platform.bus, subscription, uow_factory, max_attempts=settings.consumer_max_deliver)
         for subscription in subscriptions(LicensingHandlers(tools))
@@ -60,7 +61,7 @@ async def build_app(
         hour, minute = settings.renewals_hour_minute
         job = yearly_renewals_job(uow_factory, tools)
         background.append(DailyScheduler(platform.clock, hour, minute, job, "licensing.yearly_renewals").run)
-    return platform.server(
+    app = platform.server(
         services=[
             GrpcService(
                 descriptor=pb.DESCRIPTOR.services_by_name["LicensingService"],
@@ -72,3 +73,5 @@ async def build_app(
         consumers=consumers,
         background=background,
     )
+    app.on_shutdown.insert(0, key_reader.close)
+    return app
