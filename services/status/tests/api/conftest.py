@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from status_api_support import api
+from status_api_support import api, shared_api
 
-__all__ = ["api"]
+__all__ = ["api", "shared_api"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,7 @@ class StatusApi:
     engine: AsyncEngine
     nats_url: str
     naming: Naming
+    channel: grpc.aio.Channel
 
     def md(self, token: str | None = None) -> tuple[tuple[str, str], ...]:
         return self.tokens.metadata(token or self.tokens.staff())
@@ -74,6 +78,16 @@ class StatusApi:
     async def count(self, table: str) -> int:
         async with self.engine.connect() as conn:
             return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+    async def employee_count(self, partner_id: str) -> int:
+        async with self.engine.connect() as conn:
+            query = sa.text("SELECT count(*) FROM employees WHERE partner_id = :p")
+            return int((await conn.execute(query, {"p": partner_id})).scalar_one())
+
+    async def partner_of(self, login: str) -> str:
+        async with self.engine.connect() as conn:
+            query = sa.text("SELECT partner_id FROM employees WHERE login = :l")
+            return str((await conn.execute(query, {"l": login})).scalar_one_or_none() or "")
 
     async def publish(self, payload: Message, *, source: str, partner_id: str = "") -> str:
         """Publish a producer's event on real JetStream, as the producer's relay would."""
@@ -129,8 +143,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], wait: float = 10.0) -
         await asyncio.sleep(0.1)
 
 
-@pytest.fixture
-async def api(
+@asynccontextmanager
+async def running_status(
     make_pg_database: Callable[[], Awaitable[str]],
     nats_server: NatsServer,
     nats_namespace: str,
@@ -147,6 +161,7 @@ async def api(
         jwt_secret=TEST_JWT_SECRET,  # type: ignore[arg-type]
         scheduler_enabled=False,
         relay_poll_seconds=0.05,
+        shutdown_grace_seconds=0.5,
     )
     app = await build_app(settings, clock=clock)
     port = await app.start()
@@ -154,12 +169,36 @@ async def api(
     engine = create_async_engine(async_url(url))
     try:
         yield StatusApi(
-            pb_grpc.StatusServiceStub(channel), tokens, clock, engine, nats_server.url, Naming(nats_namespace)
+            pb_grpc.StatusServiceStub(channel), tokens, clock, engine, nats_server.url, Naming(nats_namespace), channel
         )
     finally:
         await engine.dispose()
         await channel.close()
         await app.stop()
+
+
+@pytest.fixture
+async def api(
+    make_pg_database: Callable[[], Awaitable[str]],
+    nats_server: NatsServer,
+    nats_namespace: str,
+    clock: FixedClock,
+    tokens: Tokens,
+) -> AsyncIterator[StatusApi]:
+    """A fresh service per test (tests that move the clock or count events)."""
+    async with running_status(make_pg_database, nats_server, nats_namespace, clock, tokens) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+async def shared_api(
+    make_pg_database: Callable[[], Awaitable[str]], nats_server: NatsServer, tokens: Tokens
+) -> AsyncIterator[StatusApi]:
+    """One service for a module of tests that neither move the clock nor count globally."""
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    async with running_status(make_pg_database, nats_server, namespace, clock, tokens) as started:
+        yield started
 
 
 def applicant(login: str = "olena", **overrides: Any) -> partner_pb2.ApplicantData:
