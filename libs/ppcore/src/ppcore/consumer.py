@@ -108,12 +108,7 @@ class EventConsumer(Generic[U]):
         self._resubscribe.set()
 
     async def _subscribe(self) -> None:
-        if self._psub is not None:
-            try:
-                await self._psub.unsubscribe()
-            except Exception:  # the old subscription may already be gone with the old connection
-                pass
-            self._psub = None
+        await self._unsubscribe()
         await self._bus.ensure_stream(self._sub_spec.producer)
         stream = self._bus.naming.stream_for(self._sub_spec.producer)
         config = ConsumerConfig(
@@ -135,6 +130,22 @@ class EventConsumer(Generic[U]):
     async def run(self, stop: asyncio.Event) -> None:
         """Fetch and apply messages until ``stop`` is set."""
         await self._bus.ensure_dlq_stream()
+        try:
+            await self._fetch_loop(stop)
+        finally:
+            # A pull subscription left behind makes the connection's drain wait its full
+            # timeout at shutdown.
+            await self._unsubscribe()
+
+    async def _unsubscribe(self) -> None:
+        if self._psub is not None:
+            psub, self._psub = self._psub, None
+            try:
+                await psub.unsubscribe()
+            except Exception:  # the old subscription may already be gone with the old connection
+                pass
+
+    async def _fetch_loop(self, stop: asyncio.Event) -> None:
         failing_since: float | None = None
         while not stop.is_set():
             try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import UTC, date
 
@@ -52,24 +50,4 @@ def consumer_tasks(
     bus: EventBus, uow_factory: Callable[[], ComplianceUnitOfWork], *, max_attempts: int
 ) -> list[BackgroundTask]:
     consumer = EventConsumer(bus, status_subscription(), uow_factory, max_attempts=max_attempts)
-    return [_unsubscribing(consumer)]
-
-
-def _unsubscribing(consumer: EventConsumer[ComplianceUnitOfWork]) -> BackgroundTask:
-    """Run a consumer, then drop its pull subscription.
-
-    Works around nats-py: draining a connection whose pull subscription has had a fetch
-    time out hangs until the drain timeout (5 s on every shutdown). ppcore's consumer
-    keeps the subscription after ``run`` returns, so it is released here.
-    """
-
-    async def run(stop: asyncio.Event) -> None:
-        try:
-            await consumer.run(stop)
-        finally:
-            subscription = getattr(consumer, "_psub", None)
-            if subscription is not None:
-                with contextlib.suppress(Exception):
-                    await subscription.unsubscribe()
-
-    return run
+    return [consumer.run]
