@@ -76,6 +76,10 @@ class Unauthenticated(DomainError):
     """The caller could not be identified (UNAUTHENTICATED)."""
 
 
+class Unavailable(DomainError):
+    """A service this call depends on cannot answer now; retrying later may work (UNAVAILABLE)."""
+
+
 def not_found(kind: str, ident: object) -> NotFound:
     """A uniform NOT_FOUND for ``kind`` with identifier ``ident``."""
     return NotFound(reason=f"{kind.upper()}_NOT_FOUND", message=f"{kind} {ident!s} not found")

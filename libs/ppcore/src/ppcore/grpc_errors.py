@@ -16,6 +16,7 @@ from ppcore.errors import (
     NotFound,
     PermissionDenied,
     Unauthenticated,
+    Unavailable,
 )
 
 ERROR_DOMAIN = "partnerprogram"
@@ -27,6 +28,7 @@ _CODES: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
     (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
     (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
+    (Unavailable, grpc.StatusCode.UNAVAILABLE),
 ]
 
 

@@ -7,7 +7,7 @@ import grpc
 from licensing_service.service_layer.ports import PartnerFacts
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
-from ppcore.errors import FailedPrecondition
+from ppcore.errors import Unavailable
 
 
 class StatusClient:
@@ -22,8 +22,8 @@ class StatusClient:
                 timeout=self._deadline,
             )
         except grpc.aio.AioRpcError as error:
-            # ppcore maps no domain error to UNAVAILABLE; the caller may retry with the same request_id.
-            raise FailedPrecondition(
+            # The caller may retry with the same request_id.
+            raise Unavailable(
                 reason="STATUS_SERVICE_UNAVAILABLE",
                 message=f"partner_id: the status service could not be asked ({error.code().name}); retry later",
                 rule="R-NFR-04",
