@@ -23,11 +23,9 @@ async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> 
     platform = Platform.create("status", settings, platform_tables, clock=clock)
     await platform.connect()
     uow_factory = partial(StatusUnitOfWork, platform.db, platform.tables, **platform.uow_options())
+    entitlements = EntitlementReader(platform.db, platform.policy)
     servicer = StatusServicer(
-        uow_factory=uow_factory,
-        clock=platform.clock,
-        policy=platform.policy,
-        entitlements=EntitlementReader(platform.db, platform.policy),
+        uow_factory=uow_factory, clock=platform.clock, policy=platform.policy, entitlements=entitlements
     )
     service = GrpcService(
         descriptor=status_service_pb2.DESCRIPTOR.services_by_name["StatusService"],
@@ -46,4 +44,6 @@ async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> 
             platform.clock, settings.daily_review_hour, settings.daily_review_minute, daily_job, "status.daily_review"
         )
         background.append(scheduler.run)
-    return platform.server(services=[service], consumers=consumers, background=background)
+    app = platform.server(services=[service], consumers=consumers, background=background)
+    app.on_shutdown.insert(0, entitlements.close)
+    return app

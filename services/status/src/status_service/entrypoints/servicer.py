@@ -16,7 +16,7 @@ from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
-from ppcore.policy import ProgramPolicy
+from ppcore.policy import ProgramPolicy, Tier
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
@@ -577,7 +577,7 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
         return pb.CheckDiscountEntitlementResponse(
             allowed=d.allowed,
             discount_percent=d.discount_percent,
-            tier=m.tier_pb(d.tier),  # type: ignore[arg-type]
+            tier=_TIER_NUMBERS[d.tier],  # type: ignore[arg-type]
             reason=_REASONS[d.reason],  # type: ignore[arg-type]
             blocked_until_date=m.iso(d.blocked_until_date),
             partner_id=d.partner_id,
@@ -616,3 +616,5 @@ def _reasons() -> dict[Any, int]:
 
 
 _REASONS = _reasons()
+# Precomputed so the hot path does dictionary look-ups only.
+_TIER_NUMBERS: dict[Any, int] = {None: 0, **{t: m.tier_pb(t) for t in Tier}}

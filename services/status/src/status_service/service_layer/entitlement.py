@@ -1,14 +1,20 @@
 """The discount check (R-ENT-01/02, R-STS-06): one primary-key read of the entitlement table.
 
 The hot path of the suite. No ORM session, no unit of work: one pooled connection, one
-prepared ``SELECT`` by primary key, then the pure decision.
+prepared ``SELECT`` by primary key, then the pure decision. On PostgreSQL it branches
+deliberately to a small asyncpg pool with a prepared statement (SQLAlchemy's per-call
+overhead cost more than the query itself); SQLite goes through the engine. No cache:
+every answer reflects the last committed change, whichever replica made it.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from ppcore.db import Database
 from ppcore.policy import ProgramPolicy, Tier
@@ -29,30 +35,51 @@ _SELECT = sa.select(
     _T.c.blocked_until,
 ).where(_T.c.buyer_key == sa.bindparam("key"))
 
+_PG_SELECT = (
+    "SELECT partner_id, tier, role, terminated_from, contract_accepted, contract_suspended, discount_blocked,"
+    " blocked_until FROM entitlements WHERE buyer_key = $1"
+)
+
 _TIERS = {t.value: t for t in Tier}
 _ROLES = {r.value: r for r in Role}
 
 
 class EntitlementReader:
-    def __init__(self, db: Database, policy: ProgramPolicy) -> None:
+    def __init__(self, db: Database, policy: ProgramPolicy, *, pool_size: int = 10) -> None:
         self._db = db
         self._policy = policy
+        self._pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+
+    async def _fetch(self, key: str) -> Any:
+        if not self._db.is_postgres:
+            async with self._db.engine.connect() as conn:
+                row = (await conn.execute(_SELECT, {"key": key})).first()
+            return row._mapping if row is not None else None
+        if self._pool is None:
+            dsn = make_url(self._db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=self._pool_size)
+        return await self._pool.fetchrow(_PG_SELECT, key)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     async def check(self, buyer_login: str, partner_id: str, product_family: str, today: date) -> EntitlementDecision:
         key = login_key(buyer_login) if buyer_login else partner_key(partner_id)
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(_SELECT, {"key": key})).first()
+        row = await self._fetch(key)
         snapshot = None
         if row is not None:
-            blocked = row.discount_blocked and (row.blocked_until is None or today < row.blocked_until)
+            blocked = row["discount_blocked"] and (row["blocked_until"] is None or today < row["blocked_until"])
             snapshot = EntitlementSnapshot(
-                partner_id=row.partner_id,
-                tier=_TIERS[row.tier],
-                terminated=row.terminated_from is not None and today >= row.terminated_from,
-                contract_accepted=row.contract_accepted,
-                contract_suspended=row.contract_suspended,
+                partner_id=row["partner_id"],
+                tier=_TIERS[row["tier"]],
+                terminated=row["terminated_from"] is not None and today >= row["terminated_from"],
+                contract_accepted=row["contract_accepted"],
+                contract_suspended=row["contract_suspended"],
                 discount_blocked=blocked,
-                discount_blocked_until=row.blocked_until if blocked else None,
-                buyer_role=_ROLES[row.role] if row.role else None,
+                discount_blocked_until=row["blocked_until"] if blocked else None,
+                buyer_role=_ROLES[row["role"]] if row["role"] else None,
             )
         return check_discount_entitlement(snapshot, product_family, self._policy)
