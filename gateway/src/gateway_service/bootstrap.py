@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+
+from gateway_service.adapters.backends import ComplianceClient, LicensingClient, PointsClient, StatusClient
 from gateway_service.adapters.orm import platform_tables
+from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.config import GatewaySettings
+from gateway_service.domain.cabinet import Section
+from gateway_service.entrypoints.access import ACCESS
+from gateway_service.entrypoints.consumers import build_consumers
+from gateway_service.entrypoints.servicer import GatewayServicer
+from gateway_service.service_layer.directory_projection import rescore_stale
+from gateway_service.service_layer.ports import SectionRead
+from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from ppcore.clock import Clock
+from ppcore.logging import get_logger
 from ppcore.runtime import Platform
-from ppcore.server import ServerApp
+from ppcore.server import GrpcService, ServerApp
+
+log = get_logger("gateway.bootstrap")
 
 
 async def build_app(settings: GatewaySettings, *, clock: Clock | None = None) -> ServerApp:
     platform = Platform.create("gateway", settings, platform_tables, clock=clock)
     await platform.connect()
-    return platform.server(services=[])
+    options = platform.uow_options()
+
+    def uow_factory() -> GatewayUnitOfWork:
+        return GatewayUnitOfWork(platform.db, platform.tables, policy=platform.policy, **options)
+
+    status = StatusClient(platform.channel(settings.status_address))
+    points = PointsClient(platform.channel(settings.points_address), within_days=settings.cabinet_expiring_within_days)
+    licensing = LicensingClient(platform.channel(settings.licensing_address))
+    compliance = ComplianceClient(platform.channel(settings.compliance_address))
+    reads: Mapping[Section, SectionRead] = {
+        Section.STATUS: status.status,
+        Section.CARD: status.card,
+        Section.POINTS: points.figures,
+        Section.NFR: licensing.holdings,
+        Section.SANCTIONS: compliance.active_sanctions,
+    }
+    servicer = GatewayServicer(
+        uow_factory,
+        reads=reads,
+        status=status,
+        cabinet_deadline_seconds=settings.cabinet_deadline_seconds,
+        entitlement_deadline_seconds=settings.entitlement_deadline_seconds,
+    )
+    service = GrpcService(
+        descriptor=gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"],
+        servicer=servicer,
+        add_to_server=gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server,
+        access=ACCESS,
+    )
+
+    async def rescore_after_policy_change(stop: asyncio.Event) -> None:
+        rescored = await rescore_stale(uow_factory)
+        if rescored:
+            log.info("gateway.directory.rescored", partners=rescored, policy_version=platform.policy.version)
+
+    return platform.server(
+        services=[service],
+        consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
+        background=[rescore_after_policy_change],
+    )

@@ -13,3 +13,14 @@ class GatewaySettings(ServiceSettings):
 
     grpc_port: int = Field(default=50050, ge=0, le=65535)
     database_url: str = "sqlite:///var/gateway.db"
+    # The four backends the cabinet fans out to (calls authenticated as the gateway).
+    status_address: str = "127.0.0.1:50051"
+    points_address: str = "127.0.0.1:50052"
+    licensing_address: str = "127.0.0.1:50053"
+    compliance_address: str = "127.0.0.1:50054"
+    # The whole cabinet fan-out answers within this; a backend slower than it is a missing section.
+    cabinet_deadline_seconds: float = Field(default=1.5, gt=0)
+    # Default window of the cabinet's expiring-points figure, Kyiv calendar days.
+    cabinet_expiring_within_days: int = Field(default=30, ge=1, le=366)
+    # The entitlement facade is on the checkout path: fail fast rather than hold the buyer.
+    entitlement_deadline_seconds: float = Field(default=0.5, gt=0)

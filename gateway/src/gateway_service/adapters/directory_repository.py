@@ -1,0 +1,261 @@
+"""The directory read model: partners with their ranking facts, badges, logins,
+certificates and the sanctions the gateway enforces.
+
+Writes are single statements that never collide with another consumer's write of the
+same row at commit: rows are created with INSERT ... ON CONFLICT DO NOTHING (both
+PostgreSQL and SQLite have it) and changed with UPDATE, which also serialises the
+consumers of different producers on one partner's row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway_service.adapters.orm import (
+    Base,
+    DirectoryCompetencyRow,
+    DirectoryPartnerRow,
+    LoginCertificateRow,
+    PartnerLoginRow,
+    PartnerSanctionRow,
+    RankingItemRow,
+)
+from gateway_service.domain.listing import ListedPartner, ListingSanction, SanctionPeriod
+
+_Partner = DirectoryPartnerRow
+_Sanction = PartnerSanctionRow
+
+
+def _table(row: type[Base]) -> sa.Table:
+    return cast(sa.Table, row.__table__)
+
+
+class DirectoryRepository:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self._session = session
+        self._dialect = dialect
+
+    async def _insert_ignore(self, table: sa.Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        await self._session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+
+    # --- partners -----------------------------------------------------------------------
+
+    async def ensure_partner(self, partner_id: str, now: datetime) -> None:
+        await self._insert_ignore(_table(_Partner), {"partner_id": partner_id, "updated_at": now}, ["partner_id"])
+
+    async def update_partner(self, partner_id: str, now: datetime, **values: Any) -> None:
+        await self._session.execute(
+            sa.update(_Partner).where(_Partner.partner_id == partner_id).values(updated_at=now, **values)
+        )
+
+    async def get(self, partner_id: str) -> DirectoryPartnerRow | None:
+        result = await self._session.execute(
+            sa.select(_Partner).where(_Partner.partner_id == partner_id).execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def stale_scores(self, policy_version: str, limit: int) -> list[DirectoryPartnerRow]:
+        result = await self._session.execute(
+            sa.select(_Partner)
+            .where(_Partner.score_policy_version != policy_version)
+            .order_by(_Partner.partner_id)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    # --- badges and counted items -------------------------------------------------------
+
+    async def add_competency(self, partner_id: str, code: str) -> None:
+        await self._insert_ignore(
+            _table(DirectoryCompetencyRow),
+            {"partner_id": partner_id, "code": code},
+            ["partner_id", "code"],
+        )
+
+    async def remove_competency(self, partner_id: str, code: str) -> None:
+        await self._session.execute(
+            sa.delete(DirectoryCompetencyRow).where(
+                DirectoryCompetencyRow.partner_id == partner_id, DirectoryCompetencyRow.code == code
+            )
+        )
+
+    async def add_ranking_item(self, partner_id: str, kind: str, item_id: str) -> int:
+        """Count the item once; returns how many items of that kind the partner has."""
+        await self._insert_ignore(
+            _table(RankingItemRow),
+            {"partner_id": partner_id, "kind": kind, "item_id": item_id},
+            ["partner_id", "kind", "item_id"],
+        )
+        result = await self._session.execute(
+            sa.select(sa.func.count())
+            .select_from(RankingItemRow)
+            .where(RankingItemRow.partner_id == partner_id, RankingItemRow.kind == kind)
+        )
+        return int(result.scalar_one())
+
+    # --- logins and certificates (R-EMP-06) ----------------------------------------------
+
+    async def attach_login(self, partner_id: str, login: str) -> None:
+        await self._insert_ignore(
+            _table(PartnerLoginRow),
+            {"partner_id": partner_id, "login": login},
+            ["partner_id", "login"],
+        )
+
+    async def detach_login(self, partner_id: str, login: str) -> None:
+        await self._session.execute(
+            sa.delete(PartnerLoginRow).where(PartnerLoginRow.partner_id == partner_id, PartnerLoginRow.login == login)
+        )
+
+    async def logins_of(self, partner_id: str) -> list[str]:
+        result = await self._session.execute(
+            sa.select(PartnerLoginRow.login).where(PartnerLoginRow.partner_id == partner_id)
+        )
+        return list(result.scalars())
+
+    async def partners_of_login(self, login: str) -> list[str]:
+        result = await self._session.execute(
+            sa.select(PartnerLoginRow.partner_id).where(PartnerLoginRow.login == login)
+        )
+        return list(result.scalars())
+
+    async def put_certificate(self, certificate_id: str, login: str, course_code: str, *, revoked: bool) -> None:
+        table = _table(LoginCertificateRow)
+        values = {"certificate_id": certificate_id, "login": login, "course_code": course_code, "revoked": revoked}
+        await self._insert_ignore(table, values, ["certificate_id"])
+        await self._session.execute(
+            sa.update(LoginCertificateRow)
+            .where(LoginCertificateRow.certificate_id == certificate_id)
+            .values(revoked=revoked)
+        )
+
+    async def courses_by_login(self, logins: Iterable[str]) -> dict[str, frozenset[str]]:
+        wanted = list(set(logins))
+        if not wanted:
+            return {}
+        result = await self._session.execute(
+            sa.select(LoginCertificateRow.login, LoginCertificateRow.course_code).where(
+                LoginCertificateRow.login.in_(wanted), LoginCertificateRow.revoked.is_(False)
+            )
+        )
+        held: dict[str, set[str]] = {}
+        for login, course in result.all():
+            held.setdefault(login, set()).add(course)
+        return {login: frozenset(courses) for login, courses in held.items()}
+
+    async def rename_login(self, login: str, pseudonym: str) -> list[str]:
+        """R-PD-03: replace a login everywhere by a pseudonym; returns the partners it was attached to."""
+        partners = await self.partners_of_login(login)
+        await self._session.execute(
+            sa.update(PartnerLoginRow).where(PartnerLoginRow.login == login).values(login=pseudonym)
+        )
+        await self._session.execute(
+            sa.update(LoginCertificateRow).where(LoginCertificateRow.login == login).values(login=pseudonym)
+        )
+        return partners
+
+    async def clear_phone(self, phone: str, now: datetime) -> None:
+        await self._session.execute(sa.update(_Partner).where(_Partner.phone == phone).values(phone="", updated_at=now))
+
+    # --- sanctions (R-SAN-05/06/07) -------------------------------------------------------
+
+    async def put_sanction(self, sanction_id: str, partner_id: str, kind: str, period: SanctionPeriod) -> None:
+        table = _table(PartnerSanctionRow)
+        values = {
+            "sanction_id": sanction_id,
+            "partner_id": partner_id,
+            "kind": kind,
+            "start_date": period.start_date,
+            "end_date": period.end_date,
+            "lifted": period.lifted,
+        }
+        await self._insert_ignore(table, values, ["sanction_id"])
+        await self._session.execute(
+            sa.update(_Sanction)
+            .where(_Sanction.sanction_id == sanction_id)
+            .values(start_date=period.start_date, end_date=period.end_date, lifted=period.lifted)
+        )
+
+    async def sanctions_of(self, partner_id: str, kind: str) -> list[SanctionPeriod]:
+        result = await self._session.execute(
+            sa.select(_Sanction).where(_Sanction.partner_id == partner_id, _Sanction.kind == kind)
+        )
+        return [SanctionPeriod(row.start_date, row.end_date, row.lifted) for row in result.scalars()]
+
+    # --- the listing (R-CARD-01/03, R-CMP-04, R-SAN-05/06) -------------------------------
+
+    @staticmethod
+    def _in_force(kind: ListingSanction, today: date) -> sa.Exists:
+        return sa.exists().where(
+            _Sanction.partner_id == _Partner.partner_id,
+            _Sanction.kind == kind.value,
+            _Sanction.lifted.is_(False),
+            _Sanction.start_date <= today,
+            sa.or_(_Sanction.end_date.is_(None), _Sanction.end_date > today),
+        )
+
+    async def listing(self, *, today: date, competency_code: str, offset: int, limit: int) -> list[ListedPartner]:
+        violator = self._in_force(ListingSanction.VIOLATORS_LIST, today).label("violator")
+        query = (
+            sa.select(_Partner, violator)
+            .where(
+                _Partner.card_complete.is_(True),
+                _Partner.terminated.is_(False),
+                ~self._in_force(ListingSanction.PUBLIC_LIST_EXCLUSION, today),
+            )
+            .order_by(_Partner.score.desc(), _Partner.partner_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        if competency_code:
+            query = query.where(
+                sa.exists().where(
+                    DirectoryCompetencyRow.partner_id == _Partner.partner_id,
+                    DirectoryCompetencyRow.code == competency_code,
+                )
+            )
+        rows = (await self._session.execute(query)).all()
+        badges = await self._competencies([row[0].partner_id for row in rows])
+        return [_listed(row[0], badges.get(row[0].partner_id, ()), bool(row[1])) for row in rows]
+
+    async def _competencies(self, partner_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        if not partner_ids:
+            return {}
+        result = await self._session.execute(
+            sa.select(DirectoryCompetencyRow.partner_id, DirectoryCompetencyRow.code)
+            .where(DirectoryCompetencyRow.partner_id.in_(partner_ids))
+            .order_by(DirectoryCompetencyRow.partner_id, DirectoryCompetencyRow.code)
+        )
+        badges: dict[str, list[str]] = {}
+        for partner_id, code in result.all():
+            badges.setdefault(partner_id, []).append(code)
+        return {partner_id: tuple(codes) for partner_id, codes in badges.items()}
+
+
+def _listed(row: DirectoryPartnerRow, competencies: tuple[str, ...], violator: bool) -> ListedPartner:
+    return ListedPartner(
+        partner_id=row.partner_id,
+        company_name=row.company_name,
+        city=row.city,
+        tier=row.tier,
+        competency_codes=competencies,
+        description=row.description,
+        logo_ref=row.logo_ref,
+        phone=row.phone,
+        office_address=row.office_address,
+        website_url=row.website_url,
+        score=row.score,
+        projects=row.projects,
+        monitored_projects=row.monitored_projects,
+        marketing_activity=row.marketing_activity,
+        certified_employees=row.certified_employees,
+        active_points=row.active_points,
+        listed_as_violator=violator,
+    )

@@ -1,0 +1,22 @@
+"""Who may call each RPC of GatewayService (deny by default; partner roles of R-EMP-*)."""
+
+from __future__ import annotations
+
+from ppcore.auth import AccessTable, Allow, CallerKind, PartnerRole
+
+STAFF, SYSTEM, SALES, PARTNER = (
+    CallerKind.STAFF,
+    CallerKind.SYSTEM,
+    CallerKind.SALES_PLATFORM,
+    CallerKind.PARTNER_USER,
+)
+# R-EMP-03: a limited employee does not see "Partner cabinet"; R-EMP-04: a certified specialist gets no rights.
+_CABINET_ROLES = (PartnerRole.MAIN, PartnerRole.FULL)
+
+ACCESS: AccessTable = {
+    "GetPartnerCabinet": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=_CABINET_ROLES),
+    # The public partner list: anyone, with or without a token (R-CARD-01).
+    "ListDirectory": Allow.public(),
+    # The same callers the status service admits to its own check (R-ENT-01).
+    "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
+}
