@@ -4,6 +4,7 @@
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 import pytest
@@ -11,6 +12,9 @@ import pytest
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from scripts.run_local import PROCESSES, process_env
+
+# Shared helpers of the end-to-end tests (importable under --import-mode=importlib).
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @dataclass
