@@ -1,7 +1,8 @@
 """Daily active totals in SQL (R-PTS-05): every partner's total in one set-based statement.
 
-The ledger rows active at the run instant and the previous run's stored totals are
-stacked (UNION ALL) and grouped once by partner, straight into ``daily_totals``; each row
+The ledger rows active at the run instant are grouped by partner (on PostgreSQL a
+streaming aggregate over the covering (partner_id, accrued_at) index), full-joined with
+the previous run's stored totals and inserted straight into ``daily_totals``; each row
 carries its previous total, so the changed partners are a range read by date. Nothing
 loops over partners, and amounts never leave the database as per-partner queries.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,40 +65,31 @@ class DailyTotalsStore:
         A partner gets a row when it has entries active at ``at`` or a non-zero previous total
         (so a total that expired to zero is stored, and compared, once).
         """
-        ledger = LedgerEntryRow
-        totals = DailyTotalRow
-        active = sa.select(
-            ledger.partner_id.label("partner_id"),
-            ledger.amount.label("current"),
-            sa.literal(0, sa.BigInteger()).label("previous"),
-            sa.literal(1, sa.Integer()).label("active_rows"),
-        ).where(ledger.accrued_at <= at, ledger.expires_at > at)
-        stacked: Any = active
-        if previous_date is not None:
-            before = sa.select(
-                totals.partner_id,
-                sa.literal(0, sa.BigInteger()),
-                totals.total_points,
-                sa.literal(0, sa.Integer()),
-            ).where(totals.business_date == previous_date)
-            stacked = sa.union_all(active, before)
-        rows = stacked.subquery("stacked")
-        current = sa.func.sum(rows.c.current)
-        previous = sa.func.sum(rows.c.previous)
+        current = (
+            sa.select(LedgerEntryRow.partner_id, sa.func.sum(LedgerEntryRow.amount).label("total"))
+            .where(LedgerEntryRow.accrued_at <= at, LedgerEntryRow.expires_at > at)
+            .group_by(LedgerEntryRow.partner_id)
+            .subquery("current")
+        )
+        previous = (
+            sa.select(DailyTotalRow.partner_id, DailyTotalRow.total_points)
+            .where(DailyTotalRow.business_date == previous_date if previous_date is not None else sa.false())
+            .subquery("previous")
+        )
         per_partner = (
             sa.select(
-                rows.c.partner_id,
+                sa.func.coalesce(current.c.partner_id, previous.c.partner_id),
                 sa.literal(business_date, sa.Date()),
-                sa.type_coerce(current, sa.BigInteger()),
-                sa.type_coerce(previous, sa.BigInteger()),
+                sa.type_coerce(sa.func.coalesce(current.c.total, 0), sa.BigInteger()),
+                sa.type_coerce(sa.func.coalesce(previous.c.total_points, 0), sa.BigInteger()),
                 sa.literal(at, UTCDateTime()),
                 sa.literal(policy_version, sa.String()),
             )
-            .group_by(rows.c.partner_id)
-            .having(sa.or_(sa.func.sum(rows.c.active_rows) > 0, previous != 0))
+            .select_from(current.join(previous, current.c.partner_id == previous.c.partner_id, full=True))
+            .where(sa.or_(current.c.partner_id.is_not(None), previous.c.total_points != 0))
         )
         result = await self._session.execute(
-            sa.insert(totals).from_select(
+            sa.insert(DailyTotalRow).from_select(
                 ["partner_id", "business_date", "total_points", "previous_points", "computed_at", "policy_version"],
                 per_partner,
             )

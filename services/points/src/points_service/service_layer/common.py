@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from points_service.adapters.uow import PointsUnitOfWork
 from ppcore.clock import kyiv_date
@@ -59,3 +61,15 @@ def page_window(page_size: int, page_token: str) -> tuple[int, int]:
 def next_token(offset: int, limit: int, fetched: int) -> str:
     """The token of the page after one fetched with ``limit + 1`` rows."""
     return str(offset + limit) if fetched > limit else ""
+
+
+T = TypeVar("T")
+
+
+async def paged(
+    fetch: Callable[[int, int], Awaitable[Sequence[T]]], page_size: int, page_token: str
+) -> tuple[list[T], str]:
+    """One page from ``fetch(offset, limit)`` (which returns up to ``limit + 1`` rows) and the next token."""
+    offset, limit = page_window(page_size, page_token)
+    rows = list(await fetch(offset, limit))
+    return rows[:limit], next_token(offset, limit, len(rows))

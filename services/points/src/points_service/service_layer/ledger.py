@@ -8,7 +8,7 @@ from decimal import Decimal
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.ledger import ExpiringPoints, LedgerEntry, expiring_within, reverse
-from points_service.service_layer.common import new_id, next_token, page_window
+from points_service.service_layer.common import new_id, paged
 from ppcore.errors import InvalidArgument, not_found
 from ppcore.policy import ProgramPolicy
 
@@ -32,9 +32,9 @@ async def list_entries(
 ) -> tuple[list[LedgerEntry], str]:
     if not selection.partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
-    offset, limit = page_window(page_size, page_token)
-    rows = list(await uow.ledger.page(selection, offset=offset, limit=limit))
-    return rows[:limit], next_token(offset, limit, len(rows))
+    return await paged(
+        lambda offset, limit: uow.ledger.page(selection, offset=offset, limit=limit), page_size, page_token
+    )
 
 
 async def reverse_entry(

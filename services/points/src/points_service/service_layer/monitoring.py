@@ -16,7 +16,7 @@ from points_service.domain.monitoring import (
     submit_stage1,
 )
 from points_service.domain.sites import normalize_site
-from points_service.service_layer.common import new_id, next_token, page_window, require_active_partner
+from points_service.service_layer.common import new_id, paged, require_active_partner
 from points_service.service_layer.ports import KeyRegistry
 from ppcore.errors import InvalidArgument, not_found
 from ppcore.policy import ProgramPolicy
@@ -107,9 +107,11 @@ async def get(uow: PointsUnitOfWork, submission_id: str) -> MonitoringSubmission
 async def list_submissions(
     uow: PointsUnitOfWork, *, partner_id: str | None, state: MonitoringState | None, page_size: int, page_token: str
 ) -> tuple[list[MonitoringSubmission], str]:
-    offset, limit = page_window(page_size, page_token)
-    rows = await uow.monitoring.page(partner_id=partner_id, state=state, offset=offset, limit=limit)
-    return rows[:limit], next_token(offset, limit, len(rows))
+    return await paged(
+        lambda offset, limit: uow.monitoring.page(partner_id=partner_id, state=state, offset=offset, limit=limit),
+        page_size,
+        page_token,
+    )
 
 
 async def points_of(uow: PointsUnitOfWork, submission: MonitoringSubmission) -> str:

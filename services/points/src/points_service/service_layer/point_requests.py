@@ -8,7 +8,7 @@ from decimal import Decimal
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.ledger import LedgerEntry
 from points_service.domain.requests import Evidence, PointRequest, PointRequestState, submit_point_request
-from points_service.service_layer.common import new_id, next_token, page_window, require_active_partner
+from points_service.service_layer.common import new_id, paged, require_active_partner
 from ppcore.clock import kyiv_date
 from ppcore.errors import not_found
 from ppcore.policy import ProgramPolicy
@@ -76,17 +76,20 @@ async def get(uow: PointsUnitOfWork, point_request_id: str) -> PointRequest:
 async def list_requests(
     uow: PointsUnitOfWork, *, partner_id: str | None, state: PointRequestState | None, page_size: int, page_token: str
 ) -> tuple[list[PointRequest], str]:
-    offset, limit = page_window(page_size, page_token)
-    rows = await uow.point_requests.page(partner_id=partner_id, state=state, offset=offset, limit=limit)
-    return rows[:limit], next_token(offset, limit, len(rows))
+    return await paged(
+        lambda offset, limit: uow.point_requests.page(partner_id=partner_id, state=state, offset=offset, limit=limit),
+        page_size,
+        page_token,
+    )
 
 
 async def overdue(
     uow: PointsUnitOfWork, *, now: datetime, page_size: int, page_token: str
 ) -> tuple[list[PointRequest], str]:
-    offset, limit = page_window(page_size, page_token)
-    rows = await uow.point_requests.overdue(kyiv_date(now), offset=offset, limit=limit)
-    return rows[:limit], next_token(offset, limit, len(rows))
+    today = kyiv_date(now)
+    return await paged(
+        lambda offset, limit: uow.point_requests.overdue(today, offset=offset, limit=limit), page_size, page_token
+    )
 
 
 async def accrued_points(uow: PointsUnitOfWork, request: PointRequest) -> Decimal:

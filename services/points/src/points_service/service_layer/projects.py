@@ -19,8 +19,7 @@ from points_service.domain.projects import (
 from points_service.domain.sites import SiteAliases, site_keys
 from points_service.service_layer.common import (
     new_id,
-    next_token,
-    page_window,
+    paged,
     require_active_partner,
     require_known_co_developer,
 )
@@ -189,18 +188,21 @@ async def get(uow: PointsUnitOfWork, project_id: str) -> Project:
 async def list_projects(
     uow: PointsUnitOfWork, *, partner_id: str | None, state: ProjectState | None, page_size: int, page_token: str
 ) -> tuple[list[Project], str]:
-    offset, limit = page_window(page_size, page_token)
-    rows = await uow.projects.page(partner_id=partner_id, state=state, offset=offset, limit=limit)
-    return rows[:limit], next_token(offset, limit, len(rows))
+    return await paged(
+        lambda offset, limit: uow.projects.page(partner_id=partner_id, state=state, offset=offset, limit=limit),
+        page_size,
+        page_token,
+    )
 
 
 async def overdue(
     uow: PointsUnitOfWork, *, now: datetime, page_size: int, page_token: str
 ) -> tuple[list[Project], str]:
     """R-PRJ-01: reviews past their deadline, oldest first."""
-    offset, limit = page_window(page_size, page_token)
-    rows = await uow.projects.overdue(kyiv_date(now), offset=offset, limit=limit)
-    return rows[:limit], next_token(offset, limit, len(rows))
+    today = kyiv_date(now)
+    return await paged(
+        lambda offset, limit: uow.projects.overdue(today, offset=offset, limit=limit), page_size, page_token
+    )
 
 
 async def _get(uow: PointsUnitOfWork, project_id: str) -> Project:
