@@ -6,6 +6,7 @@ import grpc
 
 from partnerprogram.licensing.v1 import license_key_pb2, licensing_service_pb2, licensing_service_pb2_grpc
 from points_service.domain.keys import KeyFacts
+from ppcore.errors import Unavailable
 
 _Reason = license_key_pb2.VerifyReason
 # Reasons that mean the registry does not hold a usable key at all. An expired key still
@@ -33,7 +34,15 @@ class GrpcKeyRegistry:
         self._deadline = deadline_seconds
 
     async def facts(self, license_key: str) -> KeyFacts:
-        response = await self._stub.VerifyKey(
-            licensing_service_pb2.VerifyKeyRequest(key=license_key), timeout=self._deadline
-        )
+        try:
+            response = await self._stub.VerifyKey(
+                licensing_service_pb2.VerifyKeyRequest(key=license_key), timeout=self._deadline
+            )
+        except grpc.aio.AioRpcError as error:
+            # Nothing was written yet: the caller may retry with the same request_id.
+            raise Unavailable(
+                reason="LICENSING_SERVICE_UNAVAILABLE",
+                message=f"license_key: the licensing service could not verify the key ({error.code().name}); retry later",
+                rule="R-PRJ-04",
+            ) from error
         return facts_from_verdict(license_key, response.verdict)
