@@ -1,0 +1,360 @@
+"""The real gateway in-process, on a fresh PostgreSQL database and real NATS, with the four
+backends as small fakes of their real protos on real grpc.aio servers (port 0).
+
+The harness publishes the producers' event envelopes on JetStream (the test's namespace),
+waits until the gateway's consumers recorded them, and reads the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import jwt
+import pytest
+import sqlalchemy as sa
+from google.protobuf.message import Message
+
+from gateway_service.__main__ import MIGRATIONS_DIR
+from gateway_service.bootstrap import build_app
+from gateway_service.config import GatewaySettings
+from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
+from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
+from partnerprogram.compliance.v1 import sanction_pb2
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
+from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
+from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
+from partnerprogram.licensing.v1 import nfr_pb2
+from partnerprogram.points.v1 import ledger_pb2
+from partnerprogram.points.v1 import points_service_pb2 as points_pb
+from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
+from partnerprogram.status.v1 import card_pb2, entitlement_pb2, status_pb2
+from partnerprogram.status.v1 import status_service_pb2 as status_pb
+from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
+from ppcore.auth import Caller, caller_from_claims
+from ppcore.bus import EventBus
+from ppcore.clock import FixedClock
+from ppcore.db import Database
+from ppcore.errors import DomainError, not_found
+from ppcore.events import Naming, make_envelope
+from ppcore.grpc_errors import error_info, rich_status, status_from_rpc_error
+from ppcore.migrations import upgrade_async
+from ppcore.server import ServerApp
+from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
+
+WAIT_SECONDS = 10.0
+CABINET_DEADLINE = 0.6
+ENTITLEMENT_DEADLINE = 0.3
+
+
+def _caller_of(token: str) -> Caller:
+    # The gateway mints its service token with the test's fixed clock (months in the past),
+    # so the expiry is not checked here; the signature and the claims are.
+    claims = jwt.decode(
+        token,
+        TEST_JWT_SECRET,
+        algorithms=["HS256"],
+        audience="partnerprogram",
+        issuer="partnerprogram",
+        options={"verify_exp": False},
+    )
+    return caller_from_claims(claims)
+
+
+async def eventually(check: Callable[[], Any], *, within: float = WAIT_SECONDS) -> Any:
+    """Poll an async check until it returns something truthy (bounded)."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(0.05)
+
+
+class FakeBackend:
+    """What every fake shares: a delay to make it slow, a refusal to make it fail, and a
+    record of who called (the gateway must call as itself, a system caller)."""
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.refusal: DomainError | None = None
+        self.callers: list[Caller] = []
+        self.partner_ids: list[str] = []
+
+    async def _enter(self, request: Any, context: Any) -> None:
+        metadata = dict(context.invocation_metadata())
+        self.callers.append(_caller_of(metadata["authorization"].removeprefix("Bearer ")))
+        self.partner_ids.append(getattr(request, "partner_id", ""))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.refusal is not None:
+            await self.abort(context, self.refusal)
+
+    @staticmethod
+    async def abort(context: Any, error: DomainError) -> None:
+        """Refuse as the real services do: the code of the error's class and a rich status."""
+        code, message, status = rich_status(error)
+        await context.abort(code, message, trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+
+
+class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
+    def __init__(self) -> None:
+        FakeBackend.__init__(self)
+        self.partners: set[str] = set()
+        self.entitlement = status_pb.CheckDiscountEntitlementResponse(
+            allowed=True,
+            discount_percent=45,
+            tier=status_pb2.PARTNER_TIER_CERTIFIED,
+            reason=entitlement_pb2.ENTITLEMENT_REASON_ENTITLED,
+            partner_id="p-1",
+            policy_version="2026.11-1",
+        )
+        self.entitlement_requests: list[status_pb.CheckDiscountEntitlementRequest] = []
+
+    async def _known(self, request: Any, context: Any) -> None:
+        await self._enter(request, context)
+        if request.partner_id not in self.partners:
+            await self.abort(context, not_found("partner", request.partner_id))
+
+    async def GetPartnerStatus(self, request, context):
+        await self._known(request, context)
+        return status_pb.GetPartnerStatusResponse(
+            status=status_pb2.PartnerStatus(
+                partner_id=request.partner_id,
+                tier=status_pb2.PARTNER_TIER_CERTIFIED,
+                granted_date="2025-09-01",
+                valid_until_date="2026-09-01",
+                discount_percent=45,
+                active_points=140,
+                certified_specialists=2,
+            )
+        )
+
+    async def GetPartnerCard(self, request, context):
+        await self._known(request, context)
+        return status_pb.GetPartnerCardResponse(
+            card=card_pb2.PartnerCard(
+                partner_id=request.partner_id,
+                published=card_pb2.CardContent(description="We build sites", publish_on_site=True),
+                eligibility=card_pb2.PublicListEligibility(eligible=True),
+                competency_codes=["COMPOSITE_SITE"],
+            )
+        )
+
+    async def CheckDiscountEntitlement(self, request, context):
+        self.entitlement_requests.append(request)
+        await self._enter(request, context)
+        return self.entitlement
+
+
+class FakePoints(points_grpc.PointsServiceServicer, FakeBackend):
+    async def GetActiveTotal(self, request, context):
+        await self._enter(request, context)
+        return points_pb.GetActiveTotalResponse(partner_id=request.partner_id, total_points="142.5")
+
+    async def GetExpiringPoints(self, request, context):
+        await self._enter(request, context)
+        return points_pb.GetExpiringPointsResponse(
+            total_points="10",
+            by_date=[ledger_pb2.ExpiringOnDate(expire_date="2026-03-20", points="10")],
+        )
+
+
+class FakeLicensing(licensing_grpc.LicensingServiceServicer, FakeBackend):
+    def __init__(self) -> None:
+        FakeBackend.__init__(self)
+        self.with_cloud = True
+
+    async def ListPartnerKeys(self, request, context):
+        await self._enter(request, context)
+        return licensing_pb.ListPartnerKeysResponse(
+            grants=[
+                nfr_pb2.NfrGrant(
+                    grant_id="g-1",
+                    partner_id=request.partner_id,
+                    kind=nfr_pb2.GRANT_KIND_STATUS,
+                    entitlement="CERTIFIED_1",
+                    edition="SM_BUSINESS",
+                    key="KEY-1",
+                    state=nfr_pb2.GRANT_STATE_ACTIVE,
+                )
+            ]
+        )
+
+    async def GetCloudNfr(self, request, context):
+        await self._enter(request, context)
+        if not self.with_cloud:
+            await self.abort(context, not_found("cloud_nfr", request.partner_id))
+        return licensing_pb.GetCloudNfrResponse(
+            cloud_nfr=nfr_pb2.CloudNfr(
+                cloud_nfr_id="c-1", partner_id=request.partner_id, plan="COMPANY", state=nfr_pb2.CLOUD_NFR_STATE_ACTIVE
+            )
+        )
+
+
+class FakeCompliance(compliance_grpc.ComplianceServiceServicer, FakeBackend):
+    async def ListActiveSanctions(self, request, context):
+        await self._enter(request, context)
+        return compliance_pb.ListActiveSanctionsResponse(
+            sanctions=[
+                sanction_pb2.Sanction(
+                    sanction_id="s-1",
+                    partner_id=request.partner_id,
+                    kind=sanction_pb2.SANCTION_KIND_LEADS_DISCONNECTION,
+                    start_date="2026-02-01",
+                    state=sanction_pb2.SANCTION_STATE_APPLIED,
+                )
+            ],
+            at_date="2026-03-02",
+        )
+
+
+@dataclass
+class Backends:
+    status: FakeStatus = field(default_factory=FakeStatus)
+    points: FakePoints = field(default_factory=FakePoints)
+    licensing: FakeLicensing = field(default_factory=FakeLicensing)
+    compliance: FakeCompliance = field(default_factory=FakeCompliance)
+    servers: dict[str, grpc.aio.Server] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        adders = {
+            "status": (self.status, status_grpc.add_StatusServiceServicer_to_server),
+            "points": (self.points, points_grpc.add_PointsServiceServicer_to_server),
+            "licensing": (self.licensing, licensing_grpc.add_LicensingServiceServicer_to_server),
+            "compliance": (self.compliance, compliance_grpc.add_ComplianceServiceServicer_to_server),
+        }
+        for name, (servicer, add) in adders.items():
+            server = grpc.aio.server()
+            add(servicer, server)
+            port = server.add_insecure_port("127.0.0.1:0")
+            await server.start()
+            self.servers[name] = server
+            self.addresses[name] = f"127.0.0.1:{port}"
+
+    async def take_down(self, name: str) -> None:
+        """The backend process is gone: nothing listens on its address any more."""
+        await self.servers[name].stop(0)
+
+    async def stop(self) -> None:
+        for server in self.servers.values():
+            await server.stop(0)
+
+
+@dataclass
+class Harness:
+    app: ServerApp
+    stub: pb_grpc.GatewayServiceStub
+    channel: grpc.aio.Channel
+    clock: FixedClock
+    db: Database
+    bus: EventBus
+    naming: Naming
+    tokens: Tokens
+    backends: Backends
+    settings: GatewaySettings
+
+    def staff(self) -> tuple[tuple[str, str], ...]:
+        return self.tokens.metadata(self.tokens.staff())
+
+    def sales(self) -> tuple[tuple[str, str], ...]:
+        return self.tokens.metadata(self.tokens.sales_platform())
+
+    def partner(self, partner_id: str, role: Any = None) -> tuple[tuple[str, str], ...]:
+        if role is None:
+            return self.tokens.metadata(self.tokens.partner_user(partner_id))
+        return self.tokens.metadata(self.tokens.partner_user(partner_id, role))
+
+    async def publish(
+        self, producer: str, payload: Message, partner_id: str = "", *, event_id: str | None = None, msg_id: str = ""
+    ) -> str:
+        envelope = make_envelope(
+            payload, source=producer, time=self.clock.now(), partner_id=partner_id, event_id=event_id
+        )
+        subject = self.naming.subject_for(envelope.type)
+        await self.bus.js.publish(subject, envelope.SerializeToString(), headers={"Nats-Msg-Id": msg_id or envelope.id})
+        return envelope.id
+
+    async def handled(self, event_id: str) -> None:
+        """Wait until a consumer recorded the event in its inbox."""
+        await eventually(lambda: self.scalar(f"SELECT count(*) FROM inbox WHERE event_id = '{event_id}'"))
+
+    async def emit(self, producer: str, payload: Message, partner_id: str = "") -> str:
+        """Publish a producer's event and wait until the gateway applied it."""
+        event_id = await self.publish(producer, payload, partner_id)
+        await self.handled(event_id)
+        return event_id
+
+    async def scalar(self, sql: str) -> Any:
+        async with self.db.engine.connect() as conn:
+            return (await conn.execute(sa.text(sql))).scalar()
+
+    async def refused(self, call: Any, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
+        """Await a call that must fail with ``code`` and ErrorInfo ``reason``."""
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await call
+        error = raised.value
+        status = status_from_rpc_error(error)
+        info = error_info(status) if status is not None else None
+        assert error.code() is code, error.details()
+        assert info is not None and info.reason == reason, (info, error.details())
+        return error
+
+
+@pytest.fixture
+async def gateway(
+    make_pg_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
+) -> AsyncIterator[Harness]:
+    backends = Backends()
+    await backends.start()
+    url = await make_pg_database()
+    await upgrade_async(MIGRATIONS_DIR, url)
+    settings = GatewaySettings(
+        grpc_port=0,
+        database_url=url,
+        nats_url=nats_server.url,
+        nats_namespace=nats_namespace,
+        jwt_secret=TEST_JWT_SECRET,
+        scheduler_enabled=False,
+        relay_poll_seconds=0.05,
+        shutdown_grace_seconds=0.5,
+        status_address=backends.addresses["status"],
+        points_address=backends.addresses["points"],
+        licensing_address=backends.addresses["licensing"],
+        compliance_address=backends.addresses["compliance"],
+        cabinet_deadline_seconds=CABINET_DEADLINE,
+        entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
+    )
+    app = await build_app(settings, clock=clock)
+    port = await app.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    naming = Naming(nats_namespace)
+    bus = EventBus(nats_server.url, naming, client_name="gateway-test")
+    await bus.connect()
+    for producer in ("status", "points", "compliance"):
+        await bus.ensure_stream(producer)
+    harness = Harness(
+        app=app,
+        stub=pb_grpc.GatewayServiceStub(channel),
+        channel=channel,
+        clock=clock,
+        db=Database(url),
+        bus=bus,
+        naming=naming,
+        tokens=tokens,
+        backends=backends,
+        settings=settings,
+    )
+    yield harness
+    await channel.close()
+    await app.stop()
+    await bus.close()
+    await harness.db.dispose()
+    await backends.stop()

@@ -1,0 +1,297 @@
+"""ListDirectory over real gRPC, from the read model the gateway builds out of the producers'
+events on real JetStream: ranking (R-CARD-03), who is listed (R-CARD-01, R-SAN-05/06),
+the competency filter (R-CMP-04), paging, exactly-once application and erasure (R-PD-03)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import grpc
+import pytest
+
+from gateway_service.domain.ranking import RankingFacts, ranking_score
+from partnerprogram.compliance.v1 import events_pb2 as compliance_events
+from partnerprogram.compliance.v1 import sanction_pb2
+from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
+from partnerprogram.points.v1 import events_pb2 as points_events
+from partnerprogram.status.v1 import card_pb2, status_pb2
+from partnerprogram.status.v1 import events_pb2 as status_events
+from ppcore.policy import Tier
+
+pytestmark = [pytest.mark.postgres, pytest.mark.nats]
+
+TIERS = {Tier.BUSINESS: 1, Tier.CERTIFIED: 2, Tier.GOLD: 3}
+CERTIFIED_COURSES = ("SM_ADMINISTRATOR", "SM_DEVELOPER")
+
+
+@dataclass
+class Events:
+    """The producers' events as the status, points and compliance services publish them."""
+
+    gateway: object
+    pending: list[str]
+
+    async def _put(self, producer: str, payload, partner_id: str = "") -> None:
+        self.pending.append(await self.gateway.publish(producer, payload, partner_id))
+
+    async def applied(self) -> None:
+        for event_id in self.pending:
+            await self.gateway.handled(event_id)
+        self.pending.clear()
+
+    async def listed_partner(self, partner_id: str, tier: Tier = Tier.BUSINESS, **card) -> None:
+        await self._put(
+            "status",
+            status_events.PartnerApproved(
+                partner_id=partner_id, company_name=f"{partner_id} LLC", city="Kyiv", tier=TIERS[Tier.BUSINESS]
+            ),
+            partner_id,
+        )
+        if tier is not Tier.BUSINESS:
+            await self.status(partner_id, tier)
+        await self.card(partner_id, **card)
+
+    async def card(
+        self, partner_id: str, *, eligible: bool = True, missing: tuple[int, ...] = (), phone="+380441234567"
+    ):
+        content = card_pb2.CardContent(
+            description="Sites and integrations",
+            logo_ref="logo.png",
+            phone=phone,
+            office_address="Kyiv, Khreshchatyk 1",
+            website_url=f"https://{partner_id}.example",
+            publish_on_site=True,
+        )
+        eligibility = card_pb2.PublicListEligibility(eligible=eligible, missing_items=list(missing))
+        await self._put(
+            "status",
+            status_events.CardPublished(
+                partner_id=partner_id, revision_id="r1", content=content, eligibility=eligibility
+            ),
+            partner_id,
+        )
+
+    async def status(self, partner_id: str, tier: Tier) -> None:
+        await self._put("status", status_events.StatusChanged(partner_id=partner_id, to_tier=TIERS[tier]), partner_id)
+
+    async def project(self, partner_id: str, project_id: str) -> None:
+        await self._put(
+            "points", points_events.ProjectApproved(partner_id=partner_id, project_id=project_id), partner_id
+        )
+
+    async def monitored(self, partner_id: str, project_id: str, submission_id: str) -> None:
+        event = points_events.MonitoringCompleted(
+            partner_id=partner_id, project_id=project_id, submission_id=submission_id
+        )
+        await self._put("points", event, partner_id)
+
+    async def marketing(self, partner_id: str, request_id: str, granted: str, category="MARKETING_ACTIVITY") -> None:
+        event = points_events.PointRequestDecided(
+            partner_id=partner_id, point_request_id=request_id, category=category, granted_points=granted
+        )
+        await self._put("points", event, partner_id)
+
+    async def active_total(self, partner_id: str, total: str) -> None:
+        event = points_events.ActiveTotalChanged(partner_id=partner_id, total_points=total)
+        await self._put("points", event, partner_id)
+
+    async def certified_login(self, partner_id: str, login: str, courses=CERTIFIED_COURSES) -> None:
+        await self._put("status", status_events.EmployeeAttached(partner_id=partner_id, login=login), partner_id)
+        for course in courses:
+            certificate = status_events.CertificateRecorded(
+                partner_id=partner_id, certificate_id=f"{login}-{course}", login=login, course_code=course
+            )
+            await self._put("status", certificate, partner_id)
+
+    async def competency(self, partner_id: str, code: str, *, granted: bool = True) -> None:
+        event = (
+            status_events.CompetencyGranted(partner_id=partner_id, code=code)
+            if granted
+            else status_events.CompetencyRevoked(partner_id=partner_id, code=code)
+        )
+        await self._put("status", event, partner_id)
+
+    async def sanction(self, partner_id: str, sanction_id: str, kind: int, start: str, end: str = "", *, lifted=False):
+        cls = compliance_events.SanctionLifted if lifted else compliance_events.SanctionApplied
+        event = cls(partner_id=partner_id, sanction_id=sanction_id, kind=kind, start_date=start, end_date=end)
+        await self._put("compliance", event, partner_id)
+
+
+@pytest.fixture
+def events(gateway) -> Events:
+    return Events(gateway, [])
+
+
+async def _listing(gateway, competency: str = "", **kwargs) -> list:
+    response = await gateway.stub.ListDirectory(pb.ListDirectoryRequest(competency_code=competency, **kwargs))
+    return list(response.entries)
+
+
+async def test_directory_ranks_by_the_policy_weights(gateway, events, policy):
+    """R-CARD-03: projects, monitored projects, marketing activity, certified employees, status
+    and active points, weighted by the policy, order the public list; anyone may read it."""
+    await events.listed_partner("alpha")
+    await events.project("alpha", "prj-a1")
+    await events.active_total("alpha", "10")
+    await events.listed_partner("beta", Tier.GOLD)
+    await events.listed_partner("gamma", Tier.CERTIFIED)
+    for project in ("prj-c1", "prj-c2"):
+        await events.project("gamma", project)
+    await events.monitored("gamma", "prj-c1", "sub-1")
+    await events.monitored("gamma", "prj-c1", "sub-2")  # the same project again counts once
+    await events.marketing("gamma", "req-1", "5")
+    await events.marketing("gamma", "req-2", "0")  # denied
+    await events.marketing("gamma", "req-3", "5", category="CLIENT_REVIEW")
+    await events.active_total("gamma", "40.5")
+    await events.certified_login("gamma", "anna")
+    await events.certified_login("gamma", "bob")
+    await events.certified_login("gamma", "carol", courses=("SM_ADMINISTRATOR",))  # lacks a course
+    await events.certified_login("gamma", "dave")
+    await events._put("status", status_events.EmployeeDetached(partner_id="gamma", login="dave"), "gamma")
+    await events.applied()
+
+    entries = await _listing(gateway)
+    assert [(e.rank, e.partner_id) for e in entries] == [(1, "beta"), (2, "gamma"), (3, "alpha")]
+    gamma = entries[1]
+    assert (gamma.projects, gamma.monitored_projects, gamma.marketing_activity, gamma.certified_employees) == (
+        2,
+        1,
+        1,
+        2,
+    )
+    assert gamma.active_points == "40.5"
+    assert gamma.tier == status_pb2.PARTNER_TIER_CERTIFIED
+    assert gamma.company_name == "gamma LLC" and gamma.city == "Kyiv"
+    assert gamma.website_url == "https://gamma.example" and gamma.logo_ref == "logo.png"
+    expected = RankingFacts(
+        tier=Tier.CERTIFIED,
+        projects=2,
+        monitored_projects=1,
+        marketing_activity=1,
+        certified_employees=2,
+        active_points=Decimal("40.5"),
+    )
+    assert gamma.score == pytest.approx(ranking_score(expected, policy.ranking))
+    assert entries[0].score == pytest.approx(policy.ranking.status[Tier.GOLD])
+
+    # A new fact moves a partner: alpha's active total overtakes gamma.
+    await events.active_total("alpha", "1000")
+    await events.applied()
+    assert [e.partner_id for e in await _listing(gateway)] == ["alpha", "beta", "gamma"]
+
+
+async def test_only_complete_active_unexcluded_cards_are_listed(gateway, events):
+    """R-CARD-01: an incomplete card is hidden; a terminated partner is hidden; R-SAN-05: a
+    public-list exclusion hides the partner only while it holds; R-SAN-06: a violators-list
+    sanction shows on the entry."""
+    exclusion = sanction_pb2.SANCTION_KIND_PUBLIC_LIST_EXCLUSION
+    await events.listed_partner("complete")
+    await events.listed_partner("no-logo", eligible=False, missing=(card_pb2.CARD_ITEM_LOGO,))
+    await events.listed_partner("terminated")
+    await events._put("status", status_events.PartnerTerminated(partner_id="terminated"), "terminated")
+    await events.listed_partner("excluded")
+    await events.sanction("excluded", "s-ex", exclusion, "2026-03-01", "2026-06-01")
+    await events.listed_partner("later")
+    await events.sanction("later", "s-later", exclusion, "2026-04-01", "2026-07-01")
+    await events.listed_partner("lifted")
+    await events.sanction("lifted", "s-lift", exclusion, "2026-03-01")
+    # Published while a sanction held: status named only the sanction item; the gateway decides that.
+    await events.listed_partner("was-excluded", eligible=False, missing=(card_pb2.CARD_ITEM_NOT_EXCLUDED_BY_SANCTION,))
+    await events.listed_partner("violator")
+    await events.sanction("violator", "s-vio", sanction_pb2.SANCTION_KIND_VIOLATORS_LIST, "2026-03-01")
+    await events.applied()
+
+    listed = {e.partner_id: e for e in await _listing(gateway)}
+    assert set(listed) == {"complete", "later", "was-excluded", "violator"}
+    assert listed["violator"].listed_as_violator
+    assert not listed["complete"].listed_as_violator
+
+    await events.sanction("lifted", "s-lift", exclusion, "2026-03-01", lifted=True)
+    await events.applied()
+    assert "lifted" in {e.partner_id for e in await _listing(gateway)}
+
+    gateway.clock.advance(timedelta(days=45))  # 2026-04-16: "later" holds now
+    assert "later" not in {e.partner_id for e in await _listing(gateway)}
+    gateway.clock.advance(timedelta(days=50))  # 2026-06-05: "excluded" has ended
+    listed_after = {e.partner_id for e in await _listing(gateway)}
+    assert "excluded" in listed_after and "later" not in listed_after
+
+
+async def test_filter_by_competency_ranks_within_it(gateway, events):
+    """R-CMP-04: filtering by a competency, with the rating within that competency."""
+    await events.listed_partner("alpha")
+    await events.listed_partner("beta", Tier.GOLD)
+    await events.listed_partner("gamma", Tier.CERTIFIED)
+    await events.competency("alpha", "COMPOSITE_SITE")
+    await events.competency("gamma", "COMPOSITE_SITE")
+    await events.competency("gamma", "INTEGRATION_1C")
+    await events.applied()
+
+    entries = await _listing(gateway, "COMPOSITE_SITE")
+    assert [(e.rank, e.partner_id) for e in entries] == [(1, "gamma"), (2, "alpha")]
+    assert list(entries[0].competency_codes) == ["COMPOSITE_SITE", "INTEGRATION_1C"]
+
+    await events.competency("gamma", "COMPOSITE_SITE", granted=False)
+    await events.applied()
+    assert [(e.rank, e.partner_id) for e in await _listing(gateway, "COMPOSITE_SITE")] == [(1, "alpha")]
+    assert await _listing(gateway, "SYSTEM_ADMINISTRATION") == []
+
+
+async def test_pages_follow_the_ranking(gateway, events):
+    for name, tier in (("a", Tier.BUSINESS), ("b", Tier.CERTIFIED), ("c", Tier.GOLD)):
+        await events.listed_partner(name, tier)
+    await events.applied()
+    seen, token = [], ""
+    while True:
+        response = await gateway.stub.ListDirectory(pb.ListDirectoryRequest(page_size=2, page_token=token))
+        seen.extend((e.rank, e.partner_id) for e in response.entries)
+        token = response.next_page_token
+        if not token:
+            break
+    assert seen == [(1, "c"), (2, "b"), (3, "a")]
+    assert response.policy_version
+
+
+async def test_bad_paging_is_invalid_argument(gateway):
+    for request in (pb.ListDirectoryRequest(page_token="nope"), pb.ListDirectoryRequest(page_size=-1)):
+        await gateway.refused(gateway.stub.ListDirectory(request), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD")
+
+
+async def test_an_event_is_applied_once_and_a_project_counts_once(gateway, events):
+    """A redelivered event (same id) is skipped by the inbox; the same project approved again counts once."""
+    await events.listed_partner("alpha")
+    await events.applied()
+    approved = points_events.ProjectApproved(partner_id="alpha", project_id="prj-1")
+    event_id = await gateway.publish("points", approved, "alpha")
+    await gateway.handled(event_id)
+    # The same envelope again, past JetStream's de-duplication (another Nats-Msg-Id).
+    again = await gateway.publish("points", approved, "alpha", event_id=event_id, msg_id=f"{event_id}-again")
+    assert again == event_id
+    await gateway.emit("points", approved, "alpha")  # a new event about the same project
+    await events.active_total("alpha", "1")  # applied after the redelivery (one stream, in order)
+    await events.applied()
+    assert await gateway.scalar("SELECT projects FROM directory_partners WHERE partner_id = 'alpha'") == 1
+    assert await gateway.scalar(f"SELECT count(*) FROM inbox WHERE event_id = '{event_id}'") == 1
+
+
+async def test_erasure_pseudonymises_the_login_and_clears_the_phone(gateway, events):
+    """R-PD-03: the person's login and phone leave the read model; the counts stay."""
+    await events.listed_partner("gamma", Tier.CERTIFIED, phone="+380501112233")
+    await events.certified_login("gamma", "anna")
+    await events.applied()
+    assert (await _listing(gateway))[0].certified_employees == 1
+    await gateway.emit(
+        "compliance",
+        compliance_events.PersonalDataErasureRequested(
+            partner_id="gamma", personal_data_request_id="pd-1", subject_login="anna", subject_phone="+380501112233"
+        ),
+        "gamma",
+    )
+    assert await gateway.scalar("SELECT count(*) FROM partner_logins WHERE login = 'anna'") == 0
+    assert await gateway.scalar("SELECT count(*) FROM login_certificates WHERE login = 'anna'") == 0
+    entry = (await _listing(gateway))[0]
+    assert entry.phone == ""
+    # The pseudonymised login still holds its certificates: a later recount keeps it.
+    await events.certified_login("gamma", "bob")
+    await events.applied()
+    assert (await _listing(gateway))[0].certified_employees == 2

@@ -1,0 +1,66 @@
+"""CheckDiscountEntitlement facade: forwards to the status service with a short deadline and
+passes its refusals on (R-ENT-01/02)."""
+
+import time
+
+import grpc
+import pytest
+
+from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
+from partnerprogram.status.v1 import entitlement_pb2, status_pb2
+from ppcore.auth import CallerKind
+from ppcore.errors import InvalidArgument
+from ppcore.grpc_errors import error_info, field_violations, status_from_rpc_error
+
+pytestmark = [pytest.mark.postgres, pytest.mark.nats]
+
+REQUEST = pb.CheckDiscountEntitlementRequest(buyer_login="anna", product_family="SITE_MANAGEMENT")
+
+
+async def test_sales_platform_gets_the_status_services_answer(gateway):
+    """R-ENT-01: the answer, its rate and its reason are the status service's, unchanged."""
+    answer = await gateway.stub.CheckDiscountEntitlement(REQUEST, metadata=gateway.sales())
+    assert answer.allowed and answer.discount_percent == 45
+    assert answer.tier == status_pb2.PARTNER_TIER_CERTIFIED
+    assert answer.reason == entitlement_pb2.ENTITLEMENT_REASON_ENTITLED
+    assert answer.partner_id == "p-1" and answer.policy_version == "2026.11-1"
+    status = gateway.backends.status
+    assert [(r.buyer_login, r.product_family) for r in status.entitlement_requests] == [("anna", "SITE_MANAGEMENT")]
+    assert status.callers[-1].kind is CallerKind.SYSTEM
+
+
+async def test_a_refusal_of_the_status_service_reaches_the_caller_as_is(gateway):
+    """A bad request is the caller's: same code, same ErrorInfo reason and field violations."""
+    gateway.backends.status.refusal = InvalidArgument.for_field(
+        "product_family", "is not a product family", reason="UNKNOWN_PRODUCT_FAMILY", rule="R-STS-06"
+    )
+    error = await gateway.refused(
+        gateway.stub.CheckDiscountEntitlement(REQUEST, metadata=gateway.sales()),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNKNOWN_PRODUCT_FAMILY",
+    )
+    status = status_from_rpc_error(error)
+    assert [v.field for v in field_violations(status)] == ["product_family"]
+    assert error_info(status).metadata["rule"] == "R-STS-06"
+
+
+async def test_slow_status_service_is_unavailable_within_the_short_deadline(gateway):
+    """The checkout path fails fast: UNAVAILABLE naming the backend, not a hung buyer."""
+    gateway.backends.status.delay = 3.0
+    started = time.monotonic()
+    error = await gateway.refused(
+        gateway.stub.CheckDiscountEntitlement(REQUEST, metadata=gateway.sales(), timeout=5),
+        grpc.StatusCode.UNAVAILABLE,
+        "BACKEND_UNAVAILABLE",
+    )
+    assert time.monotonic() - started < gateway.settings.entitlement_deadline_seconds + 0.5
+    assert error_info(status_from_rpc_error(error)).metadata["backend"] == "status"
+
+
+async def test_status_service_down_is_unavailable(gateway):
+    await gateway.backends.take_down("status")
+    await gateway.refused(
+        gateway.stub.CheckDiscountEntitlement(REQUEST, metadata=gateway.sales(), timeout=5),
+        grpc.StatusCode.UNAVAILABLE,
+        "BACKEND_UNAVAILABLE",
+    )
