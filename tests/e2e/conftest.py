@@ -39,6 +39,8 @@ async def suite(tmp_path_factory, nats_server):
             )
             env[f"{prefix}_NATS_NAMESPACE"] = namespace
             env[f"{prefix}_LOG_LEVEL"] = "WARNING"
+            # Daily jobs run when a test calls their RPC, not on the wall clock.
+            env[f"{prefix}_SCHEDULER_ENABLED"] = "false"
             subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
             log = open(work / f"{name}.log", "wb")  # noqa: SIM115 - open as long as the process runs
             running.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log, stderr=log)
