@@ -14,6 +14,7 @@ from gateway_service.entrypoints.access import ACCESS
 from gateway_service.entrypoints.consumers import build_consumers
 from gateway_service.entrypoints.servicer import GatewayServicer
 from gateway_service.service_layer.directory_projection import rescore_stale
+from gateway_service.service_layer.directory_query import PageCache
 from gateway_service.service_layer.ports import SectionRead
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from ppcore.clock import Clock
@@ -49,6 +50,7 @@ async def build_app(settings: GatewaySettings, *, clock: Clock | None = None) ->
         status=status,
         cabinet_deadline_seconds=settings.cabinet_deadline_seconds,
         entitlement_deadline_seconds=settings.entitlement_deadline_seconds,
+        directory_cache=PageCache(settings.directory_cache_seconds),
     )
     service = GrpcService(
         descriptor=gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"],

@@ -24,3 +24,5 @@ class GatewaySettings(ServiceSettings):
     cabinet_expiring_within_days: int = Field(default=30, ge=1, le=366)
     # The entitlement facade is on the checkout path: fail fast rather than hold the buyer.
     entitlement_deadline_seconds: float = Field(default=0.5, gt=0)
+    # Directory pages are served from memory for this long (0: always from the read model).
+    directory_cache_seconds: float = Field(default=2.0, ge=0)

@@ -331,6 +331,7 @@ async def gateway(
         compliance_address=backends.addresses["compliance"],
         cabinet_deadline_seconds=CABINET_DEADLINE,
         entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
+        directory_cache_seconds=0,  # every listing reads the read model the events just changed
     )
     app = await build_app(settings, clock=clock)
     port = await app.start()

@@ -191,71 +191,76 @@ class DirectoryRepository:
 
     # --- the listing (R-CARD-01/03, R-CMP-04, R-SAN-05/06) -------------------------------
 
-    @staticmethod
-    def _in_force(kind: ListingSanction, today: date) -> sa.Exists:
-        return sa.exists().where(
-            _Sanction.partner_id == _Partner.partner_id,
-            _Sanction.kind == kind.value,
-            _Sanction.lifted.is_(False),
-            _Sanction.start_date <= today,
-            sa.or_(_Sanction.end_date.is_(None), _Sanction.end_date > today),
-        )
-
     async def listing(self, *, today: date, competency_code: str, offset: int, limit: int) -> list[ListedPartner]:
-        violator = self._in_force(ListingSanction.VIOLATORS_LIST, today).label("violator")
-        query = (
-            sa.select(_Partner, violator)
-            .where(
-                _Partner.card_complete.is_(True),
-                _Partner.terminated.is_(False),
-                ~self._in_force(ListingSanction.PUBLIC_LIST_EXCLUSION, today),
-            )
-            .order_by(_Partner.score.desc(), _Partner.partner_id)
-            .offset(offset)
-            .limit(limit)
-        )
-        if competency_code:
-            query = query.where(
-                sa.exists().where(
-                    DirectoryCompetencyRow.partner_id == _Partner.partner_id,
-                    DirectoryCompetencyRow.code == competency_code,
-                )
-            )
-        rows = (await self._session.execute(query)).all()
-        badges = await self._competencies([row[0].partner_id for row in rows])
-        return [_listed(row[0], badges.get(row[0].partner_id, ()), bool(row[1])) for row in rows]
+        query = _LISTING_BY_COMPETENCY if competency_code else _LISTING
+        params = {"today": today, "competency": competency_code, "offset": offset, "limit": limit}
+        rows = (await self._session.execute(query, params)).mappings().all()
+        badges = await self._competencies([row["partner_id"] for row in rows])
+        return [ListedPartner(**row, competency_codes=badges.get(row["partner_id"], ())) for row in rows]
 
     async def _competencies(self, partner_ids: list[str]) -> dict[str, tuple[str, ...]]:
         if not partner_ids:
             return {}
-        result = await self._session.execute(
-            sa.select(DirectoryCompetencyRow.partner_id, DirectoryCompetencyRow.code)
-            .where(DirectoryCompetencyRow.partner_id.in_(partner_ids))
-            .order_by(DirectoryCompetencyRow.partner_id, DirectoryCompetencyRow.code)
-        )
+        result = await self._session.execute(_BADGES, {"ids": partner_ids})
         badges: dict[str, list[str]] = {}
         for partner_id, code in result.all():
             badges.setdefault(partner_id, []).append(code)
         return {partner_id: tuple(codes) for partner_id, codes in badges.items()}
 
 
-def _listed(row: DirectoryPartnerRow, competencies: tuple[str, ...], violator: bool) -> ListedPartner:
-    return ListedPartner(
-        partner_id=row.partner_id,
-        company_name=row.company_name,
-        city=row.city,
-        tier=row.tier,
-        competency_codes=competencies,
-        description=row.description,
-        logo_ref=row.logo_ref,
-        phone=row.phone,
-        office_address=row.office_address,
-        website_url=row.website_url,
-        score=row.score,
-        projects=row.projects,
-        monitored_projects=row.monitored_projects,
-        marketing_activity=row.marketing_activity,
-        certified_employees=row.certified_employees,
-        active_points=row.active_points,
-        listed_as_violator=violator,
+# The listing statements are built once, with bound parameters: the directory is the
+# public read path, and building the statement per call cost more than running it.
+_p = _table(_Partner).c
+_s = _table(_Sanction).c
+_c = _table(DirectoryCompetencyRow).c
+_LISTED_COLUMNS = (
+    "partner_id",
+    "company_name",
+    "city",
+    "tier",
+    "description",
+    "logo_ref",
+    "phone",
+    "office_address",
+    "website_url",
+    "score",
+    "projects",
+    "monitored_projects",
+    "marketing_activity",
+    "certified_employees",
+    "active_points",
+)
+
+
+def _in_force(kind: ListingSanction) -> sa.Exists:
+    today = sa.bindparam("today", type_=sa.Date())
+    return sa.exists().where(
+        _s.partner_id == _p.partner_id,
+        _s.kind == kind.value,
+        _s.lifted.is_(False),
+        _s.start_date <= today,
+        sa.or_(_s.end_date.is_(None), _s.end_date > today),
     )
+
+
+_LISTING = (
+    sa.select(
+        *(_p[name] for name in _LISTED_COLUMNS), _in_force(ListingSanction.VIOLATORS_LIST).label("listed_as_violator")
+    )
+    .where(
+        _p.card_complete.is_(True),
+        _p.terminated.is_(False),
+        ~_in_force(ListingSanction.PUBLIC_LIST_EXCLUSION),
+    )
+    .order_by(_p.score.desc(), _p.partner_id)
+    .offset(sa.bindparam("offset", type_=sa.Integer()))
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
+_LISTING_BY_COMPETENCY = _LISTING.where(
+    sa.exists().where(_c.partner_id == _p.partner_id, _c.code == sa.bindparam("competency", type_=sa.String()))
+)
+_BADGES = (
+    sa.select(_c.partner_id, _c.code)
+    .where(_c.partner_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_c.partner_id, _c.code)
+)

@@ -13,7 +13,7 @@ from gateway_service.domain.cabinet import Section
 from gateway_service.entrypoints import mapping as m
 from gateway_service.entrypoints.backend_errors import passed_on_refusal, unavailable_status
 from gateway_service.service_layer.cabinet import ensure_cabinet_open, get_partner_cabinet
-from gateway_service.service_layer.directory_query import list_directory
+from gateway_service.service_layer.directory_query import PageCache, list_directory
 from gateway_service.service_layer.ports import SectionRead
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
@@ -44,12 +44,14 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         status: StatusClient,
         cabinet_deadline_seconds: float,
         entitlement_deadline_seconds: float,
+        directory_cache: PageCache,
     ) -> None:
         self._uow = uow_factory
         self._reads = reads
         self._status = status
         self._cabinet_deadline = cabinet_deadline_seconds
         self._entitlement_deadline = entitlement_deadline_seconds
+        self._directory_cache = directory_cache
 
     async def GetPartnerCabinet(
         self, request: pb.GetPartnerCabinetRequest, context: Ctx
@@ -67,7 +69,13 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
 
     async def ListDirectory(self, request: pb.ListDirectoryRequest, context: Ctx) -> pb.ListDirectoryResponse:
         offset, limit = _page(request.page_size, request.page_token)
-        page = await list_directory(self._uow, competency_code=request.competency_code, offset=offset, limit=limit)
+        page = await list_directory(
+            self._uow,
+            competency_code=request.competency_code,
+            offset=offset,
+            limit=limit,
+            cache=self._directory_cache,
+        )
         return pb.ListDirectoryResponse(
             entries=[m.listed_to_proto(entry, page.first_rank + i) for i, entry in enumerate(page.entries)],
             next_page_token=str(offset + limit) if page.has_more else "",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.domain.listing import ListedPartner
@@ -18,12 +20,55 @@ class DirectoryPage:
     policy_version: str
 
 
+PageKey = tuple[date, str, int, int]  # (Kyiv day, competency, offset, limit)
+
+
+class PageCache:
+    """Pages kept for a few seconds: the public list is read far more often than it
+    changes, and a page a second or two old is as good as a fresh one to a visitor.
+    ``ttl_seconds`` 0 turns it off. Keyed by day too, so a sanction's end shows at once."""
+
+    def __init__(self, ttl_seconds: float, *, monotonic: Callable[[], float] = time.monotonic, max_pages: int = 4096):
+        self._ttl = ttl_seconds
+        self._monotonic = monotonic
+        self._max_pages = max_pages
+        self._pages: dict[PageKey, tuple[float, DirectoryPage]] = {}
+
+    def get(self, key: PageKey) -> DirectoryPage | None:
+        if self._ttl <= 0:
+            return None
+        hit = self._pages.get(key)
+        if hit is None or self._monotonic() - hit[0] >= self._ttl:
+            return None
+        return hit[1]
+
+    def put(self, key: PageKey, page: DirectoryPage) -> None:
+        if self._ttl <= 0:
+            return
+        if len(self._pages) >= self._max_pages:
+            self._pages.clear()  # bounded memory; the next reads refill it
+        self._pages[key] = (self._monotonic(), page)
+
+
 async def list_directory(
-    uow_factory: Callable[[], GatewayUnitOfWork], *, competency_code: str, offset: int, limit: int
+    uow_factory: Callable[[], GatewayUnitOfWork],
+    *,
+    competency_code: str,
+    offset: int,
+    limit: int,
+    cache: PageCache | None = None,
 ) -> DirectoryPage:
     async with uow_factory() as uow:
-        today = kyiv_date(uow.clock.now())
-        rows = await uow.directory.listing(today=today, competency_code=competency_code, offset=offset, limit=limit + 1)
-        return DirectoryPage(
+        key = (kyiv_date(uow.clock.now()), competency_code, offset, limit)
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            return cached
+        rows = await uow.directory.listing(
+            today=key[0], competency_code=competency_code, offset=offset, limit=limit + 1
+        )
+        page = DirectoryPage(
             entries=rows[:limit], first_rank=offset + 1, has_more=len(rows) > limit, policy_version=uow.policy.version
         )
+    if cache is not None:
+        cache.put(key, page)
+    return page

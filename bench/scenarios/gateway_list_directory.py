@@ -1,0 +1,86 @@
+"""ListDirectory (R-CARD-03, R-CMP-04, R-SAN-05) over 10,000 partners in the gateway's read model, vs echo.
+
+The read model (partners with scores, competency badges, exclusion and violators-list
+sanctions) is loaded with INSERT ... SELECT generate_series, as the consumers would have
+built it. Anonymous callers ask for the first pages of the whole list and of one
+competency: one indexed query per page, never a fan-out per partner.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import asyncpg
+
+from bench.harness import BenchContext, ScenarioResult
+from gateway_service.__main__ import MIGRATIONS_DIR
+from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
+from ppcore.testing.postgres import _dsn
+
+DESCRIPTION = "ListDirectory pages, 10,000 partners (quick: 1,000) from the read model vs echo"
+
+PARTNERS = 10_000
+QUICK_PARTNERS = 1_000
+COMPETENCIES = ("COMPOSITE_SITE", "INTEGRATION_1C", "PHP_HOSTING", "SYSTEM_ADMINISTRATION")
+
+_LOAD = """
+INSERT INTO directory_partners (partner_id, company_name, city, tier, description, logo_ref, phone,
+    office_address, website_url, card_complete, terminated, projects, monitored_projects,
+    marketing_activity, certified_employees, active_points, score, score_policy_version, updated_at)
+SELECT 'p' || lpad(i::text, 6, '0'), 'Partner ' || i, 'Kyiv',
+    (ARRAY['BUSINESS', 'CERTIFIED', 'GOLD'])[1 + i % 3], 'Sites', 'logo.png', '+380440000000',
+    'Kyiv', 'https://p' || i || '.example', i % 10 <> 0, i % 97 = 0, i % 7, i % 3, i % 5, i % 4,
+    (i * 37) % 800, ((i * 7919) % 100000) / 100.0, 'bench', now()
+FROM generate_series(1, $1) AS i;
+INSERT INTO directory_competencies (partner_id, code)
+SELECT 'p' || lpad(i::text, 6, '0'), (ARRAY['COMPOSITE_SITE', 'INTEGRATION_1C', 'PHP_HOSTING',
+    'SYSTEM_ADMINISTRATION'])[1 + i % 4]
+FROM generate_series(1, $1) AS i;
+INSERT INTO partner_sanctions (sanction_id, partner_id, kind, start_date, end_date, lifted)
+SELECT 's' || i, 'p' || lpad(i::text, 6, '0'),
+    CASE WHEN i % 2 = 0 THEN 'PUBLIC_LIST_EXCLUSION' ELSE 'VIOLATORS_LIST' END, date '2026-01-01', NULL, false
+FROM generate_series(1, $1, 50) AS i;
+"""
+
+
+async def _load(url: str, partners: int) -> None:
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        for statement in filter(str.strip, _LOAD.split(";")):
+            await connection.execute(statement, partners)
+        await connection.execute(
+            "ANALYZE directory_partners; ANALYZE directory_competencies; ANALYZE partner_sanctions"
+        )
+    finally:
+        await connection.close()
+
+
+async def run(ctx: BenchContext) -> ScenarioResult:
+    rng = random.Random(20261125)
+    count = QUICK_PARTNERS if ctx.options.quick else PARTNERS
+    async with ctx.pg_database() as url:
+        await ctx.migrate(MIGRATIONS_DIR, url)
+        await _load(url, count)
+        requests = [
+            pb.ListDirectoryRequest(
+                competency_code=rng.choice(("", "", *COMPETENCIES)),
+                page_size=20,
+                page_token=str(20 * rng.choice((0, 0, 0, 1, 2, 5))),
+            )
+            for _ in range(1_000)
+        ]
+        async with ctx.service_process("gateway_service", "GATEWAY", {"DATABASE_URL": url}) as address:
+            channels = ctx.channels(address)
+            stubs = [pb_grpc.GatewayServiceStub(channel) for channel in channels]
+
+            async def call(i: int) -> Any:
+                return await stubs[i % len(stubs)].ListDirectory(requests[i % len(requests)], timeout=10)
+
+            result = await ctx.load(call)
+            for channel in channels:
+                await channel.close()
+        scenario = await ctx.compare_with_echo("gateway_list_directory", result)
+        scenario.metrics["partners"] = float(count)
+        return scenario
