@@ -69,9 +69,12 @@ class Platform:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
         )
+        # Tokens are checked against real time by every receiver, whatever the program
+        # clock says (tests move that one), so the issuer always uses the wall clock.
+        wall_clock = SystemClock()
         issuer = TokenIssuer(
             algorithm=settings.jwt_algorithm,
-            clock=clock,
+            clock=wall_clock,
             secret=secret,
             private_key_file=settings.jwt_private_key_file,
             issuer=settings.jwt_issuer,
@@ -91,7 +94,7 @@ class Platform:
             bus=bus,
             verifier=verifier,
             issuer=issuer,
-            service_token=ServiceToken(issuer, clock, name),
+            service_token=ServiceToken(issuer, wall_clock, name),
             relay=relay,
         )
 

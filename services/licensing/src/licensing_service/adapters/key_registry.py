@@ -9,18 +9,16 @@ half its throughput. Elsewhere (SQLite) it is the same query through SQLAlchemy.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol
 
-import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from licensing_service.adapters.orm import LicenseKeyRow
 from licensing_service.domain import CommercialKey, KeyFacts, KeyKind, LicenseKey
 from ppcore.db import Database
 from ppcore.errors import AlreadyExists
+from ppcore.hot_reads import HotReadPool
 
 _FACTS = (
     sa.select(
@@ -73,29 +71,17 @@ _PG_FACTS = "SELECT kind, edition, owner_id, activated, demo, revoked, valid_unt
 
 
 class PgKeyFactsReader:
-    """asyncpg pool created on first use (inside the server's event loop), closed at shutdown."""
+    """One prepared primary-key look-up through ppcore's hot-read pool."""
 
     def __init__(self, database_url: str, *, max_size: int = 10) -> None:
-        self._dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self._max_size = max_size
-        self._pool: asyncpg.Pool | None = None
-        self._lock = asyncio.Lock()
-
-    async def _acquire_pool(self) -> asyncpg.Pool:
-        async with self._lock:
-            if self._pool is None:
-                self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._max_size)
-            return self._pool
+        self._pool = HotReadPool(database_url, max_size=max_size)
 
     async def facts(self, key: LicenseKey) -> KeyFacts | None:
-        pool = self._pool or await self._acquire_pool()
-        row = await pool.fetchrow(_PG_FACTS, key.value)  # asyncpg caches the prepared statement
+        row = await self._pool.fetchrow(_PG_FACTS, key.value)
         return None if row is None else _facts(key, row)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._pool.close()
 
 
 def key_facts_reader(db: Database) -> KeyFactsReader:

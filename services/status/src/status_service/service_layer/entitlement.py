@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from ppcore.db import Database
+from ppcore.hot_reads import HotReadPool
 from ppcore.policy import ProgramPolicy, Tier
 from status_service.adapters.orm import EntitlementRow
 from status_service.adapters.repositories import login_key, partner_key
@@ -48,23 +47,19 @@ class EntitlementReader:
     def __init__(self, db: Database, policy: ProgramPolicy, *, pool_size: int = 10) -> None:
         self._db = db
         self._policy = policy
-        self._pool_size = pool_size
-        self._pool: asyncpg.Pool | None = None
+        self._pool = HotReadPool(db.url, max_size=pool_size) if db.is_postgres else None
 
     async def _fetch(self, key: str) -> Any:
         if not self._db.is_postgres:
             async with self._db.engine.connect() as conn:
                 row = (await conn.execute(_SELECT, {"key": key})).first()
             return row._mapping if row is not None else None
-        if self._pool is None:
-            dsn = make_url(self._db.url).set(drivername="postgresql").render_as_string(hide_password=False)
-            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=self._pool_size)
+        assert self._pool is not None
         return await self._pool.fetchrow(_PG_SELECT, key)
 
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
-            self._pool = None
 
     async def check(self, buyer_login: str, partner_id: str, product_family: str, today: date) -> EntitlementDecision:
         key = login_key(buyer_login) if buyer_login else partner_key(partner_id)
