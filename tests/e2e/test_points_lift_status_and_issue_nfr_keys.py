@@ -1,7 +1,7 @@
 """Across processes: renewal orders (points) accrue points, the daily total lifts the
-partner to Certified (status), and licensing issues the Certified NFR keys, which the
-product can verify.
-R-PTS-02, R-PTS-05, R-STS-02, R-STS-04, R-NFR-01, R-NFR-10."""
+partner to Certified (status), licensing issues the Certified NFR keys, which the
+product can verify, and the partner's cabinet (gateway) shows it all.
+R-PTS-02, R-PTS-05, R-STS-02, R-STS-04, R-NFR-01, R-NFR-10, R-CARD-04."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +10,8 @@ import pytest
 from e2e_support import entitlement, eventually, md, onboard_partner
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from partnerprogram.licensing.v1 import nfr_pb2
@@ -28,6 +30,7 @@ async def test_renewals_make_a_certified_partner_with_two_nfr_keys(suite, tokens
         grpc.aio.insecure_channel(suite.address("status")) as status_channel,
         grpc.aio.insecure_channel(suite.address("points")) as points_channel,
         grpc.aio.insecure_channel(suite.address("licensing")) as licensing_channel,
+        grpc.aio.insecure_channel(suite.address("gateway")) as gateway_channel,
     ):
         status = status_grpc.StatusServiceStub(status_channel)
         points = points_grpc.PointsServiceStub(points_channel)
@@ -116,3 +119,15 @@ async def test_renewals_make_a_certified_partner_with_two_nfr_keys(suite, tokens
         verdict = await licensing.VerifyKey(licensing_pb.VerifyKeyRequest(key=keys.grants[0].key), metadata=system)
         assert verdict.verdict.valid
         assert verdict.verdict.owner_id == partner_id
+
+        # The partner's main user sees it all in one cabinet, nothing missing.
+        cabinet = (
+            await gateway_grpc.GatewayServiceStub(gateway_channel).GetPartnerCabinet(
+                gateway_pb.GetPartnerCabinetRequest(partner_id=partner_id),
+                metadata=md(tokens.partner_user(partner_id, subject="riser")),
+            )
+        ).cabinet
+        assert not cabinet.partial, list(cabinet.missing_sections)
+        assert cabinet.status.status.tier == status_pb2.PARTNER_TIER_CERTIFIED
+        assert float(cabinet.points.active_points) == pytest.approx(100)
+        assert len(cabinet.nfr.grants) == 2

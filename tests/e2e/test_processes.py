@@ -12,7 +12,7 @@ EXPECTED = {
     "points": "partnerprogram.points.v1.PointsService",
     "licensing": "partnerprogram.licensing.v1.LicensingService",
     "compliance": "partnerprogram.compliance.v1.ComplianceService",
-    "gateway": "grpc.health.v1.Health",
+    "gateway": "partnerprogram.gateway.v1.GatewayService",
 }
 
 
