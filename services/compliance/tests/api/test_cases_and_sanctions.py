@@ -143,7 +143,7 @@ async def test_review_refusals(compliance):
         metadata=svc.staff(),
     )
     assert dismissed.case.state == case_pb2.CASE_STATE_DISMISSED
-    await svc.tap.wait_for(events.CaseDismissed, lambda e: e.case_id == case.case_id)
+    await svc.tap.wait_for_one(events.CaseDismissed, lambda e: e.case_id == case.case_id)
     before = await svc.counts()
     await svc.refused(
         svc.stub.ConfirmCase(pb.ConfirmCaseRequest(request_id="c1", case_id=case.case_id), metadata=svc.staff()),
@@ -218,7 +218,7 @@ async def test_apply_sanction_retry_applies_once(compliance):
     second = await svc.stub.ApplySanction(request, metadata=svc.staff())
     assert first.sanction.sanction_id == second.sanction.sanction_id
     assert await svc.scalar("SELECT count(*) FROM sanctions") == 1
-    await svc.tap.wait_for(events.SanctionApplied)
+    await svc.tap.wait_for_one(events.SanctionApplied)
     assert await svc.scalar("SELECT count(*) FROM outbox WHERE subject LIKE '%sanction_applied'") == 1
 
 
@@ -238,7 +238,7 @@ async def test_overlapping_blocks_from_two_cases_keep_the_kind_in_force(complian
         metadata=svc.staff(),
     )
     assert lifted.sanction.lift.reason == sanction_pb2.SANCTION_LIFT_REASON_EARLY_BY_STAFF
-    event = await svc.tap.wait_for(events.SanctionLifted)
+    event = await svc.tap.wait_for_one(events.SanctionLifted)
     assert event.kind_still_in_force
     before = await svc.counts()
     await svc.refused(
@@ -312,7 +312,7 @@ async def test_upheld_appeal_lifts_the_case_sanctions(compliance):
     )
     assert decided.case.state == case_pb2.CASE_STATE_APPEAL_UPHELD
     assert [s.sanction_id for s in decided.lifted_sanctions] == [sanction.sanction_id]
-    event = await svc.tap.wait_for(events.SanctionLifted)
+    event = await svc.tap.wait_for_one(events.SanctionLifted)
     assert event.lift_reason == sanction_pb2.SANCTION_LIFT_REASON_APPEAL_UPHELD
 
 

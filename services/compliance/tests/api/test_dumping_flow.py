@@ -49,7 +49,7 @@ async def test_dumping_from_price_check_to_discount_block_and_automatic_lift(sta
     )
     refused = await svc.stub.CheckResalePrice(check, metadata=svc.sales())
     assert not refused.allowed and refused.dumping_case_id
-    incident = await svc.tap.wait_for(events.DumpingIncidentOpened)
+    incident = await svc.tap.wait_for_one(events.DumpingIncidentOpened)
     assert (incident.case_id, incident.order_id, incident.observed_price_uah, incident.list_price_uah) == (
         refused.dumping_case_id,
         "o-2",
@@ -74,7 +74,7 @@ async def test_dumping_from_price_check_to_discount_block_and_automatic_lift(sta
         metadata=svc.staff(),
     )
     assert confirmed.case.state == case_pb2.CASE_STATE_CONFIRMED
-    await svc.tap.wait_for(events.CaseConfirmed, lambda e: e.case_id == case.case_id)
+    await svc.tap.wait_for_one(events.CaseConfirmed, lambda e: e.case_id == case.case_id)
 
     applied = await svc.stub.ApplySanction(
         pb.ApplySanctionRequest(
@@ -88,7 +88,7 @@ async def test_dumping_from_price_check_to_discount_block_and_automatic_lift(sta
     )
     sanction = applied.sanction
     assert sanction.state == sanction_pb2.SANCTION_STATE_APPLIED
-    event = await svc.tap.wait_for(events.SanctionApplied, lambda e: e.sanction_id == sanction.sanction_id)
+    event = await svc.tap.wait_for_one(events.SanctionApplied, lambda e: e.sanction_id == sanction.sanction_id)
     assert event.kind == sanction_pb2.SANCTION_KIND_DISCOUNT_BLOCK
     assert (event.partner_id, event.start_date, event.end_date) == (PARTNER, "2026-03-02", "2026-06-02")
     assert event.violation_type == case_pb2.VIOLATION_TYPE_DUMPING
@@ -103,7 +103,7 @@ async def test_dumping_from_price_check_to_discount_block_and_automatic_lift(sta
     await asyncio.sleep(0.3)  # several rounds of the 0.05 s job
     assert await svc.scalar("SELECT count(*) FROM sanctions WHERE state = 'LIFTED'") == 0
     svc.clock.set(kyiv_datetime(date(2026, 6, 2), 0, 1))
-    lifted = await svc.tap.wait_for(events.SanctionLifted, lambda e: e.sanction_id == sanction.sanction_id)
+    lifted = await svc.tap.wait_for_one(events.SanctionLifted, lambda e: e.sanction_id == sanction.sanction_id)
     assert lifted.lift_reason == sanction_pb2.SANCTION_LIFT_REASON_END_REACHED
     assert lifted.kind == sanction_pb2.SANCTION_KIND_DISCOUNT_BLOCK
     assert not lifted.kind_still_in_force
@@ -143,7 +143,7 @@ async def test_lift_job_rpc_lifts_only_what_has_ended(compliance):
     assert [s.sanction_id for s in second.lifted_sanctions] == [short]
     third = await svc.stub.RunSanctionLifts(pb.RunSanctionLiftsRequest(request_id="run-3"), metadata=svc.staff())
     assert list(third.lifted_sanctions) == []
-    await svc.tap.wait_for(events.SanctionLifted, lambda e: e.sanction_id == short)
+    await svc.tap.wait_for_one(events.SanctionLifted, lambda e: e.sanction_id == short)
     assert len(svc.tap.of_type(events.SanctionLifted)) == 1
 
 

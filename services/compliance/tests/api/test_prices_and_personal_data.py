@@ -188,7 +188,7 @@ async def test_personal_data_deadlines_overdue_and_erasure(compliance):
     assert erased.state == personal_data_pb2.PERSONAL_DATA_REQUEST_STATE_COMPLETED
     assert (erased.subject.email, erased.subject.phone) == ("", "")
     assert erased.subject_fingerprint.startswith("sha256:")
-    event = await svc.tap.wait_for(events.PersonalDataErasureRequested)
+    event = await svc.tap.wait_for_one(events.PersonalDataErasureRequested)
     assert (event.subject_email, event.subject_phone, event.partner_id) == ("olena@example.com", "+380440000000", P)
     # The person is gone from every request here too; the requests themselves stay (R-PD-03).
     assert await svc.scalar("SELECT count(*) FROM personal_data_requests WHERE subject_email <> ''") == 0
