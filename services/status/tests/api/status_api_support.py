@@ -24,24 +24,17 @@ from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.clock import FixedClock
 from ppcore.db import async_url
-from ppcore.events import Naming, make_envelope
-from ppcore.grpc_errors import error_info, field_violations, status_from_rpc_error
+from ppcore.events import Naming
 from ppcore.migrations import upgrade_async
+from ppcore.testing.errors import Refusal, refusal
+from ppcore.testing.events import publish_envelope
 from ppcore.testing.nats import NatsServer
-from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
+from ppcore.testing.plugin import Tokens
+from ppcore.testing.service import service_settings, start_app
 from status_service.bootstrap import build_app
 from status_service.config import StatusSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
-
-
-@dataclass
-class Rejection:
-    code: grpc.StatusCode
-    reason: str
-    rule: str
-    fields: list[str]
-    message: str
 
 
 @dataclass
@@ -60,20 +53,8 @@ class StatusApi:
     async def call(self, rpc: str, request: Message, token: str | None = None) -> Any:
         return await getattr(self.stub, rpc)(request, metadata=self.md(token), timeout=10)
 
-    async def refused(self, rpc: str, request: Message, token: str | None = None) -> Rejection:
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await self.call(rpc, request, token)
-        status = status_from_rpc_error(caught.value)
-        assert status is not None, caught.value.details()
-        info = error_info(status)
-        assert info is not None
-        return Rejection(
-            caught.value.code(),
-            info.reason,
-            info.metadata.get("rule", ""),
-            [v.field for v in field_violations(status)],
-            status.message,
-        )
+    async def refused(self, rpc: str, request: Message, token: str | None = None) -> Refusal:
+        return await refusal(self.call(rpc, request, token), require_details=True)
 
     async def count(self, table: str) -> int:
         async with self.engine.connect() as conn:
@@ -91,18 +72,18 @@ class StatusApi:
 
     async def publish(self, payload: Message, *, source: str, partner_id: str = "") -> str:
         """Publish a producer's event on real JetStream, as the producer's relay would."""
-        envelope = make_envelope(payload, source=source, time=self.clock.now(), partner_id=partner_id)
         connection = await nats.connect(self.nats_url)
         try:
-            js = connection.jetstream()
-            await js.publish(
-                self.naming.subject_for(envelope.type),
-                envelope.SerializeToString(),
-                headers={"Nats-Msg-Id": envelope.id},
+            return await publish_envelope(
+                connection.jetstream(),
+                self.naming,
+                payload,
+                source=source,
+                time=self.clock.now(),
+                partner_id=partner_id,
             )
         finally:
             await connection.close()
-        return envelope.id
 
     async def published(self, type_name: str, *, expect: int = 1, wait: float = 10.0) -> list[EventEnvelope]:
         """Envelopes of one type on the status stream (the relay's output), waiting for ``expect``."""
@@ -134,15 +115,6 @@ class StatusApi:
         return found
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], wait: float = 10.0) -> None:
-    """Poll ``check`` until it holds (bounded)."""
-    deadline = asyncio.get_running_loop().time() + wait
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.1)
-
-
 @asynccontextmanager
 async def running_status(
     make_pg_database: Callable[[], Awaitable[str]],
@@ -153,28 +125,22 @@ async def running_status(
 ) -> AsyncIterator[StatusApi]:
     url = await make_pg_database()
     await upgrade_async(MIGRATIONS_DIR, url)
-    settings = StatusSettings(
-        grpc_port=0,
-        database_url=url,
-        nats_url=nats_server.url,
-        nats_namespace=nats_namespace,
-        jwt_secret=TEST_JWT_SECRET,  # type: ignore[arg-type]
-        scheduler_enabled=False,
-        relay_poll_seconds=0.05,
-        shutdown_grace_seconds=0.5,
-    )
-    app = await build_app(settings, clock=clock)
-    port = await app.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    settings = StatusSettings(**service_settings(url, nats_server.url, nats_namespace))
+    running = await start_app(await build_app(settings, clock=clock))
     engine = create_async_engine(async_url(url))
     try:
         yield StatusApi(
-            pb_grpc.StatusServiceStub(channel), tokens, clock, engine, nats_server.url, Naming(nats_namespace), channel
+            pb_grpc.StatusServiceStub(running.channel),
+            tokens,
+            clock,
+            engine,
+            nats_server.url,
+            Naming(nats_namespace),
+            running.channel,
         )
     finally:
         await engine.dispose()
-        await channel.close()
-        await app.stop()
+        await running.stop()
 
 
 @pytest.fixture

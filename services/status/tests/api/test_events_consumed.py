@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf import timestamp_pb2
-from status_api_support import UKRAINIAN_REQUISITES, StatusApi, approved_partner, eventually
+from status_api_support import UKRAINIAN_REQUISITES, StatusApi, approved_partner
 
 from partnerprogram.compliance.v1 import events_pb2 as compliance_events
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import entitlement_pb2, events_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
+from ppcore.testing.polling import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 

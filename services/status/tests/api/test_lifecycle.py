@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from status_api_support import UKRAINIAN_REQUISITES, StatusApi, applicant, eventually
+from status_api_support import UKRAINIAN_REQUISITES, StatusApi, applicant
 
 from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from ppcore.auth import PartnerRole
+from ppcore.testing.polling import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from ppcore.db import async_url
-from ppcore.migrations import downgrade, upgrade
+from ppcore.testing.migrations import assert_round_trip
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 TABLES = {"applications", "partners", "employees", "certificates", "status_history", "entitlements"}
 
 
-async def _tables(url: str) -> set[str]:
-    engine = create_async_engine(async_url(url))
-    async with engine.connect() as conn:
-        names = await conn.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
-    await engine.dispose()
-    return names
-
-
 async def _round_trip(url: str) -> None:
-    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, url)
-    assert await _tables(url) >= TABLES
-    await asyncio.to_thread(downgrade, MIGRATIONS_DIR, url)
-    assert not (TABLES & await _tables(url))
-    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, url)
-    assert await _tables(url) >= TABLES
+    await assert_round_trip(MIGRATIONS_DIR, url, TABLES)
 
 
 @pytest.mark.postgres
