@@ -2,21 +2,19 @@
 backends as small fakes of their real protos on real grpc.aio servers (port 0).
 
 The harness publishes the producers' event envelopes on JetStream (the test's namespace),
-waits until the gateway's consumers recorded them, and reads the database.
+waits until the gateway's consumers recorded them, and reads the database. The plumbing is
+``ppcore.testing.service``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import grpc
 import jwt
 import pytest
-import sqlalchemy as sa
 from google.protobuf.message import Message
 
 from gateway_service.__main__ import MIGRATIONS_DIR
@@ -36,17 +34,14 @@ from partnerprogram.status.v1 import card_pb2, entitlement_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import Caller, caller_from_claims
-from ppcore.bus import EventBus
 from ppcore.clock import FixedClock
-from ppcore.db import Database
 from ppcore.errors import DomainError, not_found
-from ppcore.events import Naming, make_envelope
-from ppcore.grpc_errors import error_info, rich_status, status_from_rpc_error
+from ppcore.events import make_envelope
+from ppcore.grpc_errors import rich_status
 from ppcore.migrations import upgrade_async
-from ppcore.server import ServerApp
 from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
+from ppcore.testing.service import FakeServer, ServiceHarness, service_settings, start_fake_server, start_harness
 
-WAIT_SECONDS = 10.0
 CABINET_DEADLINE = 0.6
 ENTITLEMENT_DEADLINE = 0.3
 
@@ -63,18 +58,6 @@ def _caller_of(token: str) -> Caller:
         options={"verify_exp": False},
     )
     return caller_from_claims(claims)
-
-
-async def eventually(check: Callable[[], Any], *, within: float = WAIT_SECONDS) -> Any:
-    """Poll an async check until it returns something truthy (bounded)."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(0.05)
 
 
 class FakeBackend:
@@ -221,7 +204,7 @@ class Backends:
     points: FakePoints = field(default_factory=FakePoints)
     licensing: FakeLicensing = field(default_factory=FakeLicensing)
     compliance: FakeCompliance = field(default_factory=FakeCompliance)
-    servers: dict[str, grpc.aio.Server] = field(default_factory=dict)
+    servers: dict[str, FakeServer] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
 
     async def start(self) -> None:
@@ -232,49 +215,35 @@ class Backends:
             "compliance": (self.compliance, compliance_grpc.add_ComplianceServiceServicer_to_server),
         }
         for name, (servicer, add) in adders.items():
-            server = grpc.aio.server()
-            add(servicer, server)
-            port = server.add_insecure_port("127.0.0.1:0")
-            await server.start()
+            server = await start_fake_server(lambda s, servicer=servicer, add=add: add(servicer, s))
             self.servers[name] = server
-            self.addresses[name] = f"127.0.0.1:{port}"
+            self.addresses[name] = server.address
 
     async def take_down(self, name: str) -> None:
         """The backend process is gone: nothing listens on its address any more."""
-        await self.servers[name].stop(0)
+        await self.servers[name].stop()
 
     async def stop(self) -> None:
         for server in self.servers.values():
-            await server.stop(0)
+            await server.stop()
 
 
 @dataclass
-class Harness:
-    app: ServerApp
-    stub: pb_grpc.GatewayServiceStub
-    channel: grpc.aio.Channel
-    clock: FixedClock
-    db: Database
-    bus: EventBus
-    naming: Naming
-    tokens: Tokens
+class Harness(ServiceHarness):
     backends: Backends
     settings: GatewaySettings
+    stub: pb_grpc.GatewayServiceStub = field(init=False)
 
-    def staff(self) -> tuple[tuple[str, str], ...]:
-        return self.tokens.metadata(self.tokens.staff())
-
-    def sales(self) -> tuple[tuple[str, str], ...]:
-        return self.tokens.metadata(self.tokens.sales_platform())
-
-    def partner(self, partner_id: str, role: Any = None) -> tuple[tuple[str, str], ...]:
-        if role is None:
-            return self.tokens.metadata(self.tokens.partner_user(partner_id))
-        return self.tokens.metadata(self.tokens.partner_user(partner_id, role))
+    def __post_init__(self) -> None:
+        self.stub = pb_grpc.GatewayServiceStub(self.channel)
 
     async def publish(
         self, producer: str, payload: Message, partner_id: str = "", *, event_id: str | None = None, msg_id: str = ""
     ) -> str:
+        """Publish ``producer``'s event now; with ``event_id`` and ``msg_id``, a redelivery
+        of an event already sent (same event id, a new JetStream message id)."""
+        if event_id is None and not msg_id:
+            return await super().publish(producer, payload, partner_id)
         envelope = make_envelope(
             payload, source=producer, time=self.clock.now(), partner_id=partner_id, event_id=event_id
         )
@@ -282,30 +251,11 @@ class Harness:
         await self.bus.js.publish(subject, envelope.SerializeToString(), headers={"Nats-Msg-Id": msg_id or envelope.id})
         return envelope.id
 
-    async def handled(self, event_id: str) -> None:
-        """Wait until a consumer recorded the event in its inbox."""
-        await eventually(lambda: self.scalar(f"SELECT count(*) FROM inbox WHERE event_id = '{event_id}'"))
-
     async def emit(self, producer: str, payload: Message, partner_id: str = "") -> str:
         """Publish a producer's event and wait until the gateway applied it."""
         event_id = await self.publish(producer, payload, partner_id)
         await self.handled(event_id)
         return event_id
-
-    async def scalar(self, sql: str) -> Any:
-        async with self.db.engine.connect() as conn:
-            return (await conn.execute(sa.text(sql))).scalar()
-
-    async def refused(self, call: Any, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-        """Await a call that must fail with ``code`` and ErrorInfo ``reason``."""
-        with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await call
-        error = raised.value
-        status = status_from_rpc_error(error)
-        info = error_info(status) if status is not None else None
-        assert error.code() is code, error.details()
-        assert info is not None and info.reason == reason, (info, error.details())
-        return error
 
 
 @pytest.fixture
@@ -317,45 +267,32 @@ async def gateway(
     url = await make_pg_database()
     await upgrade_async(MIGRATIONS_DIR, url)
     settings = GatewaySettings(
-        grpc_port=0,
+        **service_settings(
+            url,
+            nats_server.url,
+            nats_namespace,
+            status_address=backends.addresses["status"],
+            points_address=backends.addresses["points"],
+            licensing_address=backends.addresses["licensing"],
+            compliance_address=backends.addresses["compliance"],
+            cabinet_deadline_seconds=CABINET_DEADLINE,
+            entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
+            directory_cache_seconds=0,  # every listing reads the read model the events just changed
+        )
+    )
+    harness = await start_harness(
+        Harness,
+        await build_app(settings, clock=clock),
         database_url=url,
         nats_url=nats_server.url,
         nats_namespace=nats_namespace,
-        jwt_secret=TEST_JWT_SECRET,
-        scheduler_enabled=False,
-        relay_poll_seconds=0.05,
-        shutdown_grace_seconds=0.5,
-        status_address=backends.addresses["status"],
-        points_address=backends.addresses["points"],
-        licensing_address=backends.addresses["licensing"],
-        compliance_address=backends.addresses["compliance"],
-        cabinet_deadline_seconds=CABINET_DEADLINE,
-        entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
-        directory_cache_seconds=0,  # every listing reads the read model the events just changed
-    )
-    app = await build_app(settings, clock=clock)
-    port = await app.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    naming = Naming(nats_namespace)
-    bus = EventBus(nats_server.url, naming, client_name="gateway-test")
-    await bus.connect()
-    for producer in ("status", "points", "compliance"):
-        await bus.ensure_stream(producer)
-    harness = Harness(
-        app=app,
-        stub=pb_grpc.GatewayServiceStub(channel),
-        channel=channel,
+        producer="gateway",
+        consumes=("status", "points", "compliance"),
         clock=clock,
-        db=Database(url),
-        bus=bus,
-        naming=naming,
         tokens=tokens,
         backends=backends,
         settings=settings,
     )
     yield harness
-    await channel.close()
-    await app.stop()
-    await bus.close()
-    await harness.db.dispose()
+    await harness.close()
     await backends.stop()

@@ -1,19 +1,13 @@
 """The gateway migrations go up, down and up again on PostgreSQL and SQLite, and leave
 exactly the schema the ORM declares."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway_service.__main__ import MIGRATIONS_DIR
 from gateway_service.adapters.orm import metadata
-from ppcore.db import async_url
-from ppcore.migrations import downgrade, upgrade
+from ppcore.testing.migrations import assert_round_trip
 
 GATEWAY_TABLES = {
     "directory_partners",
@@ -25,31 +19,8 @@ GATEWAY_TABLES = {
 }
 
 
-async def _schema(url: str) -> tuple[set[str], list[object]]:
-    engine = create_async_engine(async_url(url))
-    async with engine.connect() as conn:
-
-        def inspect(sync_conn: sa.Connection) -> tuple[set[str], list[object]]:
-            tables = set(sa.inspect(sync_conn).get_table_names())
-            diff = compare_metadata(MigrationContext.configure(sync_conn), metadata)
-            return tables, diff
-
-        result = await conn.run_sync(inspect)
-    await engine.dispose()
-    return result
-
-
 async def _round_trip(url: str) -> None:
-    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, url)
-    tables, diff = await _schema(url)
-    assert tables >= GATEWAY_TABLES
-    assert diff == [], f"migrations and ORM differ: {diff}"
-    await asyncio.to_thread(downgrade, MIGRATIONS_DIR, url)
-    tables, _ = await _schema(url)
-    assert not (tables & GATEWAY_TABLES)
-    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, url)
-    tables, _ = await _schema(url)
-    assert tables >= GATEWAY_TABLES
+    await assert_round_trip(MIGRATIONS_DIR, url, GATEWAY_TABLES, metadata=metadata)
 
 
 @pytest.mark.postgres
