@@ -20,19 +20,14 @@ from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import current_caller, require_partner_scope
 from ppcore.errors import InvalidArgument
+from ppcore.paging import page_window
 
 Ctx = Any
-DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
 def _page(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, limit); the token is the offset of the next page's first entry."""
-    if page_size < 0:
-        raise InvalidArgument.for_field("page_size", "must not be negative")
-    if page_token and not page_token.isdigit():
-        raise InvalidArgument.for_field("page_token", "is not a token from a previous response")
-    return int(page_token or 0), min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return page_window(page_size, page_token, maximum=MAX_PAGE_SIZE)
 
 
 class GatewayServicer(pb_grpc.GatewayServiceServicer):

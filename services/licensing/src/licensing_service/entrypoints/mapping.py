@@ -20,10 +20,8 @@ from licensing_service.domain import (
 from partnerprogram.licensing.v1 import license_key_pb2 as key_pb
 from partnerprogram.licensing.v1 import nfr_pb2 as nfr_pb
 from ppcore.errors import InvalidArgument
+from ppcore.paging import page_window
 from ppcore.policy import Edition
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 
 
 def _cause(cause: RevocationCause | None) -> nfr_pb.RevocationCause.ValueType:
@@ -55,15 +53,7 @@ def parse_date(text: str, field: str) -> date | None:
 
 
 def page(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, limit) of a page; the token is the offset of the page's first item."""
-    if page_size < 0:
-        raise InvalidArgument.for_field("page_size", "must not be negative")
-    limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    if not page_token:
-        return 0, limit
-    if not page_token.isdigit():
-        raise InvalidArgument.for_field("page_token", "is not a token from a previous response")
-    return int(page_token), limit
+    return page_window(page_size, page_token)
 
 
 def next_token(offset: int, limit: int, returned: int, total: int | None = None) -> str:

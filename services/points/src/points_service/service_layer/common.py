@@ -10,6 +10,7 @@ from typing import TypeVar
 from points_service.adapters.uow import PointsUnitOfWork
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition, InvalidArgument, NotFound
+from ppcore.paging import page_window
 
 
 def new_id() -> str:
@@ -40,22 +41,6 @@ async def require_known_co_developer(uow: PointsUnitOfWork, joint_partner_id: st
             reason="PROJECT_JOINT_PARTNER_UNKNOWN",
             rule="R-PRJ-08",
         )
-
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-
-
-def page_window(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, limit) of a page; the token is the offset of the next page."""
-    if page_size < 0:
-        raise InvalidArgument.for_field("page_size", "cannot be negative")
-    limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    if not page_token:
-        return 0, limit
-    if not page_token.isdigit():
-        raise InvalidArgument.for_field("page_token", "is not a token from a previous response")
-    return int(page_token), limit
 
 
 def next_token(offset: int, limit: int, fetched: int) -> str:

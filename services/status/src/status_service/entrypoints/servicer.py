@@ -16,6 +16,7 @@ from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
+from ppcore.paging import page_window
 from ppcore.policy import ProgramPolicy, Tier
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
@@ -32,18 +33,10 @@ from status_service.service_layer.entitlement import EntitlementReader
 
 R = TypeVar("R", bound=Message)
 Ctx = Any
-_MAX_PAGE = 500
 
 
 def _page(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, limit) of a page; the token is the offset of the next item."""
-    if page_size < 0:
-        raise InvalidArgument.for_field("page_size", "must not be negative")
-    try:
-        offset = int(page_token) if page_token else 0
-    except ValueError:
-        raise InvalidArgument.for_field("page_token", "is not a token from a previous response") from None
-    return max(offset, 0), min(page_size or 50, _MAX_PAGE)
+    return page_window(page_size, page_token)
 
 
 def _next_token(offset: int, limit: int, items: Sequence[object]) -> str:
