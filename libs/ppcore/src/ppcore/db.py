@@ -8,12 +8,14 @@ outbox, the inbox of handled events and the idempotency keys next to its own tab
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -100,6 +102,36 @@ def add_platform_tables(metadata: sa.MetaData) -> PlatformTables:
         sa.Column("id", sa.Integer(), primary_key=True),
     )
     return PlatformTables(outbox=outbox, inbox=inbox, idempotency=idempotency, relay_lock=relay_lock)
+
+
+async def insert_many(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows (all with the same keys, plus the ``same`` values in every row) in one statement.
+
+    On PostgreSQL each column travels as one array parameter and ``unnest`` turns the
+    arrays back into rows: a single round trip whose parameters asyncpg encodes in C,
+    several times faster than an executemany of thousands of rows. Other databases get
+    the executemany.
+    """
+    if not rows:
+        return
+    same = same or {}
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(sa.insert(table), [{**row, **same} for row in rows])
+        return
+    columns: list[sa.ColumnElement[Any]] = []
+    for name in rows[0]:
+        array_type = postgresql.ARRAY(table.c[name].type)
+        values = sa.bindparam(f"many_{name}", [row[name] for row in rows], type_=array_type)
+        columns.append(sa.func.unnest(sa.cast(values, array_type)))
+    for name, value in same.items():
+        columns.append(sa.cast(sa.bindparam(f"same_{name}", value, type_=table.c[name].type), table.c[name].type))
+    await session.execute(sa.insert(table).from_select([*rows[0], *same], sa.select(*columns)))
 
 
 def async_url(url: str) -> str:

@@ -18,12 +18,11 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ppcore.clock import Clock
-from ppcore.db import Database, PlatformTables
+from ppcore.db import Database, PlatformTables, insert_many
 from ppcore.events import Naming, make_envelope
 from ppcore.request_context import current_correlation_id
 
@@ -114,7 +113,7 @@ class SqlUnitOfWork:
     async def flush_outbox(self) -> None:
         rows = self.session.info.pop("outbox_rows", None)
         if rows:
-            await self.session.execute(sa.insert(self.tables.outbox), rows)
+            await insert_many(self.session, self.tables.outbox, rows)
 
     async def commit(self) -> None:
         await self.flush_outbox()

@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from points_service.domain.daily_totals import business_date_of_run, settle_daily_totals, totals_instant
+from points_service.domain.daily_totals import business_date_of_run, totals_instant
 from points_service.domain.ledger import SourceType, active_total, new_accrual
 from ppcore.clock import KYIV
 
@@ -35,31 +35,3 @@ def test_points_accrued_at_23_00_count_that_day_and_stop_a_year_later_at_the_sam
     assert active_total([e], totals_instant(date(2025, 2, 10), policy)) == Decimal("10.00")
     assert active_total([e], totals_instant(date(2026, 2, 9), policy)) == Decimal("10.00")
     assert active_total([e], totals_instant(date(2026, 2, 10), policy)) == Decimal("0.00")
-
-
-def test_only_partners_whose_total_changed_get_an_event(policy):
-    """R-PTS-05: events only for changed totals; a partner whose points all expired drops to zero."""
-    outcome = settle_daily_totals(
-        date(2025, 9, 1),
-        computed={"same": Decimal("100"), "up": Decimal("120"), "new": Decimal("5")},
-        previous={"same": Decimal("100.00"), "up": Decimal("100"), "gone": Decimal("40")},
-        policy=policy,
-    )
-    changed = {e.partner_id: (e.previous_total, e.total) for e in outcome.changed}
-    assert changed == {
-        "up": (Decimal("100.00"), Decimal("120.00")),
-        "new": (Decimal("0.00"), Decimal("5.00")),
-        "gone": (Decimal("40.00"), Decimal("0.00")),
-    }
-    assert outcome.totals["gone"] == Decimal("0.00")
-    assert all(e.policy_version == policy.version for e in outcome.changed)
-    assert outcome.computed_at == totals_instant(date(2025, 9, 1), policy)
-
-
-def test_running_again_for_the_same_date_changes_nothing(policy):
-    """R-PTS-05: a re-run compares with what was stored for that date, so it emits no events."""
-    first = settle_daily_totals(date(2025, 9, 1), computed={"p": Decimal(7)}, previous={}, policy=policy)
-    again = settle_daily_totals(date(2025, 9, 1), computed={"p": Decimal(7)}, previous=first.totals, policy=policy)
-    assert len(first.changed) == 1
-    assert again.changed == ()
-    assert again.totals == first.totals

@@ -48,8 +48,8 @@ def nats_namespace() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture(scope="session")
-async def postgres_admin_url() -> str:
+async def require_postgres() -> str:
+    """The admin URL of the test PostgreSQL; skips the test without one, or fails it in CI."""
     url = admin_url()
     problem = await postgres_available(url)
     if problem is not None:
@@ -58,6 +58,11 @@ async def postgres_admin_url() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture(scope="session")
+async def postgres_admin_url() -> str:
+    return await require_postgres()
 
 
 @pytest.fixture(scope="session")

@@ -212,7 +212,11 @@ class KnownPartnerRow(Base):
 
 
 class DailyTotalRow(Base):
-    """R-PTS-05: a partner's active total at 23:00 Kyiv of a business date, and the previous one."""
+    """R-PTS-05: a partner's active total at 23:00 Kyiv of a business date, and the previous one.
+
+    A row is stored only on the dates the total changed, so a partner's total on a computed
+    date is its latest row on or before that date (zero without one).
+    """
 
     __tablename__ = "daily_totals"
 
@@ -224,9 +228,19 @@ class DailyTotalRow(Base):
     policy_version: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (
-        # The next run reads the previous date's rows and picks the changed ones by date.
+        # A run folds its own date's rows into active_totals.
         sa.Index("ix_daily_totals_business_date_partner_id", "business_date", "partner_id"),
     )
+
+
+class ActiveTotalRow(Base):
+    """R-PTS-05: each partner's total as of the latest computed date, which the next run compares with."""
+
+    __tablename__ = "active_totals"
+
+    partner_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    total_points: Mapped[Decimal] = mapped_column(Hundredths())
+    business_date: Mapped[date] = mapped_column(sa.Date())
 
 
 class DailyTotalRunRow(Base):

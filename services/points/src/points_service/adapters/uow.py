@@ -37,7 +37,7 @@ class PointsUnitOfWork(SqlUnitOfWork):
         self.point_requests = PointRequestRepository(self.session)
         self.partners = PartnerRepository(self.session)
         self.sanctions = SanctionRepository(self.session)
-        self.daily_totals = DailyTotalsStore(self.session)
+        self.daily_totals = DailyTotalsStore(self.session, self.db.engine.dialect.name)
 
     def record_entry(self, entry: LedgerEntry) -> None:
         """Append a ledger entry and announce it (PointsAccrued or PointsReversed) in the same transaction."""

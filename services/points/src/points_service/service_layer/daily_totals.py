@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from points_service.adapters.daily_totals_store import StoredRun, StoredTotal
 from points_service.adapters.uow import PointsUnitOfWork
+from points_service.domain.amounts import ZERO
 from points_service.domain.daily_totals import business_date_of_run, totals_instant
 from points_service.domain.events import ActiveTotalChanged
 from ppcore.errors import FailedPrecondition, not_found
@@ -16,7 +16,7 @@ from ppcore.policy import ProgramPolicy
 async def run_daily_totals(
     uow: PointsUnitOfWork, business_date: date | None, *, now: datetime, policy: ProgramPolicy
 ) -> StoredRun:
-    """Store every partner's active total at 23:00 Kyiv of the date and announce the changed ones.
+    """Take every partner's active total at 23:00 Kyiv of the date; store and announce the changed ones.
 
     A date already computed is answered from what was stored (no change, no events). Dates
     are computed in order, each against the previous run, so an earlier date than the
@@ -30,18 +30,22 @@ async def run_daily_totals(
             message=f"business_date: the totals of {day} are taken at {at.isoformat()}, which is still ahead (R-PTS-05)",
             rule="R-PTS-05",
         )
+    await uow.daily_totals.lock_runs()
     done = await uow.daily_totals.run_for(day)
     if done is not None:
         return done
-    latest = await uow.daily_totals.latest_run_date()
-    if latest is not None and latest > day:
+    latest = await uow.daily_totals.latest_run()
+    if latest is not None and latest.business_date > day:
         raise FailedPrecondition(
             reason="DAILY_TOTALS_OUT_OF_ORDER",
-            message=f"business_date: totals are computed in date order and {latest} is computed already (R-PTS-05)",
+            message=(
+                f"business_date: totals are computed in date order and {latest.business_date} is computed already"
+                " (R-PTS-05)"
+            ),
             rule="R-PTS-05",
         )
-    stored = await uow.daily_totals.compute(day, at=at, previous_date=latest, policy_version=policy.version)
-    changed = await uow.daily_totals.changed(day)
+    changes = await uow.daily_totals.changes_at(at)
+    await uow.daily_totals.record_changes(day, changes, at=at, policy_version=policy.version)
     uow.emit(
         ActiveTotalChanged(
             partner_id=c.partner_id,
@@ -51,20 +55,24 @@ async def run_daily_totals(
             computed_at=at,
             policy_version=policy.version,
         )
-        for c in changed
+        for c in changes
     )
-    run = StoredRun(business_date=day, computed_at=at, partner_count=stored, changed_count=len(changed))
-    uow.daily_totals.record_run(run, policy_version=policy.version, ran_at=now)
+    dropped_to_zero = sum(1 for c in changes if c.total == 0)
+    run = StoredRun(
+        business_date=day,
+        computed_at=at,
+        partner_count=await uow.daily_totals.partners_with_points() + dropped_to_zero,
+        changed_count=len(changes),
+        policy_version=policy.version,
+    )
+    uow.daily_totals.record_run(run, ran_at=now)
     return run
 
 
 async def daily_total(uow: PointsUnitOfWork, partner_id: str, business_date: date | None) -> StoredTotal:
-    """A partner's stored total for a date (the latest when None); zero when the run had nothing for it."""
-    stored = await uow.daily_totals.total_of(partner_id, business_date)
-    if stored is not None:
-        return stored
-    if business_date is not None:
-        run = await uow.daily_totals.run_for(business_date)
-        if run is not None:
-            return StoredTotal(partner_id, business_date, Decimal("0.00"), run.computed_at, "")
-    raise not_found("daily total", f"of partner {partner_id}" + (f" on {business_date}" if business_date else ""))
+    """A partner's total on a computed date (the latest computed when None); zero when it had no points."""
+    run = await (uow.daily_totals.run_for(business_date) if business_date else uow.daily_totals.latest_run())
+    if run is None:
+        raise not_found("daily total", f"of partner {partner_id}" + (f" on {business_date}" if business_date else ""))
+    total = await uow.daily_totals.total_on(partner_id, run.business_date)
+    return StoredTotal(partner_id, run.business_date, total or ZERO, run.computed_at, run.policy_version)
