@@ -8,19 +8,22 @@ Subject of a payload ``partnerprogram.status.v1.StatusChanged`` is
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from google.protobuf import any_pb2, timestamp_pb2
+from google.protobuf import any_pb2
 from google.protobuf.message import Message
 
 from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
+from ppcore.timestamps import timestamp
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+@functools.cache
 def snake_case(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
@@ -64,15 +67,13 @@ def make_envelope(
     policy_version: str = "",
     event_id: str | None = None,
 ) -> EventEnvelope:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(time)
     packed = any_pb2.Any()
     packed.Pack(payload)
     return EventEnvelope(
         id=event_id or new_event_id(),
         type=payload.DESCRIPTOR.full_name,
         source=source,
-        time=ts,
+        time=timestamp(time),
         partner_id=partner_id,
         correlation_id=correlation_id,
         payload=packed,

@@ -80,10 +80,11 @@ class SqlUnitOfWork:
         event_id: str | None = None,
     ) -> str:
         """Queue an event in the outbox of this transaction; returns its event id."""
+        now = self.clock.now()
         envelope = make_envelope(
             payload,
             source=self.source,
-            time=self.clock.now(),
+            time=now,
             partner_id=partner_id,
             correlation_id=correlation_id if correlation_id is not None else current_correlation_id(),
             policy_version=self.policy_version,
@@ -95,7 +96,7 @@ class SqlUnitOfWork:
                 "subject": self.naming.subject_for(envelope.type),
                 "partner_id": partner_id,
                 "envelope": envelope.SerializeToString(),
-                "created_at": self.clock.now(),
+                "created_at": now,
             }
         )
         self._published += 1

@@ -7,15 +7,14 @@ on one side only fails loudly here instead of being mapped to a wrong value.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from compliance_service.domain.sanction_catalogue import SanctionParameters
 from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, sanction_pb2
 from ppcore.policy import Tier
+from ppcore.timestamps import optional_timestamp
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -51,12 +50,7 @@ def enum_from_proto(spec: tuple[Any, str], number: int, enum_cls: type[E]) -> E 
     return enum_cls(name.removeprefix(prefix))
 
 
-def timestamp(instant: datetime | None) -> Timestamp | None:
-    if instant is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(instant)
-    return ts
+timestamp = optional_timestamp
 
 
 def iso(day: date | None) -> str:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from licensing_service.domain import (
     CloudNfrIssued,
@@ -21,12 +18,7 @@ from licensing_service.domain import (
 )
 from partnerprogram.licensing.v1 import events_pb2 as ev
 from partnerprogram.licensing.v1 import nfr_pb2
-
-
-def _ts(instant: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(instant)
-    return ts
+from ppcore.timestamps import timestamp
 
 
 def to_proto(event: LicensingEvent) -> Message:
@@ -43,7 +35,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 valid_until_date=event.valid_until.isoformat(),
                 restored=event.restored,
                 usage_restriction=nfr_pb2.UsageRestriction.Value(f"USAGE_RESTRICTION_{event.usage_restriction}"),
-                issue_time=_ts(event.occurred_at),
+                issue_time=timestamp(event.occurred_at),
             )
         case NfrKeyRevoked():
             return ev.NfrKeyRevoked(
@@ -54,7 +46,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 cause=nfr_pb2.RevocationCause.Value(f"REVOCATION_CAUSE_{event.cause}"),
                 reason=event.reason,
                 rule=event.rule,
-                revoke_time=_ts(event.occurred_at),
+                revoke_time=timestamp(event.occurred_at),
             )
         case NfrKeyRenewed():
             return ev.NfrKeyRenewed(
@@ -65,7 +57,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 previous_valid_until_date=event.previous_valid_until.isoformat(),
                 valid_until_date=event.valid_until.isoformat(),
                 reason=event.reason,
-                renew_time=_ts(event.occurred_at),
+                renew_time=timestamp(event.occurred_at),
             )
         case NfrKeyLapsed():
             return ev.NfrKeyLapsed(
@@ -75,7 +67,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 edition=event.edition,
                 valid_until_date=event.valid_until.isoformat(),
                 reason=event.reason,
-                lapse_time=_ts(event.occurred_at),
+                lapse_time=timestamp(event.occurred_at),
             )
         case NfrKeyEditionChanged():
             return ev.NfrKeyEditionChanged(
@@ -85,7 +77,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 from_edition=event.from_edition,
                 to_edition=event.to_edition,
                 change_request_id=event.change_request_id,
-                change_time=_ts(event.occurred_at),
+                change_time=timestamp(event.occurred_at),
             )
         case CloudNfrIssued():
             return ev.CloudNfrIssued(
@@ -97,7 +89,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 custom_domain_allowed=event.custom_domain_allowed,
                 valid_until_date=event.valid_until.isoformat(),
                 restored=event.restored,
-                issue_time=_ts(event.occurred_at),
+                issue_time=timestamp(event.occurred_at),
             )
         case CloudNfrRenewed():
             return ev.CloudNfrRenewed(
@@ -107,7 +99,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 previous_valid_until_date=event.previous_valid_until.isoformat(),
                 valid_until_date=event.valid_until.isoformat(),
                 reason=event.reason,
-                renew_time=_ts(event.occurred_at),
+                renew_time=timestamp(event.occurred_at),
             )
         case CloudNfrPlanChanged():
             return ev.CloudNfrPlanChanged(
@@ -117,7 +109,7 @@ def to_proto(event: LicensingEvent) -> Message:
                 from_plan=event.from_plan,
                 to_plan=event.to_plan,
                 reason=event.reason,
-                change_time=_ts(event.occurred_at),
+                change_time=timestamp(event.occurred_at),
             )
         case CloudNfrRevoked():
             return ev.CloudNfrRevoked(
@@ -127,6 +119,6 @@ def to_proto(event: LicensingEvent) -> Message:
                 cause=nfr_pb2.RevocationCause.Value(f"REVOCATION_CAUSE_{event.cause}"),
                 reason=event.reason,
                 rule=event.rule,
-                revoke_time=_ts(event.occurred_at),
+                revoke_time=timestamp(event.occurred_at),
             )
     raise TypeError(f"no message for {type(event).__name__}")

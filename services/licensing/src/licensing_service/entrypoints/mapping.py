@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
+from datetime import date
 
 from licensing_service.domain import (
     CloudNfr,
@@ -22,6 +20,7 @@ from partnerprogram.licensing.v1 import nfr_pb2 as nfr_pb
 from ppcore.errors import InvalidArgument
 from ppcore.paging import page_window
 from ppcore.policy import Edition
+from ppcore.timestamps import optional_timestamp
 
 
 def _cause(cause: RevocationCause | None) -> nfr_pb.RevocationCause.ValueType:
@@ -30,12 +29,7 @@ def _cause(cause: RevocationCause | None) -> nfr_pb.RevocationCause.ValueType:
     return nfr_pb.RevocationCause.Value(f"REVOCATION_CAUSE_{cause}")
 
 
-def timestamp(instant: datetime | None) -> Timestamp | None:
-    if instant is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(instant)
-    return ts
+timestamp = optional_timestamp
 
 
 def iso(day: date | None) -> str:

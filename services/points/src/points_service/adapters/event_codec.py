@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from partnerprogram.points.v1 import events_pb2, ledger_pb2
@@ -21,14 +18,9 @@ from points_service.domain.events import (
     ProjectRejected,
 )
 from points_service.domain.ledger import LedgerEntry, PointKind, SourceType
+from ppcore.timestamps import optional_timestamp
 
-
-def timestamp(at: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if at is None:
-        return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(at)
-    return ts
+timestamp = optional_timestamp
 
 
 def kind_pb(kind: PointKind) -> ledger_pb2.PointKind.ValueType:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
 from ppcore.errors import InvalidArgument
 from ppcore.policy import ProgramPolicy, Tier
+from ppcore.timestamps import optional_timestamp
 from status_service.domain import events as ev
 from status_service.domain.application import ApplicantData, Application
 from status_service.domain.card import CardContent, CardRevision, PublicListEligibility
@@ -37,13 +37,7 @@ from status_service.domain.status_record import StatusHistoryEntry
 from status_service.domain.status_rules import ChecklistItem
 from status_service.domain.termination import Termination
 
-
-def ts(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+ts = optional_timestamp
 
 
 def iso(value: date | None) -> str:
