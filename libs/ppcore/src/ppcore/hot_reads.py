@@ -32,6 +32,10 @@ class HotReadPool:
         pool = self._pool or await self._create()
         return await pool.fetchrow(query, *args)
 
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        pool = self._pool or await self._create()
+        return await pool.fetchval(query, *args)
+
     async def close(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from partnerprogram.points.v1 import points_service_pb2, points_service_pb2_grpc
+from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.licensing_client import GrpcKeyRegistry
 from points_service.adapters.orm import platform_tables
 from points_service.adapters.uow import PointsUnitOfWork
@@ -32,7 +33,10 @@ async def build_app(
         platform.channel(settings.licensing_address, deadline_seconds=settings.licensing_deadline_seconds),
         deadline_seconds=settings.licensing_deadline_seconds,
     )
-    servicer = PointsServicer(uow_factory, clock=platform.clock, policy=platform.policy, keys=keys)
+    active_totals = ActiveTotalReader(platform.db)
+    servicer = PointsServicer(
+        uow_factory, clock=platform.clock, policy=platform.policy, keys=keys, active_totals=active_totals
+    )
     service = GrpcService(
         descriptor=points_service_pb2.DESCRIPTOR.services_by_name["PointsService"],
         servicer=servicer,
@@ -42,8 +46,10 @@ async def build_app(
     background: list[BackgroundTask] = []
     if settings.scheduler_enabled:
         background.append(daily_totals_scheduler(uow_factory, platform.clock, platform.policy).run)
-    return platform.server(
+    app = platform.server(
         services=[service],
         consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
         background=background,
     )
+    app.on_shutdown.insert(0, active_totals.close)
+    return app

@@ -88,17 +88,6 @@ class LedgerRepository:
         )
         return to_points(total or ZERO)
 
-    async def active_total(self, partner_id: str, at: datetime) -> Decimal:
-        """R-PTS-04/05: accrued_at <= at < expires_at, summed in SQL (index-only on PostgreSQL)."""
-        total = await self._session.scalar(
-            sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(LedgerEntryRow.amount), 0), Hundredths())).where(
-                LedgerEntryRow.partner_id == partner_id,
-                LedgerEntryRow.accrued_at <= at,
-                LedgerEntryRow.expires_at > at,
-            )
-        )
-        return to_points(total or ZERO)
-
     async def lifetime(self, partner_id: str) -> Decimal:
         total = await self._session.scalar(
             sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(LedgerEntryRow.amount), 0), Hundredths())).where(

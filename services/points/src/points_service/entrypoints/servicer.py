@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from partnerprogram.points.v1 import ledger_pb2
 from partnerprogram.points.v1 import points_service_pb2 as pb
+from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.projects import Project
@@ -66,8 +67,10 @@ class PointsServicer:
         clock: Clock,
         policy: ProgramPolicy,
         keys: KeyRegistry,
+        active_totals: ActiveTotalReader,
     ) -> None:
         self._uow = uow_factory
+        self._active_totals = active_totals
         self._clock = clock
         self._policy = policy
         self._keys = keys
@@ -98,8 +101,7 @@ class PointsServicer:
     async def GetActiveTotal(self, request: pb.GetActiveTotalRequest, context: Ctx) -> pb.GetActiveTotalResponse:
         partner_id = _scoped_partner(request.partner_id)
         at = m.instant_of(request.as_of_time, request.HasField("as_of_time")) or self._now()
-        async with self._uow() as uow:
-            total = await ledger.active_total(uow, partner_id, at)
+        total = await ledger.active_total(self._active_totals, partner_id, at)
         return pb.GetActiveTotalResponse(partner_id=partner_id, total_points=str(total), as_of_time=m.timestamp(at))
 
     async def GetDailyTotal(self, request: pb.GetDailyTotalRequest, context: Ctx) -> pb.GetDailyTotalResponse:

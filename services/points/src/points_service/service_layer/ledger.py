@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.ledger import ExpiringPoints, LedgerEntry, expiring_within, reverse
@@ -13,11 +14,11 @@ from ppcore.errors import InvalidArgument, not_found
 from ppcore.policy import ProgramPolicy
 
 
-async def active_total(uow: PointsUnitOfWork, partner_id: str, at: datetime) -> Decimal:
+async def active_total(reader: ActiveTotalReader, partner_id: str, at: datetime) -> Decimal:
     """R-PTS-04/05: the active total at ``at``, now or in the past (disputes)."""
     if not partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
-    return await uow.ledger.active_total(partner_id, at)
+    return await reader.at(partner_id, at)
 
 
 async def expiring_points(uow: PointsUnitOfWork, partner_id: str, now: datetime, days: int) -> ExpiringPoints:
