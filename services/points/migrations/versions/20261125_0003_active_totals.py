@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("total_points", sa.BigInteger(), nullable=False),
         sa.Column("business_date", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("partner_id", name="pk_active_totals"),
+        postgresql_with={"fillfactor": 70},
     )
     op.execute(
         """

@@ -242,6 +242,10 @@ class ActiveTotalRow(Base):
     total_points: Mapped[Decimal] = mapped_column(Hundredths())
     business_date: Mapped[date] = mapped_column(sa.Date())
 
+    # Every run updates thousands of rows in place; free room on each page lets PostgreSQL
+    # keep the new version on the same page without touching the index (HOT updates).
+    __table_args__ = {"postgresql_with": {"fillfactor": 70}}
+
 
 class DailyTotalRunRow(Base):
     """One row per computed business date: a second run for the date finds it and changes nothing."""
