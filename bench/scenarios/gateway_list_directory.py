@@ -17,6 +17,7 @@ from bench.harness import BenchContext, ScenarioResult
 from gateway_service.__main__ import MIGRATIONS_DIR
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
+from ppcore.policy import load_policy
 from ppcore.testing.postgres import _dsn
 
 DESCRIPTION = "ListDirectory pages, 10,000 partners (quick: 1,000) from the read model vs echo"
@@ -32,7 +33,7 @@ INSERT INTO directory_partners (partner_id, company_name, city, tier, descriptio
 SELECT 'p' || lpad(i::text, 6, '0'), 'Partner ' || i, 'Kyiv',
     (ARRAY['BUSINESS', 'CERTIFIED', 'GOLD'])[1 + i % 3], 'Sites', 'logo.png', '+380440000000',
     'Kyiv', 'https://p' || i || '.example', i % 10 <> 0, i % 97 = 0, i % 7, i % 3, i % 5, i % 4,
-    (i * 37) % 800, ((i * 7919) % 100000) / 100.0, 'bench', now()
+    (i * 37) % 800, ((i * 7919) % 100000) / 100.0, $2, now()
 FROM generate_series(1, $1) AS i;
 INSERT INTO directory_competencies (partner_id, code)
 SELECT 'p' || lpad(i::text, 6, '0'), (ARRAY['COMPOSITE_SITE', 'INTEGRATION_1C', 'PHP_HOSTING',
@@ -48,8 +49,11 @@ FROM generate_series(1, $1, 50) AS i;
 async def _load(url: str, partners: int) -> None:
     connection = await asyncpg.connect(_dsn(url))
     try:
+        # Scored with the policy in force, as the consumers leave it: the steady state, not
+        # the one-off rescoring after a policy change.
+        version = load_policy().version
         for statement in filter(str.strip, _LOAD.split(";")):
-            await connection.execute(statement, partners)
+            await connection.execute(statement, partners, *((version,) if "$2" in statement else ()))
         await connection.execute(
             "ANALYZE directory_partners; ANALYZE directory_competencies; ANALYZE partner_sanctions"
         )

@@ -51,8 +51,13 @@ class DirectoryRepository:
         await self._insert_ignore(_table(_Partner), {"partner_id": partner_id, "updated_at": now}, ["partner_id"])
 
     async def update_partner(self, partner_id: str, now: datetime, **values: Any) -> None:
+        # No session synchronisation: rows are read with populate_existing, and evaluating
+        # the criteria against every loaded row made a batch of N updates cost N squared.
         await self._session.execute(
-            sa.update(_Partner).where(_Partner.partner_id == partner_id).values(updated_at=now, **values)
+            sa.update(_Partner)
+            .where(_Partner.partner_id == partner_id)
+            .values(updated_at=now, **values)
+            .execution_options(synchronize_session=False)
         )
 
     async def get(self, partner_id: str) -> DirectoryPartnerRow | None:

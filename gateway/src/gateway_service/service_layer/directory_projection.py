@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gateway_service.adapters.orm import DirectoryPartnerRow
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.domain.listing import (
     ListingSanction,
@@ -22,7 +23,7 @@ from gateway_service.domain.listing import (
 )
 from gateway_service.domain.ranking import RankingFacts, ranking_score
 from ppcore.logging import get_logger
-from ppcore.policy import Tier
+from ppcore.policy import ProgramPolicy, Tier
 
 log = get_logger("gateway.directory")
 
@@ -50,10 +51,7 @@ async def _touch(uow: GatewayUnitOfWork, partner_id: str, **values: object) -> N
     await uow.directory.update_partner(partner_id, now, **values)
 
 
-async def rescore(uow: GatewayUnitOfWork, partner_id: str) -> None:
-    row = await uow.directory.get(partner_id)
-    if row is None:
-        return
+def _score(row: DirectoryPartnerRow, policy: ProgramPolicy) -> float:
     facts = RankingFacts(
         tier=Tier(row.tier) if row.tier else None,
         projects=row.projects,
@@ -62,11 +60,15 @@ async def rescore(uow: GatewayUnitOfWork, partner_id: str) -> None:
         certified_employees=row.certified_employees,
         active_points=Decimal(row.active_points),
     )
+    return ranking_score(facts, policy.ranking)
+
+
+async def rescore(uow: GatewayUnitOfWork, partner_id: str) -> None:
+    row = await uow.directory.get(partner_id)
+    if row is None:
+        return
     await uow.directory.update_partner(
-        partner_id,
-        uow.clock.now(),
-        score=ranking_score(facts, uow.policy.ranking),
-        score_policy_version=uow.policy.version,
+        partner_id, uow.clock.now(), score=_score(row, uow.policy), score_policy_version=uow.policy.version
     )
 
 
@@ -174,8 +176,11 @@ async def rescore_stale(uow_factory: Callable[[], GatewayUnitOfWork], *, batch: 
     while True:
         async with uow_factory() as uow:
             rows = await uow.directory.stale_scores(uow.policy.version, batch)
+            now = uow.clock.now()
             for row in rows:
-                await rescore(uow, row.partner_id)
+                await uow.directory.update_partner(
+                    row.partner_id, now, score=_score(row, uow.policy), score_policy_version=uow.policy.version
+                )
             await uow.commit()
         done += len(rows)
         if len(rows) < batch:
