@@ -51,6 +51,7 @@ async def build_app(settings: GatewaySettings, *, clock: Clock | None = None) ->
         cabinet_deadline_seconds=settings.cabinet_deadline_seconds,
         entitlement_deadline_seconds=settings.entitlement_deadline_seconds,
         directory_cache=PageCache(settings.directory_cache_seconds),
+        clock=platform.clock,
     )
     service = GrpcService(
         descriptor=gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"],

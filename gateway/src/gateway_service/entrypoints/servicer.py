@@ -19,6 +19,7 @@ from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import current_caller, require_partner_scope
+from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument
 from ppcore.paging import page_window
 
@@ -39,7 +40,8 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         status: StatusClient,
         cabinet_deadline_seconds: float,
         entitlement_deadline_seconds: float,
-        directory_cache: PageCache,
+        directory_cache: PageCache[pb.ListDirectoryResponse],
+        clock: Clock,
     ) -> None:
         self._uow = uow_factory
         self._reads = reads
@@ -47,6 +49,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         self._cabinet_deadline = cabinet_deadline_seconds
         self._entitlement_deadline = entitlement_deadline_seconds
         self._directory_cache = directory_cache
+        self._clock = clock
 
     async def GetPartnerCabinet(
         self, request: pb.GetPartnerCabinetRequest, context: Ctx
@@ -64,18 +67,20 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
 
     async def ListDirectory(self, request: pb.ListDirectoryRequest, context: Ctx) -> pb.ListDirectoryResponse:
         offset, limit = _page(request.page_size, request.page_token)
+        key = (kyiv_date(self._clock.now()), request.competency_code, offset, limit)
+        cached = self._directory_cache.get(key)
+        if cached is not None:
+            return cached
         page = await list_directory(
-            self._uow,
-            competency_code=request.competency_code,
-            offset=offset,
-            limit=limit,
-            cache=self._directory_cache,
+            self._uow, competency_code=request.competency_code, offset=offset, limit=limit, today=key[0]
         )
-        return pb.ListDirectoryResponse(
+        response = pb.ListDirectoryResponse(
             entries=[m.listed_to_proto(entry, page.first_rank + i) for i, entry in enumerate(page.entries)],
             next_page_token=str(offset + limit) if page.has_more else "",
             policy_version=page.policy_version,
         )
+        self._directory_cache.put(key, response)
+        return response
 
     async def CheckDiscountEntitlement(
         self, request: pb.CheckDiscountEntitlementRequest, context: Ctx
