@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_service.adapters.orm import (
@@ -27,6 +26,7 @@ from gateway_service.adapters.orm import (
     RankingItemRow,
 )
 from gateway_service.domain.listing import ListedPartner, ListingSanction, SanctionPeriod
+from ppcore.db import upsert_insert
 
 _Partner = DirectoryPartnerRow
 _Sanction = PartnerSanctionRow
@@ -42,8 +42,8 @@ class DirectoryRepository:
         self._dialect = dialect
 
     async def _insert_ignore(self, table: sa.Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        await self._session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+        insert = upsert_insert(self._dialect, table)
+        await self._session.execute(insert.values(**values).on_conflict_do_nothing(index_elements=list(keys)))
 
     # --- partners -----------------------------------------------------------------------
 

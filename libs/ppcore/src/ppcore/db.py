@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -102,6 +102,12 @@ def add_platform_tables(metadata: sa.MetaData) -> PlatformTables:
         sa.Column("id", sa.Integer(), primary_key=True),
     )
     return PlatformTables(outbox=outbox, inbox=inbox, idempotency=idempotency, relay_lock=relay_lock)
+
+
+def upsert_insert(dialect: str, table: sa.Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that takes ``ON CONFLICT`` clauses (``on_conflict_do_nothing`` /
+    ``on_conflict_do_update``), which PostgreSQL and SQLite both have, for ``dialect``."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 async def insert_many(

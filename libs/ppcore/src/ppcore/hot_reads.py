@@ -29,12 +29,10 @@ class HotReadPool:
             return self._pool
 
     async def fetchrow(self, query: str, *args: Any) -> Any:
-        pool = self._pool or await self._create()
-        return await pool.fetchrow(query, *args)
+        return await (self._pool or await self._create()).fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        pool = self._pool or await self._create()
-        return await pool.fetchval(query, *args)
+        return await (self._pool or await self._create()).fetchval(query, *args)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -21,11 +21,10 @@ from decimal import Decimal
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from points_service.adapters.orm import ActiveTotalRow, DailyTotalRow, DailyTotalRunRow, Hundredths, LedgerEntryRow
-from ppcore.db import insert_many
+from ppcore.db import insert_many, upsert_insert
 
 _DAILY_TOTALS = cast(sa.Table, DailyTotalRow.__table__)
 # Any constant works; it only has to differ from the other advisory locks of the database.
@@ -109,8 +108,7 @@ class DailyTotalsStore:
             [{"partner_id": c.partner_id, "total_points": c.total, "previous_points": c.previous} for c in changes],
             same={"business_date": business_date, "computed_at": at, "policy_version": policy_version},
         )
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        todays = insert(ActiveTotalRow).from_select(
+        todays = upsert_insert(self._dialect, ActiveTotalRow).from_select(
             ["partner_id", "total_points", "business_date"],
             sa.select(DailyTotalRow.partner_id, DailyTotalRow.total_points, DailyTotalRow.business_date).where(
                 DailyTotalRow.business_date == business_date
