@@ -8,6 +8,7 @@ frozen: code reads the policy, never changes it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -138,6 +139,16 @@ class CloudNfrPolicy(_Frozen):
     custom_domain: bool
     renewal_min_sales_uah: Decimal = Field(ge=0)
     fallback_plan: str
+    # R-NFR-07: the cloud portal domains that qualify (no custom domain).
+    portal_domain_suffixes: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("portal_domain_suffixes")
+    @classmethod
+    def _suffixes_lower_case(cls, suffixes: tuple[str, ...]) -> tuple[str, ...]:
+        for suffix in suffixes:
+            if suffix != suffix.strip().lower().strip(".") or "." not in suffix:
+                raise ValueError(f"{suffix!r} is not a lower-case domain suffix such as bitrix24.ua")
+        return suffixes
 
 
 class NfrPolicy(_Frozen):
@@ -148,6 +159,25 @@ class NfrPolicy(_Frozen):
     max_edition_changes: NonNegativeInt
     on_request: OnRequestNfrPolicy
     cloud: CloudNfrPolicy
+
+
+class LicenseKeysPolicy(_Frozen):
+    """Key formats the registry accepts besides the suite's own (R-NFR-10)."""
+
+    vendor_key_pattern: str = Field(min_length=2)
+
+    @field_validator("vendor_key_pattern")
+    @classmethod
+    def _pattern_compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return pattern
+
+    @property
+    def vendor_key_regex(self) -> re.Pattern[str]:
+        return re.compile(self.vendor_key_pattern)
 
 
 class CompetencyPolicy(_Frozen):
@@ -187,6 +217,7 @@ class ProgramPolicy(_Frozen):
     editions: tuple[Edition, ...] = Field(min_length=1)
     points: PointsPolicy
     nfr: NfrPolicy
+    license_keys: LicenseKeysPolicy
     competencies: tuple[CompetencyPolicy, ...]
     ranking: RankingPolicy
     sanctions: SanctionsPolicy

@@ -109,3 +109,18 @@ async def test_editions_come_from_the_policy_in_rank_order(licensing):
     business = next(e for e in everything.editions if e.code == "SM_BUSINESS")
     assert (business.price_uah, business.points_value, business.sites_allowed) == ("72900", 40, 2)
     assert everything.next_page_token == ""
+
+
+async def test_a_vendor_license_system_key_is_registered_and_verified(licensing):
+    """R-NFR-10, R-PRJ-04: the order system registers a client project's key in the vendor's format
+    (the policy pattern); VerifyKey answers for it; a text of neither format is KEY_MALFORMED.
+
+    Document 5.4: "Активаційний ключ проекту повинен бути активований та зареєстрований в
+    установленому порядку."
+    """
+    reply = await _register(licensing, "smb-ua-4f7k2q9x1m3b8d", "v1", valid_until_date="2027-03-01")
+    assert reply.license_key.key == "SMB-UA-4F7K2Q9X1M3B8D"
+    assert await _reason(licensing, "SMB-UA-4F7K2Q9X1M3B8D", owner="client-1") == key_pb.VERIFY_REASON_VALID
+    assert await _reason(licensing, "SMB-UA-4F7K2Q9X1M3B8E") == key_pb.VERIFY_REASON_UNKNOWN
+    assert await _reason(licensing, "NOT-A-KEY") == key_pb.VERIFY_REASON_MALFORMED
+    await licensing.refused(_register(licensing, "NOT-A-KEY", "v2"), grpc.StatusCode.INVALID_ARGUMENT, "KEY_MALFORMED")

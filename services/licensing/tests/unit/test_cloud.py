@@ -48,6 +48,32 @@ def test_portal_domain_must_be_a_host_name(policy, domain):
     assert refused.value.reason == "PORTAL_DOMAIN_INVALID"
 
 
+@pytest.mark.parametrize("domain", ["studio.bitrix24.ua", "Studio.Bitrix24.com", "studio.bitrix24.com.br"])
+def test_a_bitrix24_cloud_portal_domain_qualifies(policy, domain):
+    """R-NFR-07: a Bitrix24 cloud portal (a name on a policy cloud suffix) gets the cloud NFR.
+
+    Document 6.3: "Доменне ім'я порталу Партнера необхідно ввести в спеціальному полі
+    Картки партнера. Після цього портал буде автоматично переведений на NFR."
+    """
+    cloud = PartnerNfr("p1").issue_cloud_nfr(cloud_nfr_id="c1", portal_domain=domain, now=at(ON), policy=policy)
+    assert cloud.portal_domain == domain.lower()
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["crm.studio.ua", "studio.ua", "bitrix24.ua", "a.b.bitrix24.ua", "studio.bitrix24.ua.evil.com", "xbitrix24.ua"],
+)
+def test_a_custom_domain_is_refused_with_a_reason(policy, domain):
+    """R-NFR-07: a custom domain does not qualify for the cloud NFR; the refusal says why.
+
+    Document 6.3: "для порталу на NFR не можна використовувати власний домен".
+    """
+    with pytest.raises(InvalidArgument) as refused:
+        PartnerNfr("p1").issue_cloud_nfr(cloud_nfr_id="c1", portal_domain=domain, now=at(ON), policy=policy)
+    assert refused.value.reason == "PORTAL_DOMAIN_CUSTOM"
+    assert "custom domain" in refused.value.message and "bitrix24.ua" in refused.value.message
+
+
 def test_second_cloud_nfr_is_refused(policy):
     """R-NFR-07: one cloud NFR per partner."""
     with pytest.raises(AlreadyExists):

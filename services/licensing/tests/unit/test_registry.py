@@ -81,3 +81,41 @@ def test_unknown_edition_or_malformed_key_is_invalid_input(catalogue):
     with pytest.raises(InvalidArgument) as malformed:
         _register(catalogue, key="NOT-A-KEY")
     assert malformed.value.reason == "KEY_MALFORMED"
+
+
+VENDOR_KEY = "SMB-UA-4F7K2Q9X1M3B8D"
+
+
+def test_a_vendor_license_system_key_is_registrable_and_verifiable(catalogue, policy):
+    """R-NFR-10, R-PRJ-04: a key of the vendor's license system is recorded in its own format.
+
+    Document 5.4: "Активаційний ключ проекту повинен бути активований та зареєстрований в
+    установленому порядку. Ключ - це підстава для нарахування балів." The keys of client
+    projects are the vendor's, so the registry takes them in the policy's pattern.
+    """
+    vendor = policy.license_keys.vendor_key_regex
+    record = _register(catalogue, key=" smb-ua-4f7k2q9x1m3b8d ", activated=True, vendor_format=vendor)
+    assert record.key.value == VENDOR_KEY
+    facts = record.facts()
+    verdict = verify_key(
+        "smb-ua-4f7k2q9x1m3b8d", lambda key: facts if key == record.key else None, NOW.date(), "client-7", vendor
+    )
+    assert verdict.reason is VerifyReason.VALID
+
+
+def test_a_key_of_neither_format_is_malformed(catalogue, policy):
+    """R-NFR-10: a text that is neither a suite NFR key nor the vendor pattern is KEY_MALFORMED, named."""
+    vendor = policy.license_keys.vendor_key_regex
+    with pytest.raises(InvalidArgument) as refused:
+        _register(catalogue, key="NOT-A-KEY", vendor_format=vendor)
+    assert refused.value.reason == "KEY_MALFORMED" and vendor.pattern in refused.value.message
+    assert verify_key("NOT-A-KEY", lambda _k: None, NOW.date(), None, vendor).reason is VerifyReason.MALFORMED
+    # Without the vendor format (as before) a vendor key is not a key.
+    assert LicenseKey.try_parse(VENDOR_KEY) is None
+
+
+def test_a_suite_key_stays_a_suite_key_with_the_vendor_format(policy):
+    """R-NFR-10: the suite's own format is tried first; its canonical form is unchanged."""
+    key = LicenseKey.generate(secrets.token_bytes)
+    parsed = LicenseKey.try_parse(key.value.lower().replace("-", ""), policy.license_keys.vendor_key_regex)
+    assert parsed == key

@@ -28,8 +28,12 @@ class CloudNfrState(StrEnum):
     REVOKED = "REVOKED"
 
 
-def normalise_portal_domain(text: str) -> str:
-    """The portal's host name in lower case; anything that is not a host name is invalid (R-NFR-07)."""
+def normalise_portal_domain(text: str, limits: CloudNfrPolicy | None = None) -> str:
+    """The portal's host name in lower case; anything that is not a host name is invalid (R-NFR-07).
+
+    With ``limits`` that allow no custom domain, only a Bitrix24 cloud portal qualifies: one
+    portal name before one of the policy's cloud domain suffixes (``studio.bitrix24.ua``).
+    """
     domain = text.strip().lower().rstrip(".")
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
@@ -39,7 +43,20 @@ def normalise_portal_domain(text: str) -> str:
             reason="PORTAL_DOMAIN_INVALID",
             rule="R-NFR-07",
         )
+    if limits is not None and not limits.custom_domain and not _is_cloud_portal(domain, limits.portal_domain_suffixes):
+        raise InvalidArgument.for_field(
+            "portal_domain",
+            f"{domain} is a custom domain; a cloud NFR portal has no custom domain, it is "
+            f"<portal>.{' / '.join(limits.portal_domain_suffixes)} (R-NFR-07)",
+            reason="PORTAL_DOMAIN_CUSTOM",
+            rule="R-NFR-07",
+        )
     return domain
+
+
+def _is_cloud_portal(domain: str, suffixes: tuple[str, ...]) -> bool:
+    """One portal label directly before a cloud suffix: ``a.bitrix24.ua`` yes, ``a.b.bitrix24.ua`` no."""
+    return any(domain.endswith("." + suffix) and "." not in domain[: -len(suffix) - 1] for suffix in suffixes)
 
 
 @dataclass
@@ -79,7 +96,7 @@ class CloudNfr:
         cloud = cls(
             cloud_nfr_id=cloud_nfr_id,
             partner_id=partner_id,
-            portal_domain=normalise_portal_domain(portal_domain),
+            portal_domain=normalise_portal_domain(portal_domain, limits),
             plan=limits.plan,
             disk_gb=limits.disk_gb,
             custom_domain_allowed=limits.custom_domain,

@@ -1,14 +1,19 @@
-"""License key format (R-NFR-10): unguessable, with a check part.
+"""License key formats (R-NFR-10): the suite's own NFR keys, and the vendor's keys.
 
-A key is 128 random bits in Crockford base32 (26 characters) followed by a 4-character
+The suite's NFR key (the format ``licensing.v1.LicenseKey`` documents) is 128 random bits in Crockford base32 (26 characters) followed by a 4-character
 check part (20 bits of a keyed BLAKE2s digest of the body). A mistyped key fails the
 check without any database look-up, so it is told apart from a well-formed key that is
 simply not registered. The canonical form is six dash-separated groups of five.
+
+Keys the vendor's license system issues for client projects have that system's format,
+which the program policy states as a pattern (``license_keys.vendor_key_pattern``); the
+registry records them too (R-NFR-10, R-PRJ-04), canonical in upper case without spaces.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +32,8 @@ _KEY_CHARS = _BODY_CHARS + _CHECK_CHARS
 # Characters people confuse when copying a key by hand read as the digit they resemble.
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _CHECK_PERSON = b"pplickey"
+# The key column's width: a vendor key longer than this is not a key.
+MAX_KEY_CHARS = 40
 
 
 def _encode(value: int, width: int) -> str:
@@ -66,21 +73,38 @@ class LicenseKey:
         return cls(_group(body + _check_part(body)))
 
     @classmethod
-    def parse(cls, text: str, *, field: str = "key") -> LicenseKey:
-        """The canonical key of ``text``; a wrong length, alphabet or check part is KEY_MALFORMED."""
-        key = cls.try_parse(text)
+    def parse(cls, text: str, *, field: str = "key", vendor_format: re.Pattern[str] | None = None) -> LicenseKey:
+        """The canonical key of ``text``; a key of neither format is KEY_MALFORMED (R-NFR-10)."""
+        key = cls.try_parse(text, vendor_format)
         if key is None:
+            formats = "a suite NFR key (length, characters or check part)"
+            if vendor_format is not None:
+                formats += f" nor a vendor license key matching {vendor_format.pattern}"
             raise InvalidArgument.for_field(
                 field,
-                "is not a well-formed license key (length, characters or check part) (R-NFR-10)",
+                f"is not a well-formed license key: neither {formats} (R-NFR-10)",
                 reason="KEY_MALFORMED",
                 rule="R-NFR-10",
             )
         return key
 
     @classmethod
-    def try_parse(cls, text: str) -> LicenseKey | None:
-        """The canonical key of ``text``, or None when it is malformed or fails its check part."""
+    def try_parse(cls, text: str, vendor_format: re.Pattern[str] | None = None) -> LicenseKey | None:
+        """The canonical key of ``text``, or None when it is malformed or fails its check part.
+
+        With ``vendor_format``, a text that is not a suite key but matches the vendor's
+        license-system pattern is a key too (R-NFR-10), kept upper case without spaces.
+        """
+        suite = cls._try_parse_suite(text)
+        if suite is not None or vendor_format is None:
+            return suite
+        vendor = "".join(text.split()).upper()
+        if len(vendor) <= MAX_KEY_CHARS and vendor_format.fullmatch(vendor):
+            return cls(vendor)
+        return None
+
+    @classmethod
+    def _try_parse_suite(cls, text: str) -> LicenseKey | None:
         chars = _normalise(text)
         if len(chars) != _KEY_CHARS or any(c not in _ALPHABET for c in chars):
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,6 +49,7 @@ def register_commercial_key(
     valid_until: date | None,
     catalogue: EditionCatalogue,
     now: datetime,
+    vendor_format: re.Pattern[str] | None = None,
 ) -> CommercialKey:
     """Record a key reported by the order system, or update the flags of one already recorded.
 
@@ -55,7 +57,7 @@ def register_commercial_key(
     demo is bought out; the key's edition and owner never change (R-NFR-10: one key, one
     owner), so a report that changes them is refused.
     """
-    key = LicenseKey.parse(key_text, field="key")
+    key = LicenseKey.parse(key_text, field="key", vendor_format=vendor_format)
     catalogue.get(edition, field="edition")
     if not owner_client_id.strip():
         raise InvalidArgument.for_field("owner_client_id", "is required", reason="OWNER_REQUIRED", rule="R-NFR-10")

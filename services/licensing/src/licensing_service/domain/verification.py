@@ -6,6 +6,7 @@ callers (the points service's project check, the product itself) get a stable an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -68,13 +69,19 @@ class KeyVerdict:
 KeyLookup = Callable[[LicenseKey], KeyFacts | None]
 
 
-def verify_key(text: str, lookup: KeyLookup, today: date, expected_owner_id: str | None = None) -> KeyVerdict:
+def verify_key(
+    text: str,
+    lookup: KeyLookup,
+    today: date,
+    expected_owner_id: str | None = None,
+    vendor_format: re.Pattern[str] | None = None,
+) -> KeyVerdict:
     """Verify ``text`` as of the Kyiv date ``today`` (R-NFR-10).
 
     Order: MALFORMED (check part fails, no look-up made), UNKNOWN, REVOKED, EXPIRED,
     DEMO, NOT_ACTIVATED, OWNER_MISMATCH (only when ``expected_owner_id`` is given).
     """
-    key = LicenseKey.try_parse(text)
+    key = LicenseKey.try_parse(text, vendor_format)
     if key is None:
         return KeyVerdict(VerifyReason.MALFORMED)
     facts = lookup(key)

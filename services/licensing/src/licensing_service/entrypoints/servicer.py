@@ -45,7 +45,11 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
     # --- the hot path -----------------------------------------------------------------
     async def VerifyKey(self, request: pb.VerifyKeyRequest, context: Any) -> pb.VerifyKeyResponse:
         verdict = await registry.verify(
-            self._keys.facts, request.key, kyiv_date(self._tools.clock.now()), request.expected_owner_id
+            self._keys.facts,
+            request.key,
+            kyiv_date(self._tools.clock.now()),
+            request.expected_owner_id,
+            self._tools.policy.license_keys.vendor_key_regex,
         )
         return pb.VerifyKeyResponse(verdict=m.verdict_to_proto(verdict))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 
@@ -32,7 +33,8 @@ async def register_license_key(
     demo: bool,
     valid_until: date | None,
 ) -> CommercialKey:
-    key = LicenseKey.parse(key_text, field="key")
+    vendor_format = tools.policy.license_keys.vendor_key_regex
+    key = LicenseKey.parse(key_text, field="key", vendor_format=vendor_format)
     existing = await uow.commercial_keys.get(key)
     recorded = register_commercial_key(
         existing,
@@ -44,15 +46,25 @@ async def register_license_key(
         valid_until=valid_until,
         catalogue=EditionCatalogue(tools.policy.editions),
         now=tools.now(),
+        vendor_format=vendor_format,
     )
     await uow.commercial_keys.save(recorded)
     return recorded
 
 
-async def verify(lookup: FactsLookup, key_text: str, today: date, expected_owner_id: str = "") -> KeyVerdict:
-    """R-NFR-10: a malformed key is answered without a look-up; otherwise one look-up."""
-    key = LicenseKey.try_parse(key_text)
+async def verify(
+    lookup: FactsLookup,
+    key_text: str,
+    today: date,
+    expected_owner_id: str = "",
+    vendor_format: re.Pattern[str] | None = None,
+) -> KeyVerdict:
+    """R-NFR-10: a malformed key is answered without a look-up; otherwise one look-up.
+
+    A key of the vendor's license-system format (policy pattern) is looked up like a suite key.
+    """
+    key = LicenseKey.try_parse(key_text, vendor_format)
     if key is None:
         return KeyVerdict(VerifyReason.MALFORMED)
     facts = await lookup(key)
-    return verify_key(key.value, lambda _key: facts, today, expected_owner_id or None)
+    return verify_key(key.value, lambda _key: facts, today, expected_owner_id or None, vendor_format)
