@@ -27,6 +27,9 @@ gen: .venv/.installed ## regenerate Python code from protos/
 run: install ## start the whole suite locally (SQLite + local nats-server); Ctrl-C stops it
 	$(PY) scripts/run_local.py
 
+time: .venv/.installed ## read, set or advance program time of `make run` (ARGS="advance 1d", "set 2027-03-01T10:00")
+	@$(PY) scripts/program_time.py $(ARGS)
+
 token: .venv/.installed ## mint a bearer token for local calls (ARGS="--kind partner_user ...")
 	@$(PY) scripts/mint_token.py $(ARGS)
 
@@ -56,4 +59,4 @@ format: install ## apply ruff formatting and fixes
 clean: ## remove generated code, the virtualenv and local data
 	rm -rf .venv node_modules gen var .mypy_cache .ruff_cache .pytest_cache
 
-.PHONY: help install gen run token lint breaking test test-unit bench format clean
+.PHONY: help install gen run time token lint breaking test test-unit bench format clean

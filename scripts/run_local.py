@@ -3,7 +3,8 @@
 Starts a local nats-server with JetStream (unless NATS_URL is set), migrates each
 service's database (SQLite files under var/, or PostgreSQL databases when POSTGRES_URL
 is set), starts gateway, status, points, licensing and compliance on their fixed ports,
-prints where each listens, and stops everything cleanly on Ctrl-C.
+prints where each listens, and stops everything cleanly on Ctrl-C. The processes follow
+the shared program time, which `make time` reads, sets and advances.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def main() -> None:
         wait_for_port(port, nats_proc, "nats-server")
     postgres_url = os.environ.get("POSTGRES_URL")
     secret = jwt_secret()
+    # `make time` finds the suite's NATS here to move program time.
+    (VAR / "nats-url").write_text(nats_url + "\n")
 
     def stop_all(*_: object) -> None:
         for _name, proc in reversed(children):
@@ -148,6 +151,10 @@ def main() -> None:
                 else f"sqlite:///{VAR / (name + '.db')}"
             )
             env = process_env(prefix, port, database_url, nats_url, secret)
+            # A local run follows the shared program time (`make time`); PROGRAM_TIME=0 turns it off.
+            env.setdefault(
+                f"{prefix}_PROGRAM_TIME_ENABLED", "false" if os.environ.get("PROGRAM_TIME") == "0" else "true"
+            )
             with open(VAR / "logs" / f"{name}-migrate.log", "wb") as migrate_log:
                 subprocess.run(
                     [sys.executable, "-m", module, "migrate"],
@@ -164,7 +171,7 @@ def main() -> None:
         print(f"  nats         {nats_url}")
         for name, _module, _prefix, port in PROCESSES:
             print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection)")
-        print(f"\nLogs: {VAR / 'logs'}   Token: make token   Stop: Ctrl-C\n")
+        print(f"\nLogs: {VAR / 'logs'}   Token: make token   Program time: make time   Stop: Ctrl-C\n")
         signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:
             for name, proc in children:

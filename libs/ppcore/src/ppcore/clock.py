@@ -54,6 +54,18 @@ def kyiv_datetime(d: date, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(d.year, d.month, d.day, hour, minute, tzinfo=KYIV).astimezone(UTC)
 
 
+def job_instant(day: date, now: datetime) -> datetime:
+    """The instant a daily job run for the Kyiv date ``day`` acts as of: ``now`` when
+    ``day`` is today, the last instant of ``day`` when it is past (re-running or catching
+    up a day). A day after today is a ``ValueError``."""
+    today = kyiv_date(now)
+    if day > today:
+        raise ValueError(f"{day.isoformat()} is after today ({today.isoformat()})")
+    if day == today:
+        return now
+    return kyiv_datetime(day + timedelta(days=1)) - timedelta(microseconds=1)
+
+
 def add_months(d: date, months: int) -> date:
     """Calendar months later; the 29th-31st clamp to the month's last day (29 Feb -> 28 Feb)."""
     month_index = d.month - 1 + months

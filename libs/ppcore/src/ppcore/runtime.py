@@ -24,6 +24,8 @@ from ppcore.events import Naming
 from ppcore.housekeeping import Housekeeping
 from ppcore.outbox import OutboxRelay
 from ppcore.policy import ProgramPolicy, load_policy
+from ppcore.program_time import KvJobProgress, ProgramClock, ProgramTimeFollower
+from ppcore.scheduler import DailyJob, DailyScheduler
 from ppcore.server import BackgroundTask, GrpcService, ServerApp, TlsFiles
 from ppcore.service_identity import ServiceToken
 from ppcore.settings import ServiceSettings
@@ -44,7 +46,10 @@ class Platform:
     issuer: TokenIssuer
     service_token: ServiceToken
     relay: OutboxRelay
+    # Set when the process follows the shared program time instead of the wall clock.
+    program_clock: ProgramClock | None = None
     _channels: list[grpc.aio.Channel] = field(default_factory=list)
+    _follower: ProgramTimeFollower | None = None
 
     @classmethod
     def create(
@@ -56,7 +61,8 @@ class Platform:
         clock: Clock | None = None,
         policy: ProgramPolicy | None = None,
     ) -> Platform:
-        clock = clock or SystemClock()
+        program_clock = ProgramClock() if clock is None and settings.program_time_enabled else None
+        clock = clock or program_clock or SystemClock()
         policy = policy or load_policy(settings.policy_file)
         db = Database(settings.database_url)
         naming = Naming(settings.nats_namespace)
@@ -96,6 +102,7 @@ class Platform:
             issuer=issuer,
             service_token=ServiceToken(issuer, wall_clock, name),
             relay=relay,
+            program_clock=program_clock,
         )
 
     def uow_options(self) -> dict[str, Any]:
@@ -111,6 +118,22 @@ class Platform:
     async def connect(self) -> None:
         await self.bus.connect()
         await self.bus.ensure_stream(self.name)
+        if self.program_clock is not None:
+            self._follower = ProgramTimeFollower(self.bus.js, self.naming.namespace, self.program_clock, self.name)
+            await self._follower.start()
+
+    def daily_scheduler(self, hour: int, minute: int, job: DailyJob, name: str) -> DailyScheduler:
+        """A daily job at hh:mm Kyiv, run once per date of program time, its progress kept
+        in NATS (call after :meth:`connect`)."""
+        return DailyScheduler(
+            self.clock,
+            hour,
+            minute,
+            job,
+            name,
+            progress=KvJobProgress(self.bus.js, self.naming.namespace),
+            moves=self.program_clock,
+        )
 
     def channel(self, target: str, *, deadline_seconds: float = 5.0) -> grpc.aio.Channel:
         """A channel to another service of the suite, authenticated as this service."""
@@ -140,6 +163,7 @@ class Platform:
             background=[
                 self.relay.run,
                 Housekeeping(self.db, self.tables, self.clock).run,
+                *([self._follower.run] if self._follower is not None else []),
                 *(c.run for c in consumers),
                 *background,
             ],

@@ -58,6 +58,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliver: int = Field(default=6, ge=1)
     # Run the in-process daily scheduler (embedded runs). In Kubernetes a CronJob calls the RPC instead.
     scheduler_enabled: bool = True
+    # Follow the shared program-time control (NATS key-value) instead of the wall clock:
+    # staging, demos and end-to-end tests only; the production overlay never sets it.
+    program_time_enabled: bool = False
 
     @model_validator(mode="after")
     def _auth_keys_present(self) -> ServiceSettings:

@@ -9,7 +9,7 @@ from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.config import ComplianceSettings
 from compliance_service.entrypoints.access import ACCESS
 from compliance_service.entrypoints.consumers import consumer_tasks
-from compliance_service.entrypoints.jobs import SanctionLiftJob
+from compliance_service.entrypoints.jobs import SanctionLiftJob, personal_data_deadlines_job
 from compliance_service.entrypoints.servicer import ComplianceServicer
 from compliance_service.service_layer.deps import Deps
 from compliance_service.service_layer.pricing import PriceList
@@ -33,5 +33,10 @@ async def build_app(settings: ComplianceSettings, *, clock: Clock | None = None)
     )
     background = consumer_tasks(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver)
     if settings.scheduler_enabled:
-        background.append(SanctionLiftJob(uow_factory, deps, settings.sanction_lift_interval_seconds).run)
+        lifts = SanctionLiftJob(
+            uow_factory, deps, settings.sanction_lift_interval_seconds, moves=platform.program_clock
+        )
+        background.append(lifts.run)
+        deadlines = personal_data_deadlines_job(uow_factory)
+        background.append(platform.daily_scheduler(8, 0, deadlines, "compliance.personal_data_deadlines").run)
     return platform.server(services=[service], background=background)

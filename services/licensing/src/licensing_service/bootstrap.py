@@ -23,7 +23,6 @@ from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
 from ppcore.consumer import EventConsumer
 from ppcore.runtime import Platform
-from ppcore.scheduler import DailyScheduler
 from ppcore.server import BackgroundTask, GrpcService, ServerApp
 
 
@@ -60,7 +59,7 @@ async def build_app(
     if settings.scheduler_enabled:
         hour, minute = settings.renewals_hour_minute
         job = yearly_renewals_job(uow_factory, tools)
-        background.append(DailyScheduler(platform.clock, hour, minute, job, "licensing.yearly_renewals").run)
+        background.append(platform.daily_scheduler(hour, minute, job, "licensing.yearly_renewals").run)
     app = platform.server(
         services=[
             GrpcService(

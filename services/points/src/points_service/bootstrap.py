@@ -10,7 +10,7 @@ from points_service.adapters.uow import PointsUnitOfWork
 from points_service.config import PointsSettings
 from points_service.entrypoints.access import ACCESS
 from points_service.entrypoints.consumers import build_consumers
-from points_service.entrypoints.jobs import daily_totals_scheduler
+from points_service.entrypoints.jobs import daily_totals_job
 from points_service.entrypoints.servicer import PointsServicer
 from points_service.service_layer.ports import KeyRegistry
 from ppcore.clock import Clock
@@ -45,7 +45,9 @@ async def build_app(
     )
     background: list[BackgroundTask] = []
     if settings.scheduler_enabled:
-        background.append(daily_totals_scheduler(uow_factory, platform.clock, platform.policy).run)
+        hour, minute = platform.policy.points.daily_total_hour_minute
+        job = daily_totals_job(uow_factory, platform.clock, platform.policy)
+        background.append(platform.daily_scheduler(hour, minute, job, "points.daily_totals").run)
     app = platform.server(
         services=[service],
         consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),

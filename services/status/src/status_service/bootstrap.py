@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 from partnerprogram.status.v1 import status_service_pb2, status_service_pb2_grpc
-from ppcore.clock import Clock
+from ppcore.clock import Clock, job_instant
 from ppcore.runtime import Platform
-from ppcore.scheduler import DailyScheduler
 from ppcore.server import GrpcService, ServerApp
 from status_service.adapters.orm import platform_tables
 from status_service.adapters.uow import StatusUnitOfWork
@@ -37,11 +37,11 @@ async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> 
     background = []
     if settings.scheduler_enabled:
 
-        async def daily_job(_business_date: object) -> None:
-            await run_daily_review(uow_factory, platform.clock.now(), platform.policy)
+        async def daily_job(business_date: date) -> None:
+            await run_daily_review(uow_factory, job_instant(business_date, platform.clock.now()), platform.policy)
 
-        scheduler = DailyScheduler(
-            platform.clock, settings.daily_review_hour, settings.daily_review_minute, daily_job, "status.daily_review"
+        scheduler = platform.daily_scheduler(
+            settings.daily_review_hour, settings.daily_review_minute, daily_job, "status.daily_review"
         )
         background.append(scheduler.run)
     app = platform.server(services=[service], consumers=consumers, background=background)

@@ -38,6 +38,7 @@ from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scop
 from ppcore.clock import kyiv_date
 from ppcore.errors import InvalidArgument
 from ppcore.idempotency import run_idempotent
+from ppcore.scheduler import requested_job_day
 
 R = TypeVar("R", bound=Message)
 UowFactory = Callable[[], ComplianceUnitOfWork]
@@ -198,8 +199,10 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
         return await self._write("LiftSanction", request, pb.LiftSanctionResponse, work)
 
     async def RunSanctionLifts(self, request: pb.RunSanctionLiftsRequest, context: Any) -> pb.RunSanctionLiftsResponse:
+        _day, as_of = requested_job_day(request.business_date, "business_date", self._deps.clock.now())
+
         async def work(uow: ComplianceUnitOfWork) -> pb.RunSanctionLiftsResponse:
-            lifted = await sanctions.lift_ended_sanctions(uow, self._deps)
+            lifted = await sanctions.lift_ended_sanctions(uow, self._deps, as_of=as_of)
             return pb.RunSanctionLiftsResponse(lifted_sanctions=[mapping.sanction_to_proto(s) for s in lifted])
 
         return await self._write("RunSanctionLifts", request, pb.RunSanctionLiftsResponse, work)

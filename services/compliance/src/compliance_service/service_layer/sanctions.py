@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.domain import sanctions as domain
@@ -57,13 +57,16 @@ async def lift_sanction(
     return sanction
 
 
-async def lift_ended_sanctions(uow: ComplianceUnitOfWork, deps: Deps) -> list[domain.Sanction]:
-    """Lift every applied sanction whose end has come, dated at its end (R-SAN-01).
+async def lift_ended_sanctions(
+    uow: ComplianceUnitOfWork, deps: Deps, *, as_of: datetime | None = None
+) -> list[domain.Sanction]:
+    """Lift every applied sanction whose end has come by ``as_of`` (now by default), dated
+    at its end (R-SAN-01).
 
     Safe with several replicas: each lift is a conditional update, and only the replica
     whose update took publishes SanctionLifted.
     """
-    now = deps.clock.now()
+    now = as_of or deps.clock.now()
     candidates = await uow.sanctions.due_to_lift(kyiv_date(now), LIFT_BATCH)
     lifted: list[domain.Sanction] = []
     partner_sanctions: dict[str, list[domain.Sanction]] = {}

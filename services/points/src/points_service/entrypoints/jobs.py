@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from points_service.adapters.uow import PointsUnitOfWork
@@ -10,14 +10,13 @@ from points_service.service_layer.daily_totals import run_daily_totals
 from ppcore.clock import Clock
 from ppcore.logging import get_logger
 from ppcore.policy import ProgramPolicy
-from ppcore.scheduler import DailyScheduler
 
 log = get_logger("points.daily_totals")
 
 
-def daily_totals_scheduler(
+def daily_totals_job(
     uow_factory: Callable[[], PointsUnitOfWork], clock: Clock, policy: ProgramPolicy
-) -> DailyScheduler:
+) -> Callable[[date], Awaitable[None]]:
     async def job(business_date: date) -> None:
         async with uow_factory() as uow:
             run = await run_daily_totals(uow, business_date, now=clock.now(), policy=policy)
@@ -29,5 +28,4 @@ def daily_totals_scheduler(
             changed=run.changed_count,
         )
 
-    hour, minute = policy.points.daily_total_hour_minute
-    return DailyScheduler(clock, hour, minute, job, "points.daily_totals")
+    return job

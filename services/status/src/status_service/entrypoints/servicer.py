@@ -18,6 +18,7 @@ from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.paging import page_window
 from ppcore.policy import ProgramPolicy, Tier
+from ppcore.scheduler import requested_job_day
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
@@ -552,8 +553,9 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
     ) -> pb.RunDailyStatusReviewResponse:
         # Not through run_idempotent: the review runs one transaction per partner and is
         # idempotent per day by itself (a second run finds nothing more to change).
-        reviewed = await run_daily_review(self.uow_factory, self._now(), self.policy)
-        return pb.RunDailyStatusReviewResponse(business_date=self._today().isoformat(), reviewed_partners=reviewed)
+        day, as_of = requested_job_day(request.business_date, "business_date", self._now())
+        reviewed = await run_daily_review(self.uow_factory, as_of, self.policy)
+        return pb.RunDailyStatusReviewResponse(business_date=day.isoformat(), reviewed_partners=reviewed)
 
     # --- entitlement and leads ---------------------------------------------------------------
     async def CheckDiscountEntitlement(
