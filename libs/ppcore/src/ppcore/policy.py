@@ -106,6 +106,9 @@ class Edition(_Frozen):
 
 
 class MainPointsPolicy(_Frozen):
+    # R-PRJ-04: the document gives no amount for a published project. KEY_EDITION (default):
+    # the points value of the project key's edition, as monitoring (R-QM-04); FLAT: project_published.
+    project_points_basis: Literal["KEY_EDITION", "FLAT"] = "KEY_EDITION"
     project_published: NonNegativeInt
     marketplace_module_published: NonNegativeInt
     composite_site_project: NonNegativeInt
@@ -119,6 +122,8 @@ class PointsPolicy(_Frozen):
     daily_total_time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     main: MainPointsPolicy
     additional_categories: tuple[str, ...]
+    # R-PTS-03: the category of event participation, whose requests record the notice of intent.
+    event_category: str = "EVENT_PARTICIPATION"
 
     @property
     def daily_total_hour_minute(self) -> tuple[int, int]:
@@ -261,6 +266,8 @@ class ProgramPolicy(_Frozen):
             <= self.statuses.gold.discount_percent
         ):
             raise ValueError("statuses: discounts must not decrease with the tier")
+        if self.points.event_category not in self.points.additional_categories:
+            raise ValueError(f"points.event_category: {self.points.event_category} is not an additional category")
         if self.statuses.certified.min_active_points > self.statuses.gold.min_active_points:
             raise ValueError("statuses: gold.min_active_points must be >= certified.min_active_points")
         return self

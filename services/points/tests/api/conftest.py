@@ -59,6 +59,8 @@ class FakeKeyRegistry(lic_grpc.LicensingServiceServicer):
                 "KEY-INACTIVE", activated=False, valid=False, reason=lk.VERIFY_REASON_NOT_ACTIVATED
             ),
             "KEY-NFR": verdict("KEY-NFR", kind=lk.KEY_KIND_NFR_STATUS, owner="p-1"),
+            "KEY-OWN": verdict("KEY-OWN", owner="p-1"),
+            "KEY-NO-OWNER": verdict("KEY-NO-OWNER", owner=""),
         }
         self.calls: list[dict[str, str]] = []
 

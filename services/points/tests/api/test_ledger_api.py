@@ -40,6 +40,7 @@ def renewal(order_id: str, partner: str = "p-1", amount: str = "17900.00") -> or
 
 async def test_order_accrues_once_and_a_cancelled_order_reverses_its_points(points):
     """R-PTS-02/06: renewals accrue automatically; idempotent by order id; cancellation reverses; events for licensing."""
+    await points.approve_partners("p-1")
     first = await points.stub.RecordOrder(
         pb.RecordOrderRequest(request_id="r1", order=renewal("o-1")), metadata=points.sales()
     )

@@ -193,7 +193,7 @@ async def test_joint_project_declared_by_one_side_goes_to_the_contract_holder(po
     second = await points.stub.ApproveProject(
         pb.ApproveProjectRequest(request_id="j-3", project_id=theirs.project_id), metadata=points.staff()
     )
-    assert first.entries[0].points == "5.00" and second.entries[0].points == "5.00"
+    assert first.entries[0].points == "20.00" and second.entries[0].points == "20.00"  # half of 40 (R-PRJ-04)
 
 
 async def test_overdue_reviews_are_listed_after_ten_business_days(points):
@@ -205,3 +205,28 @@ async def test_overdue_reviews_are_listed_after_ten_business_days(points):
     points.clock.advance(timedelta(days=15))
     listed = await points.stub.ListOverdueProjects(pb.ListOverdueProjectsRequest(), metadata=points.staff())
     assert [p.site_key for p in listed.projects] == ["late.example.com"]
+
+
+async def test_project_points_follow_the_key_edition_and_a_key_of_the_partner_itself_is_refused(points):
+    """R-PRJ-04: a published project earns its key edition's points value (Business: 40, not a flat 10);
+    a key "зареєстрований на клієнта" is required, so one registered to the submitting partner itself is
+    refused at submission, while an owner's missing details are left to the moderator."""
+    await points.approve_partners("p-1")
+    await points.refused(
+        points.stub.SubmitProject(submit("p-1", "own.example.com", key="KEY-OWN"), metadata=points.partner("p-1")),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PROJECT_KEY_REGISTERED_TO_PARTNER",
+    )
+    no_owner = await points.stub.SubmitProject(
+        submit("p-1", "noowner.example.com", key="KEY-NO-OWNER"), metadata=points.partner("p-1")
+    )
+    assert no_owner.project.state == project_pb2.PROJECT_STATE_UNDER_REVIEW
+    business = (
+        await points.stub.SubmitProject(
+            submit("p-1", "corp.example.com", key="KEY-BUSINESS-1"), metadata=points.partner("p-1")
+        )
+    ).project
+    approved = await points.stub.ApproveProject(
+        pb.ApproveProjectRequest(request_id="approve-biz", project_id=business.project_id), metadata=points.staff()
+    )
+    assert approved.project.edition_code == "SM_BUSINESS" and approved.entries[0].points == "40.00"

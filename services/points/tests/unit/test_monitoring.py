@@ -151,3 +151,14 @@ def test_monitoring_under_sanction_completes_with_zero_points(policy):
     assert entry.amount == Decimal("0.00")
     assert entry.withheld_reason
     assert submission.state is MonitoringState.COMPLETED
+
+
+def test_the_survey_questionnaire_can_be_read_and_is_what_the_survey_checks():
+    """R-QM-03: "по заздалегідь відомій та для всіх випадків однакової анкеті" -- the one fixed questionnaire is listed by a query, and a
+    survey scoring exactly those questions is complete."""
+    from points_service.domain.monitoring import DEFAULT_QUESTIONNAIRE
+    from points_service.service_layer.monitoring import questionnaire
+
+    listed = questionnaire()
+    assert listed.question_codes == DEFAULT_QUESTIONNAIRE and len(listed.question_codes) >= 1
+    assert (listed.min_score, listed.max_score) == (1, 5)

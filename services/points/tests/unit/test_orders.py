@@ -123,3 +123,18 @@ def test_malformed_order_lines_are_invalid(policy, line, field):
     with pytest.raises(InvalidArgument) as exc:
         new_order(order_id="o", partner_id="p", lines=[line], ordered_at=kyiv(2025, 1, 1), policy=policy)
     assert exc.value.violations[0].field == field
+
+
+def test_an_order_resent_without_its_order_time_is_the_same_order(policy):
+    """R-PTS-02: an order is identified by its order id; the sales platform resending the same order
+    with order_time unset (placed "now" the first time) gets the first answer, while different
+    contents under the same id are still refused."""
+    from points_service.domain.orders import placed_at
+
+    first_at = kyiv(2025, 4, 1, 10)
+    first = renewal_order(policy, at=placed_at(None, None, first_at))
+    resent_at = placed_at(None, first, kyiv(2025, 4, 1, 11))
+    ensure_same_report(first, renewal_order(policy, at=resent_at))  # no error: the same order
+    assert placed_at(kyiv(2025, 3, 31), first, kyiv(2025, 4, 2)) == kyiv(2025, 3, 31)
+    with pytest.raises(AlreadyExists):
+        ensure_same_report(first, renewal_order(policy, at=resent_at, amount="1"))

@@ -212,3 +212,34 @@ def test_language_versions_are_one_project(policy):
     with pytest.raises(InvalidArgument) as exc:
         submit(policy, draft(site_url="en.shop.com"), project_id="prj-2", existing=[first])
     assert exc.value.reason == "PROJECT_DUPLICATE_SITE"
+
+
+def test_a_key_visibly_registered_to_the_submitting_partner_is_refused_at_submission(policy):
+    """R-PRJ-04: "Активаційний ключ повинен бити зареєстрований на клієнта" -- a key registered to the
+    partner that submits the project is refused at submission; an owner the moderator must judge is not."""
+    with pytest.raises(InvalidArgument) as exc:
+        submit(policy, key=replace(GOOD_KEY, owner_id="p1"))
+    assert (exc.value.reason, exc.value.rule) == ("PROJECT_KEY_REGISTERED_TO_PARTNER", "R-PRJ-04")
+    # An empty or odd owner is for the moderator ("Інформація про власника ... повинна бути коректною").
+    assert submit(policy, key=replace(GOOD_KEY, owner_id="")).state is ProjectState.UNDER_REVIEW
+    assert submit(policy, key=replace(GOOD_KEY, owner_id="client-77")).state is ProjectState.UNDER_REVIEW
+
+
+@pytest.mark.parametrize(("edition", "points"), [("SM_STANDARD", "10.00"), ("SM_BUSINESS", "40.00")])
+def test_an_approved_project_earns_its_key_editions_points_value(policy, edition, points):
+    """R-PRJ-04: the document gives no amount for a published project; by policy default it earns the
+    key edition's points value, as monitoring pays "в розмірі «вартості в балах» ліцензії, на якій
+    реалізований проект" (R-QM-04)."""
+    project = submit(policy, key=replace(GOOD_KEY, edition_code=edition))
+    approval = project.approve(entry_id="e1", at=kyiv(2025, 9, 2), decided_by="staff", policy=policy)
+    assert approval.entry.amount == Decimal(points)
+    flat = policy.model_copy(
+        update={
+            "points": policy.points.model_copy(
+                update={"main": policy.points.main.model_copy(update={"project_points_basis": "FLAT"})}
+            )
+        }
+    )
+    project = submit(flat, key=replace(GOOD_KEY, edition_code="SM_BUSINESS"), project_id="prj-flat")
+    entry = project.approve(entry_id="e2", at=kyiv(2025, 9, 2), decided_by="staff", policy=flat).entry
+    assert entry.amount == Decimal(policy.points.main.project_published)

@@ -96,3 +96,59 @@ def test_request_decided_under_sanction_accrues_zero_with_reason(policy):
     assert isinstance(decided, PointRequestDecided)
     assert decided.accrued_points == Decimal("0.00")
     assert "R-PTS-07" in decided.reason
+
+
+def event_request(policy, *, notice_at=None, now=None):
+    return submit_point_request(
+        request_id="r-event",
+        partner_id="p1",
+        category="EVENT_PARTICIPATION",
+        requested_points=15,
+        evidence=Evidence("Stand at the Kyiv partner conference", ()),
+        policy=policy,
+        now=now or kyiv(2025, 9, 10),
+        event_notice_at=notice_at,
+    )
+
+
+def test_event_point_request_records_whether_and_when_notice_of_intent_was_given(policy):
+    """R-PTS-03: "Як правило, для нарахування Балів потрібне попереднє повідомлення про намір Партнера
+    брати участь в заходах" -- the request records whether and when the partner gave that notice."""
+    noticed = event_request(policy, notice_at=kyiv(2025, 8, 20))
+    assert noticed.event_notice_at == kyiv(2025, 8, 20)
+    assert event_request(policy).event_notice_at is None
+
+
+def test_staff_may_grant_event_points_without_a_notice_and_the_entry_says_so(policy):
+    """R-PTS-03: "Як правило" -- a notice is the rule, not a condition: staff may grant without it,
+    and the accrual records that it was granted without a prior notice."""
+    unnoticed = event_request(policy)
+    entry = unnoticed.decide(15, reason="", entry_id="e1", at=kyiv(2025, 9, 12), decided_by="staff", policy=policy)
+    assert entry is not None and entry.amount == Decimal("15.00")
+    assert "without a prior notice of intent" in entry.note
+    noticed = event_request(policy, notice_at=kyiv(2025, 8, 20))
+    entry = noticed.decide(15, reason="", entry_id="e2", at=kyiv(2025, 9, 12), decided_by="staff", policy=policy)
+    assert entry is not None and "without a prior notice" not in entry.note
+
+
+@pytest.mark.parametrize(
+    ("category", "notice_at", "reason"),
+    [
+        ("MARKETING_ACTIVITY", kyiv(2025, 8, 20), "POINT_REQUEST_NOTICE_NOT_EVENT"),
+        ("EVENT_PARTICIPATION", kyiv(2025, 9, 11), "POINT_REQUEST_NOTICE_IN_FUTURE"),
+    ],
+)
+def test_a_notice_of_intent_belongs_to_event_requests_and_precedes_the_request(policy, category, notice_at, reason):
+    """R-PTS-03: the notice of intent is recorded on event requests only, and cannot postdate the request."""
+    with pytest.raises(InvalidArgument) as exc:
+        submit_point_request(
+            request_id="r",
+            partner_id="p1",
+            category=category,
+            requested_points=5,
+            evidence=Evidence("x", ()),
+            policy=policy,
+            now=kyiv(2025, 9, 10),
+            event_notice_at=notice_at,
+        )
+    assert exc.value.reason == reason and exc.value.rule == "R-PTS-03"

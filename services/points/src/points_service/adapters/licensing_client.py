@@ -22,8 +22,10 @@ def facts_from_verdict(license_key: str, verdict: license_key_pb2.KeyVerdict) ->
         found=True,
         is_demo=verdict.demo or verdict.reason == _Reason.VERIFY_REASON_DEMO,
         is_activated=verdict.activated,
-        # NFR keys belong to partners; only a commercial key registered to its owner is a client's.
-        registered_to_client=verdict.kind == license_key_pb2.KEY_KIND_COMMERCIAL and bool(verdict.owner_id),
+        # NFR keys belong to partners; a commercial key is a client's. Its owner's details are for the
+        # moderator (R-PRJ-04), except a key registered to the submitting partner itself.
+        registered_to_client=verdict.kind == license_key_pb2.KEY_KIND_COMMERCIAL,
+        owner_id=verdict.owner_id,
         edition_code=verdict.edition or None,
     )
 

@@ -181,6 +181,8 @@ class PointRequestRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decided_by: Mapped[str] = mapped_column(sa.String(128), default="")
     ledger_entry_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    # R-PTS-03: when the partner gave notice of its intention to take part in the event.
+    event_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         sa.Index("ix_point_requests_partner_id_state", "partner_id", "state"),

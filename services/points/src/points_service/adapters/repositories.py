@@ -410,6 +410,7 @@ def _request_values(r: PointRequest) -> dict[str, Any]:
         "decided_at": r.decided_at,
         "decided_by": r.decided_by,
         "ledger_entry_id": r.ledger_entry_id,
+        "event_notice_at": r.event_notice_at,
     }
 
 
@@ -428,4 +429,5 @@ def _request_from_row(row: PointRequestRow) -> PointRequest:
         decided_at=row.decided_at,
         decided_by=row.decided_by,
         ledger_entry_id=row.ledger_entry_id,
+        event_notice_at=row.event_notice_at,
     )

@@ -32,6 +32,15 @@ DEFAULT_QUESTIONNAIRE: tuple[str, ...] = (
 DEFAULT_SCORE_RANGE = (1, 5)
 
 
+@dataclass(frozen=True)
+class Questionnaire:
+    """R-QM-03: the fixed client-survey questionnaire, the same for everyone, and its score range."""
+
+    question_codes: tuple[str, ...] = DEFAULT_QUESTIONNAIRE
+    min_score: int = DEFAULT_SCORE_RANGE[0]
+    max_score: int = DEFAULT_SCORE_RANGE[1]
+
+
 class TestOutcome(StrEnum):
     """A quality-monitor test's result as the partner sends it."""
 
@@ -247,7 +256,10 @@ def _check_scores(scores: Mapping[str, int], questionnaire: tuple[str, ...], sco
         if unknown:
             problems.append(f"not in the questionnaire: {', '.join(unknown)}")
         raise InvalidArgument.for_field(
-            "survey_scores", "; ".join(problems) + " (R-QM-03)", reason="MONITORING_SURVEY_INCOMPLETE", rule="R-QM-03"
+            "survey_scores",
+            "; ".join(problems) + " (GetSurveyQuestionnaire lists the questions) (R-QM-03)",
+            reason="MONITORING_SURVEY_INCOMPLETE",
+            rule="R-QM-03",
         )
     for question, score in scores.items():
         if not low <= score <= high:

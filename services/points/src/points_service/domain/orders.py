@@ -106,6 +106,15 @@ def new_order(
     return Order(order_id=order_id, partner_id=partner_id, lines=checked, ordered_at=ordered_at)
 
 
+def placed_at(order_time: datetime | None, existing: Order | None, now: datetime) -> datetime:
+    """When the order was placed. An order is identified by its order id: the sales platform may resend
+    it without ``order_time``, which then means the instant recorded first (now for a first report),
+    so an identical resend is recognised instead of looking like different contents."""
+    if order_time is not None:
+        return order_time
+    return existing.ordered_at if existing is not None else now
+
+
 def ensure_same_report(existing: Order, reported: Order) -> None:
     """Idempotency by order id: a retry is fine, a different order under the same id is refused."""
     if not existing.same_report_as(reported):

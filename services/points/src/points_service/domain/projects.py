@@ -108,7 +108,7 @@ class Project:
         if template_design is not None:
             self.template_design = template_design
         joint = decide_joint_share(self, counterpart, contract_holder_partner_id=contract_holder_partner_id)
-        base = to_points(0 if self.template_design else policy.points.main.project_published)
+        base = to_points(0 if self.template_design else project_points_value(self.edition_code, policy))
         reasons = [r for r in (note, joint.reason) if r]
         if self.template_design:
             reasons.append("template design earns no points (R-PRJ-03)")
@@ -260,6 +260,16 @@ class ProjectApproval:
     joint: JointDecision
 
 
+def project_points_value(edition_code: str, policy: ProgramPolicy) -> Decimal:
+    """R-PRJ-04: a published project earns its key edition's points value by *policy* default (as
+    monitoring does, R-QM-04); the FLAT basis gives every project ``project_published``."""
+    main = policy.points.main
+    edition = policy.edition(edition_code)
+    if main.project_points_basis == "FLAT" or edition is None:
+        return to_points(main.project_published)
+    return to_points(edition.points_value)
+
+
 def review_due_date(submitted_at: datetime, policy: ProgramPolicy) -> date:
     """R-PRJ-01: the review deadline, *policy* business days after the Kyiv submission date."""
     calendar: BusinessCalendar = policy.business_calendar()
@@ -346,7 +356,7 @@ def _check_submission(
     if not draft.partner_id.strip():
         raise InvalidArgument.for_field("project.partner_id", "is required")
     holder = _check_joint_declaration(draft)
-    facts = check_key_facts(draft.license_key, key_facts)
+    facts = check_key_facts(draft.license_key, key_facts, submitter=draft.partner_id)
     edition_code = _edition_of(draft, facts, policy)
     keys = site_keys(draft.site_url, draft.mirror_urls, aliases)
     others = [p for p in existing if p.project_id != own_project_id and p.holds_its_site]

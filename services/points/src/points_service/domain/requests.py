@@ -47,6 +47,8 @@ class PointRequest:
     decided_at: datetime | None = None
     decided_by: str = ""
     ledger_entry_id: str | None = None
+    # R-PTS-03: for event points, when the partner gave notice of its intention to take part (None: no notice).
+    event_notice_at: datetime | None = None
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     def decide(
@@ -86,6 +88,10 @@ class PointRequest:
             )
         entry = None
         if granted > 0:
+            notes = [f"additional points, {self.category}" + (f": {reason}" if reason else "")]
+            if self.category == policy.points.event_category and self.event_notice_at is None:
+                # 7: notice is given "як правило" (as a rule), so staff may grant without it; the entry says so.
+                notes.append("granted without a prior notice of intent to take part (R-PTS-03)")
             entry = accrue(
                 entry_id=entry_id,
                 partner_id=self.partner_id,
@@ -96,7 +102,7 @@ class PointRequest:
                 decided_by=decided_by,
                 policy=policy,
                 sanctions=sanctions,
-                note=f"additional points, {self.category}" + (f": {reason}" if reason else ""),
+                note="; ".join(notes),
             )
             self.ledger_entry_id = entry.entry_id
             self.events.append(PointsAccrued.of(entry))
@@ -139,8 +145,13 @@ def submit_point_request(
     evidence: Evidence,
     policy: ProgramPolicy,
     now: datetime,
+    event_notice_at: datetime | None = None,
 ) -> PointRequest:
-    """A pending request for additional points in a *policy* category, with evidence (R-PTS-03)."""
+    """A pending request for additional points in a *policy* category, with evidence (R-PTS-03).
+
+    A request for event points records whether and when the partner gave notice of its intention to
+    take part (section 7: as a rule, before the event); a notice cannot be dated after the request,
+    and other categories carry none."""
     if not partner_id.strip():
         raise InvalidArgument.for_field("partner_id", "is required")
     if category not in policy.points.additional_categories:
@@ -166,6 +177,21 @@ def submit_point_request(
             reason="POINT_REQUEST_EVIDENCE_MISSING",
             rule="R-PTS-03",
         )
+    if event_notice_at is not None:
+        if category != policy.points.event_category:
+            raise InvalidArgument.for_field(
+                "event_notice_time",
+                f"a notice of intent belongs to {policy.points.event_category} requests only (R-PTS-03)",
+                reason="POINT_REQUEST_NOTICE_NOT_EVENT",
+                rule="R-PTS-03",
+            )
+        if event_notice_at > now:
+            raise InvalidArgument.for_field(
+                "event_notice_time",
+                "the notice of intent was given before the request, not after it (R-PTS-03)",
+                reason="POINT_REQUEST_NOTICE_IN_FUTURE",
+                rule="R-PTS-03",
+            )
     calendar = policy.business_calendar()
     return PointRequest(
         request_id=request_id,
@@ -175,6 +201,7 @@ def submit_point_request(
         evidence=evidence,
         submitted_at=now,
         due_date=calendar.add_business_days(kyiv_date(now), policy.deadlines.point_request_review_days),
+        event_notice_at=event_notice_at,
     )
 
 

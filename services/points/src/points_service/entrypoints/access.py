@@ -44,6 +44,7 @@ ACCESS: AccessTable = {
     "ListMonitoringSubmissions": _section_read,
     "SubmitMonitoringResults": _partner_write,
     "RecordMonitoringSurvey": _staff_only,
+    "GetSurveyQuestionnaire": _section_read,
     "RecordMainAccrual": _internal,
     "GetPointRequest": _cabinet_read,
     "ListPointRequests": _cabinet_read,

@@ -258,4 +258,6 @@ def point_request_pb(r: PointRequest, accrued: Decimal) -> point_request_pb2.Poi
         decision_reason=r.decision_reason,
         decide_time=timestamp(r.decided_at),
         decided_by=r.decided_by,
+        event_notice_given=r.event_notice_at is not None,
+        event_notice_time=timestamp(r.event_notice_at),
     )

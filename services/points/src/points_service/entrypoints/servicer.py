@@ -101,7 +101,7 @@ class PointsServicer:
     async def GetActiveTotal(self, request: pb.GetActiveTotalRequest, context: Ctx) -> pb.GetActiveTotalResponse:
         partner_id = _scoped_partner(request.partner_id)
         at = m.instant_of(request.as_of_time, request.HasField("as_of_time")) or self._now()
-        total = await ledger.active_total(self._active_totals, partner_id, at)
+        total = await ledger.active_total(self._active_totals, self._uow, partner_id, at)
         return pb.GetActiveTotalResponse(partner_id=partner_id, total_points=str(total), as_of_time=m.timestamp(at))
 
     async def GetDailyTotal(self, request: pb.GetDailyTotalRequest, context: Ctx) -> pb.GetDailyTotalResponse:
@@ -127,7 +127,7 @@ class PointsServicer:
     ) -> pb.GetLifetimePointsResponse:
         partner_id = _scoped_partner(request.partner_id)
         async with self._uow() as uow:
-            lifetime = await uow.ledger.lifetime(partner_id)
+            lifetime = await ledger.lifetime_points(uow, partner_id)
         return pb.GetLifetimePointsResponse(lifetime_points=str(lifetime))
 
     async def ReverseLedgerEntry(
@@ -156,7 +156,7 @@ class PointsServicer:
                 order_id=order.order_id,
                 partner_id=order.partner_id,
                 lines=m.order_lines_of(order),
-                ordered_at=m.instant_of(order.order_time, order.HasField("order_time")) or self._now(),
+                ordered_at=m.instant_of(order.order_time, order.HasField("order_time")),
                 now=self._now(),
                 policy=self._policy,
             )
@@ -371,6 +371,16 @@ class PointsServicer:
 
         return await self._write("RecordMonitoringSurvey", request, pb.RecordMonitoringSurveyResponse, work)
 
+    async def GetSurveyQuestionnaire(
+        self, request: pb.GetSurveyQuestionnaireRequest, context: Ctx
+    ) -> pb.GetSurveyQuestionnaireResponse:
+        questionnaire = monitoring.questionnaire()
+        return pb.GetSurveyQuestionnaireResponse(
+            question_codes=list(questionnaire.question_codes),
+            min_score=questionnaire.min_score,
+            max_score=questionnaire.max_score,
+        )
+
     # --- other main accruals -------------------------------------------------------------
     async def RecordMainAccrual(
         self, request: pb.RecordMainAccrualRequest, context: Ctx
@@ -426,6 +436,7 @@ class PointsServicer:
                 evidence=Evidence(request.evidence_description, tuple(request.evidence_links)),
                 now=self._now(),
                 policy=self._policy,
+                event_notice_at=m.instant_of(request.event_notice_time, request.HasField("event_notice_time")),
             )
             return pb.SubmitPointRequestResponse(point_request=m.point_request_pb(submitted, Decimal("0.00")))
 

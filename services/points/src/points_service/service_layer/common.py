@@ -32,6 +32,18 @@ async def require_active_partner(uow: PointsUnitOfWork, partner_id: str, now: da
         )
 
 
+async def require_known_partner(uow: PointsUnitOfWork, partner_id: str) -> None:
+    """Points queries answer only for a partner points knows: one status approved (PartnerApproved),
+    terminated ones included (their history stays readable). An unknown id is NOT_FOUND, not zero."""
+    if not partner_id.strip():
+        raise InvalidArgument.for_field("partner_id", "is required")
+    if await uow.partners.get(partner_id) is None:
+        raise NotFound(
+            reason="PARTNER_NOT_FOUND",
+            message=f"partner_id: partner {partner_id} is not known to the points service",
+        )
+
+
 async def require_known_co_developer(uow: PointsUnitOfWork, joint_partner_id: str | None, field: str) -> None:
     """R-PRJ-08: the co-developer of a joint project is a partner of the program."""
     if joint_partner_id and await uow.partners.get(joint_partner_id) is None:

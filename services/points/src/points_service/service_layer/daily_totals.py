@@ -9,6 +9,7 @@ from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.amounts import ZERO
 from points_service.domain.daily_totals import business_date_of_run, totals_instant
 from points_service.domain.events import ActiveTotalChanged
+from points_service.service_layer.common import require_known_partner
 from ppcore.errors import FailedPrecondition, not_found
 from ppcore.policy import ProgramPolicy
 
@@ -75,4 +76,7 @@ async def daily_total(uow: PointsUnitOfWork, partner_id: str, business_date: dat
     if run is None:
         raise not_found("daily total", f"of partner {partner_id}" + (f" on {business_date}" if business_date else ""))
     total = await uow.daily_totals.total_on(partner_id, run.business_date)
+    if total is None:
+        # No stored change for the partner: zero if points knows it, NOT_FOUND otherwise.
+        await require_known_partner(uow, partner_id)
     return StoredTotal(partner_id, run.business_date, total or ZERO, run.computed_at, run.policy_version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,23 +10,38 @@ from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.ledger import ExpiringPoints, LedgerEntry, expiring_within, reverse
-from points_service.service_layer.common import new_id, paged
+from points_service.service_layer.common import new_id, paged, require_known_partner
 from ppcore.errors import InvalidArgument, not_found
 from ppcore.policy import ProgramPolicy
 
 
-async def active_total(reader: ActiveTotalReader, partner_id: str, at: datetime) -> Decimal:
-    """R-PTS-04/05: the active total at ``at``, now or in the past (disputes)."""
+async def active_total(
+    reader: ActiveTotalReader, uow_factory: Callable[[], PointsUnitOfWork], partner_id: str, at: datetime
+) -> Decimal:
+    """R-PTS-04/05: the active total at ``at``, now or in the past (disputes); NOT_FOUND for a partner
+    points does not know. A partner with points is known by its entries, so only a zero total pays
+    for the look-up and the hot path stays one indexed read."""
     if not partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
-    return await reader.at(partner_id, at)
+    total = await reader.at(partner_id, at)
+    if total == 0:
+        async with uow_factory() as uow:
+            await require_known_partner(uow, partner_id)
+    return total
 
 
 async def expiring_points(uow: PointsUnitOfWork, partner_id: str, now: datetime, days: int) -> ExpiringPoints:
     """R-PTS-04: active points that stop counting within the next ``days`` Kyiv days."""
     if days < 0:
         raise InvalidArgument.for_field("within_days", "must be zero or more")
+    await require_known_partner(uow, partner_id)
     return expiring_within(await uow.ledger.active_entries(partner_id, now), now, days)
+
+
+async def lifetime_points(uow: PointsUnitOfWork, partner_id: str) -> Decimal:
+    """Every point a partner ever earned, net of reversals; NOT_FOUND for an unknown partner."""
+    await require_known_partner(uow, partner_id)
+    return await uow.ledger.lifetime(partner_id)
 
 
 async def list_entries(
@@ -33,6 +49,7 @@ async def list_entries(
 ) -> tuple[list[LedgerEntry], str]:
     if not selection.partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
+    await require_known_partner(uow, selection.partner_id)
     return await paged(
         lambda offset, limit: uow.ledger.page(selection, offset=offset, limit=limit), page_size, page_token
     )

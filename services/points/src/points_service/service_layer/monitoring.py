@@ -12,6 +12,7 @@ from points_service.domain.monitoring import (
     ClientContact,
     MonitoringState,
     MonitoringSubmission,
+    Questionnaire,
     TestResult,
     submit_stage1,
 )
@@ -47,7 +48,9 @@ async def submit_results(
             raise InvalidArgument.for_field(
                 "project_id", f"partner {partner_id} has no project {project_id}", reason="MONITORING_PROJECT_UNKNOWN"
             )
-    facts = check_key_facts(license_key, await keys.facts(license_key.strip()) if license_key.strip() else None)
+    facts = check_key_facts(
+        license_key, await keys.facts(license_key.strip()) if license_key.strip() else None, submitter=partner_id
+    )
     if edition_code and facts.edition_code and edition_code != facts.edition_code:
         raise InvalidArgument.for_field(
             "edition_code",
@@ -119,3 +122,8 @@ async def points_of(uow: PointsUnitOfWork, submission: MonitoringSubmission) -> 
         return "0.00"
     entry = await uow.ledger.get(submission.ledger_entry_id)
     return str(entry.amount) if entry is not None else "0.00"
+
+
+def questionnaire() -> Questionnaire:
+    """R-QM-03: the survey's question codes and score range, so callers need not learn them from a refusal."""
+    return Questionnaire()

@@ -10,7 +10,14 @@ from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.accruals import accrue
 from points_service.domain.events import OrderCancelled, OrderRecorded
 from points_service.domain.ledger import LedgerEntry, SourceType, reverse
-from points_service.domain.orders import Order, OrderLine, ensure_same_report, new_order, order_points
+from points_service.domain.orders import (
+    Order,
+    OrderLine,
+    ensure_same_report,
+    new_order,
+    order_points,
+    placed_at,
+)
 from points_service.service_layer.common import new_id
 from ppcore.clock import kyiv_datetime
 from ppcore.errors import InvalidArgument, not_found
@@ -25,16 +32,19 @@ async def record_order(
     order_id: str,
     partner_id: str,
     lines: Iterable[OrderLine],
-    ordered_at: datetime,
+    ordered_at: datetime | None,
     now: datetime,
     policy: ProgramPolicy,
 ) -> tuple[Order, list[LedgerEntry]]:
     """Record an order once (idempotent by order id); renewals and upgrades accrue automatically (R-PTS-02).
 
+    An order is identified by its order id: the same order sent again (under any request_id, with or
+    without ``ordered_at``) returns the first answer; different contents are ALREADY_EXISTS.
     The accrual dates from the purchase (never later than now), so it expires a year after it (R-PTS-04).
     """
-    reported = new_order(order_id=order_id, partner_id=partner_id, lines=lines, ordered_at=ordered_at, policy=policy)
-    existing = await uow.orders.get(order_id)
+    existing = await uow.orders.get(order_id) if order_id.strip() else None
+    placed = placed_at(ordered_at, existing, now)
+    reported = new_order(order_id=order_id, partner_id=partner_id, lines=lines, ordered_at=placed, policy=policy)
     if existing is not None:
         ensure_same_report(existing, reported)
         return existing, await uow.ledger.for_source(SourceType.ORDER, order_id)
@@ -48,7 +58,7 @@ async def record_order(
             source_type=SourceType.ORDER,
             source_id=order_id,
             points=points,
-            at=min(ordered_at, now),
+            at=min(placed, now),
             decided_by=SYSTEM_DECIDER,
             policy=policy,
             sanctions=await uow.sanctions.for_partner(partner_id),
@@ -63,7 +73,7 @@ async def record_order(
                 order_id=order_id,
                 amount_uah=reported.amount_uah,
                 product_codes=reported.product_codes,
-                ordered_at=ordered_at,
+                ordered_at=placed,
                 points=sum((e.amount for e in entries), Decimal("0.00")),
             )
         ]

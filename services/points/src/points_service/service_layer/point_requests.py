@@ -23,7 +23,9 @@ async def submit(
     evidence: Evidence,
     now: datetime,
     policy: ProgramPolicy,
+    event_notice_at: datetime | None = None,
 ) -> PointRequest:
+    """R-PTS-03: a pending request; event points record the partner's notice of intent, if any."""
     await require_active_partner(uow, partner_id, now)
     request = submit_point_request(
         request_id=new_id(),
@@ -33,6 +35,7 @@ async def submit(
         evidence=evidence,
         policy=policy,
         now=now,
+        event_notice_at=event_notice_at,
     )
     await uow.point_requests.add(request)
     return request
