@@ -166,6 +166,38 @@ class NfrPolicy(_Frozen):
     cloud: CloudNfrPolicy
 
 
+class UpgradePrice(_Frozen):
+    from_edition: str
+    to_edition: str
+    price_uah: Decimal = Field(gt=0)
+
+
+class CloudPlanPrice(_Frozen):
+    plan: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    period_months: PositiveInt
+    price_uah: Decimal = Field(gt=0)
+
+
+class PriceListPolicy(_Frozen):
+    """The published price of what is sold, beyond a new licence's edition price (R-PRC-01/02)."""
+
+    renewals: dict[str, Annotated[Decimal, Field(gt=0)]]
+    upgrades: tuple[UpgradePrice, ...]
+    cloud_plans: tuple[CloudPlanPrice, ...]
+
+    @model_validator(mode="after")
+    def _items_unique(self) -> PriceListPolicy:
+        priced: tuple[tuple[str, list[tuple[str, object]]], ...] = (
+            ("upgrades", [(u.from_edition, u.to_edition) for u in self.upgrades]),
+            ("cloud_plans", [(c.plan, c.period_months) for c in self.cloud_plans]),
+        )
+        for name, keys in priced:
+            duplicates = sorted({k for k in keys if keys.count(k) > 1})
+            if duplicates:
+                raise ValueError(f"price_list.{name}: priced twice: {duplicates}")
+        return self
+
+
 class LicenseKeysPolicy(_Frozen):
     """Key formats the registry accepts besides the suite's own (R-NFR-10)."""
 
@@ -222,6 +254,7 @@ class ProgramPolicy(_Frozen):
     editions: tuple[Edition, ...] = Field(min_length=1)
     points: PointsPolicy
     nfr: NfrPolicy
+    price_list: PriceListPolicy
     license_keys: LicenseKeysPolicy
     competencies: tuple[CompetencyPolicy, ...]
     ranking: RankingPolicy
@@ -256,6 +289,7 @@ class ProgramPolicy(_Frozen):
         ):
             if code not in edition_codes:
                 raise ValueError(f"{name}: unknown edition {code}")
+        self._check_price_list(edition_codes)
         for competency in self.competencies:
             unknown = set(competency.requires_competencies) - competency_codes
             if unknown:
@@ -271,6 +305,23 @@ class ProgramPolicy(_Frozen):
         if self.statuses.certified.min_active_points > self.statuses.gold.min_active_points:
             raise ValueError("statuses: gold.min_active_points must be >= certified.min_active_points")
         return self
+
+    def _check_price_list(self, edition_codes: set[str]) -> None:
+        """Every edition has a renewal price; an upgrade goes up within one family (R-PRC-02)."""
+        missing = sorted(edition_codes - set(self.price_list.renewals))
+        unknown = sorted(set(self.price_list.renewals) - edition_codes)
+        if missing or unknown:
+            raise ValueError(f"price_list.renewals: editions without a price {missing}, unknown editions {unknown}")
+        for upgrade in self.price_list.upgrades:
+            source, target = self.edition(upgrade.from_edition), self.edition(upgrade.to_edition)
+            if source is None or target is None:
+                raise ValueError(
+                    f"price_list.upgrades: unknown edition in {upgrade.from_edition} -> {upgrade.to_edition}"
+                )
+            if source.family != target.family or source.rank >= target.rank:
+                raise ValueError(
+                    f"price_list.upgrades: {upgrade.from_edition} -> {upgrade.to_edition} is not an upgrade within a family"
+                )
 
     # --- convenient reads -------------------------------------------------------
     def business_calendar(self) -> BusinessCalendar:

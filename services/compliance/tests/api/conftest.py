@@ -30,7 +30,7 @@ from ppcore.testing.service import ServiceHarness, service_settings, start_harne
 class Harness(ServiceHarness):
     stub: pb_grpc.ComplianceServiceStub = field(init=False)
 
-    data_tables = ("cases", "sanctions", "control_purchases", "personal_data_requests", "outbox")
+    data_tables = ("cases", "sanctions", "control_purchases", "personal_data_requests", "agreed_discounts", "outbox")
 
     def __post_init__(self) -> None:
         self.stub = pb_grpc.ComplianceServiceStub(self.channel)

@@ -58,6 +58,8 @@ class CaseRow(Base):
     evidence_observed_price_uah: Mapped[str | None] = mapped_column(sa.String(32))
     evidence_list_price_uah: Mapped[str | None] = mapped_column(sa.String(32))
     evidence_answer_wait_seconds: Mapped[int | None] = mapped_column(sa.Integer())
+    evidence_rebate_uah: Mapped[str | None] = mapped_column(sa.String(32))
+    evidence_free_extras: Mapped[str] = mapped_column(sa.Text(), server_default="")
     evidence_order_id: Mapped[str] = mapped_column(sa.String(128))
     evidence_edition_code: Mapped[str] = mapped_column(sa.String(64))
 
@@ -120,6 +122,26 @@ class ControlPurchaseRow(Base):
     evidence_references: Mapped[list[str]] = mapped_column(sa.JSON())
     evidence_file_hashes: Mapped[list[str]] = mapped_column(sa.JSON())
     case_id: Mapped[str] = mapped_column(sa.String(64))
+    recorded_by: Mapped[str] = mapped_column(sa.String(128))
+    recorded_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    policy_version: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AgreedDiscountRow(Base):
+    """Discounts the vendor agreed (R-PRC-01, 10.6), read only when a price is below list."""
+
+    __tablename__ = "agreed_discounts"
+    __table_args__ = (sa.Index("ix_agreed_discounts_valid_until", "valid_until"),)
+
+    agreed_discount_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text())
+    vendor_reference: Mapped[str] = mapped_column(sa.Text())
+    partner_id: Mapped[str] = mapped_column(sa.String(64))
+    product_code: Mapped[str] = mapped_column(sa.String(64))
+    sale_kind: Mapped[str | None] = mapped_column(sa.String(32))
+    max_discount_percent: Mapped[str] = mapped_column(sa.String(16))
+    valid_from: Mapped[date] = mapped_column(sa.Date())
+    valid_until: Mapped[date] = mapped_column(sa.Date())
     recorded_by: Mapped[str] = mapped_column(sa.String(128))
     recorded_time: Mapped[datetime] = mapped_column(UTCDateTime())
     policy_version: Mapped[str] = mapped_column(sa.String(64))

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from compliance_service.domain.sanction_catalogue import SanctionParameters
-from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, sanction_pb2
+from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, pricing_pb2, sanction_pb2
 from ppcore.policy import Tier
 from ppcore.timestamps import optional_timestamp
 
@@ -28,6 +28,7 @@ LIFT_REASON = (sanction_pb2.SanctionLiftReason, "SANCTION_LIFT_REASON_")
 TARGET_TIER = (sanction_pb2.SanctionTargetTier, "SANCTION_TARGET_TIER_")
 PD_KIND = (personal_data_pb2.PersonalDataRequestKind, "PERSONAL_DATA_REQUEST_KIND_")
 PD_STATE = (personal_data_pb2.PersonalDataRequestState, "PERSONAL_DATA_REQUEST_STATE_")
+SALE_KIND = (pricing_pb2.SaleKind, "SALE_KIND_")
 
 
 def enum_to_proto(spec: tuple[Any, str], value: StrEnum | str | None) -> Any:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance_service.adapters.orm import (
+    AgreedDiscountRow,
     CaseRow,
     PartnerRow,
     PersonalDataRequestRow,
@@ -21,6 +22,8 @@ from compliance_service.adapters.orm import (
     copy_onto,
 )
 from compliance_service.adapters.rows import (
+    agreed_discount_from_row,
+    agreed_discount_row,
     case_from_row,
     case_values,
     control_purchase_row,
@@ -29,6 +32,7 @@ from compliance_service.adapters.rows import (
     sanction_from_row,
     sanction_values,
 )
+from compliance_service.domain.agreed_discounts import AgreedDiscount
 from compliance_service.domain.cases import CaseState, ViolationCase
 from compliance_service.domain.personal_data import DataSubject, PersonalDataRequest, PersonalDataRequestState
 from compliance_service.domain.pricing import ControlPurchase
@@ -179,6 +183,39 @@ class ControlPurchaseRepository:
 
     def add(self, purchase: ControlPurchase) -> None:
         self._session.add(control_purchase_row(purchase))
+
+
+class AgreedDiscountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, agreement: AgreedDiscount) -> None:
+        self._session.add(agreed_discount_row(agreement))
+
+    async def in_force(self, partner_id: str, on: date) -> list[AgreedDiscount]:
+        """Agreements in force on ``on`` for this partner or for every partner (R-PRC-01)."""
+        rows = await self._session.scalars(
+            sa.select(AgreedDiscountRow).where(
+                AgreedDiscountRow.valid_from <= on,
+                AgreedDiscountRow.valid_until >= on,
+                AgreedDiscountRow.partner_id.in_(("", partner_id)),
+            )
+        )
+        return [agreed_discount_from_row(row) for row in rows]
+
+    async def page(self, partner_id: str, on: date | None, *, offset: int, limit: int) -> list[AgreedDiscount]:
+        """Agreements, newest first; only one partner's (and every partner's) and in force on a date when given."""
+        query = sa.select(AgreedDiscountRow)
+        if partner_id:
+            query = query.where(AgreedDiscountRow.partner_id.in_(("", partner_id)))
+        if on is not None:
+            query = query.where(AgreedDiscountRow.valid_from <= on, AgreedDiscountRow.valid_until >= on)
+        rows = await self._session.scalars(
+            query.order_by(AgreedDiscountRow.recorded_time.desc(), AgreedDiscountRow.agreed_discount_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [agreed_discount_from_row(row) for row in rows]
 
 
 class PersonalDataRepository:

@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from compliance_service.adapters.orm import (
+    AgreedDiscountRow,
     CaseRow,
     ControlPurchaseRow,
     PersonalDataRequestRow,
     SanctionRow,
 )
+from compliance_service.domain.agreed_discounts import AgreedDiscount
 from compliance_service.domain.cases import Appeal, AppealDecision, CaseDecision, CaseState, ViolationCase
 from compliance_service.domain.evidence import Evidence
 from compliance_service.domain.personal_data import (
@@ -19,7 +21,7 @@ from compliance_service.domain.personal_data import (
     PersonalDataRequestKind,
     PersonalDataRequestState,
 )
-from compliance_service.domain.pricing import ControlPurchase
+from compliance_service.domain.pricing import ControlPurchase, SaleKind
 from compliance_service.domain.sanction_catalogue import SanctionKind, SanctionParameters
 from compliance_service.domain.sanctions import LiftReason, Sanction, SanctionLift, SanctionState
 from compliance_service.domain.violation_types import MysteryShopperKind, ViolationType
@@ -55,6 +57,8 @@ def case_values(case: ViolationCase) -> dict[str, Any]:
         "evidence_answer_wait_seconds": e.answer_wait_seconds,
         "evidence_order_id": e.order_id,
         "evidence_edition_code": e.edition_code,
+        "evidence_rebate_uah": _text(e.rebate_uah),
+        "evidence_free_extras": e.free_extras,
         "decision_confirmed": d.confirmed if d else None,
         "decision_reason": d.reason if d else None,
         "decided_by": d.decided_by if d else None,
@@ -113,6 +117,8 @@ def case_from_row(row: CaseRow) -> ViolationCase:
             answer_wait_seconds=row.evidence_answer_wait_seconds,
             order_id=row.evidence_order_id,
             edition_code=row.evidence_edition_code,
+            rebate_uah=_price(row.evidence_rebate_uah),
+            free_extras=row.evidence_free_extras,
         ),
         opened_by=row.opened_by,
         opened_time=row.opened_time,
@@ -228,4 +234,38 @@ def pd_request_from_row(row: PersonalDataRequestRow) -> PersonalDataRequest:
         completed_time=row.completed_time,
         completion_note=row.completion_note,
         subject_fingerprint=row.subject_fingerprint,
+    )
+
+
+def agreed_discount_row(agreement: AgreedDiscount) -> AgreedDiscountRow:
+    return AgreedDiscountRow(
+        agreed_discount_id=agreement.agreed_discount_id,
+        description=agreement.description,
+        vendor_reference=agreement.vendor_reference,
+        partner_id=agreement.partner_id,
+        product_code=agreement.product_code,
+        sale_kind=agreement.sale_kind.value if agreement.sale_kind is not None else None,
+        max_discount_percent=str(agreement.max_discount_percent),
+        valid_from=agreement.valid_from,
+        valid_until=agreement.valid_until,
+        recorded_by=agreement.recorded_by,
+        recorded_time=agreement.recorded_time,
+        policy_version=agreement.policy_version,
+    )
+
+
+def agreed_discount_from_row(row: AgreedDiscountRow) -> AgreedDiscount:
+    return AgreedDiscount(
+        agreed_discount_id=row.agreed_discount_id,
+        description=row.description,
+        vendor_reference=row.vendor_reference,
+        partner_id=row.partner_id,
+        product_code=row.product_code,
+        sale_kind=SaleKind(row.sale_kind) if row.sale_kind else None,
+        max_discount_percent=Decimal(row.max_discount_percent),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        recorded_by=row.recorded_by,
+        recorded_time=row.recorded_time,
+        policy_version=row.policy_version,
     )

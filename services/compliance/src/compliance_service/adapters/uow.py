@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from compliance_service.adapters.event_codec import encode
 from compliance_service.adapters.repositories import (
+    AgreedDiscountRepository,
     CaseRepository,
     ControlPurchaseRepository,
     PartnerRepository,
@@ -20,6 +21,7 @@ class ComplianceUnitOfWork(SqlUnitOfWork):
     sanctions: SanctionRepository
     control_purchases: ControlPurchaseRepository
     personal_data: PersonalDataRepository
+    agreed_discounts: AgreedDiscountRepository
 
     async def _on_enter(self) -> None:
         self.partners = PartnerRepository(self.session)
@@ -27,6 +29,7 @@ class ComplianceUnitOfWork(SqlUnitOfWork):
         self.sanctions = SanctionRepository(self.session)
         self.control_purchases = ControlPurchaseRepository(self.session)
         self.personal_data = PersonalDataRepository(self.session)
+        self.agreed_discounts = AgreedDiscountRepository(self.session)
 
     def record(self, event: DomainEvent) -> None:
         """Queue a domain event in this transaction's outbox, keyed by its partner."""

@@ -261,12 +261,24 @@ def _check_dumping_evidence(evidence: Evidence) -> None:
             reason="DUMPING_PRICES_REQUIRED",
             rule="R-PRC-01",
         )
-    if observed >= listed:
+    if observed < listed:
+        return
+    # R-PRC-02: at or above list it is dumping only as a hidden discount, with its evidence.
+    if not evidence.hidden_discount:
         raise InvalidArgument.for_field(
             "evidence.observed_price_uah",
-            f"{observed} is not below the list price {listed}: not dumping",
+            f"{observed} is not below the list price {listed}: not dumping unless the evidence shows a "
+            "hidden discount (evidence.rebate_uah or evidence.free_extras)",
             reason="DUMPING_PRICE_NOT_BELOW_LIST",
-            rule="R-PRC-01",
+            rule="R-PRC-02",
+        )
+    rebate = evidence.rebate_uah
+    if rebate is not None and not evidence.free_extras.strip() and observed - rebate >= listed:
+        raise InvalidArgument.for_field(
+            "evidence.rebate_uah",
+            f"{observed} less the rebate {rebate} is still not below the list price {listed}: not dumping",
+            reason="HIDDEN_DISCOUNT_NOT_BELOW_LIST",
+            rule="R-PRC-02",
         )
 
 

@@ -25,6 +25,14 @@ class Evidence:
     answer_wait_seconds: int | None = None
     order_id: str = ""
     edition_code: str = ""
+    # A hidden discount (R-PRC-02, 8.2 "open or hidden"): a nominal price
+    # at or above list with money handed back or extras given free.
+    rebate_uah: Decimal | None = None
+    free_extras: str = ""
+
+    @property
+    def hidden_discount(self) -> bool:
+        return self.rebate_uah is not None or bool(self.free_extras.strip())
 
     def validate(self) -> None:
         """Refuse evidence that is empty or malformed, naming the field (R-VIO-01)."""
@@ -51,6 +59,7 @@ class Evidence:
         for field_name, price in (
             ("evidence.observed_price_uah", self.observed_price_uah),
             ("evidence.list_price_uah", self.list_price_uah),
+            ("evidence.rebate_uah", self.rebate_uah),
         ):
             if price is not None and not (price.is_finite() and price > 0):
                 raise InvalidArgument.for_field(

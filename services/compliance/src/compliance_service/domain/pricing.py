@@ -1,10 +1,16 @@
-"""Resale-price checks and control purchases (R-PRC-01, R-PRC-02, R-PRC-03)."""
+"""Resale-price checks and control purchases (R-PRC-01, R-PRC-02, R-PRC-03).
+
+"List" is the published price of what is actually sold (R-PRC-02, document 8.1 "in the
+corresponding sections" of the price pages): a new licence of an edition, its renewal, an upgrade from a lower
+edition, or a cloud plan for a period. :class:`PriceCatalogue` holds each as its own price.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from compliance_service.domain.cases import ViolationCase, open_case
 from compliance_service.domain.events import DumpingIncidentOpened
@@ -18,6 +24,87 @@ from ppcore.policy import ProgramPolicy
 CATALOGUE_CURRENCY = "UAH"
 # Who opens a dumping case found by the price check.
 PRICE_CHECK_ACTOR = "system:price-check"
+
+
+class SaleKind(StrEnum):
+    """What is sold, each with its own list price (R-PRC-02)."""
+
+    NEW_LICENSE = "NEW_LICENSE"
+    RENEWAL = "RENEWAL"
+    UPGRADE = "UPGRADE"
+    CLOUD_PLAN = "CLOUD_PLAN"
+
+
+@dataclass(frozen=True)
+class SoldItem:
+    """One price-list item: an edition (new, renewal, upgrade from another) or a cloud plan for a period."""
+
+    kind: SaleKind
+    edition_code: str = ""
+    from_edition_code: str = ""
+    cloud_plan: str = ""
+    period_months: int = 0
+
+    @property
+    def product_code(self) -> str:
+        """The product an agreed discount may name: the edition sold, or the cloud plan."""
+        return self.cloud_plan if self.kind is SaleKind.CLOUD_PLAN else self.edition_code
+
+    def describe(self) -> str:
+        if self.kind is SaleKind.CLOUD_PLAN:
+            return f"cloud plan {self.cloud_plan} for {self.period_months} months"
+        if self.kind is SaleKind.UPGRADE:
+            return f"upgrade {self.from_edition_code} -> {self.edition_code}"
+        if self.kind is SaleKind.RENEWAL:
+            return f"renewal of {self.edition_code}"
+        return f"new licence of {self.edition_code}"
+
+
+class PriceCatalogue:
+    """The policy price list by item (R-PRC-01/02), read once; pure and allocation-light."""
+
+    def __init__(self, policy: ProgramPolicy) -> None:
+        prices = policy.price_list
+        self._new = {edition.code: edition.price_uah for edition in policy.editions}
+        self._renewal = dict(prices.renewals)
+        self._upgrade = {(u.from_edition, u.to_edition): u.price_uah for u in prices.upgrades}
+        self._cloud = {(c.plan, c.period_months): c.price_uah for c in prices.cloud_plans}
+
+    def list_price(self, item: SoldItem) -> Decimal:
+        """The published price of ``item``; an item the price list does not hold is invalid input."""
+        if item.kind is SaleKind.CLOUD_PLAN:
+            price = self._cloud.get((item.cloud_plan, item.period_months))
+            if price is None:
+                periods = sorted(months for plan, months in self._cloud if plan == item.cloud_plan)
+                raise InvalidArgument.for_field(
+                    "cloud_plan" if not periods else "period_months",
+                    f"the price list has no cloud plan {item.cloud_plan or '(empty)'} for "
+                    f"{item.period_months} months (periods priced: {periods or 'none'})",
+                    reason="CLOUD_PLAN_NOT_PRICED",
+                    rule="R-PRC-02",
+                )
+            return price
+        new = self._new.get(item.edition_code)
+        if new is None:
+            raise InvalidArgument.for_field(
+                "edition_code",
+                f"unknown edition {item.edition_code or '(empty)'}",
+                reason="EDITION_UNKNOWN",
+                rule="R-PRC-01",
+            )
+        if item.kind is SaleKind.NEW_LICENSE:
+            return new
+        if item.kind is SaleKind.RENEWAL:
+            return self._renewal[item.edition_code]
+        upgrade = self._upgrade.get((item.from_edition_code, item.edition_code))
+        if upgrade is None:
+            raise InvalidArgument.for_field(
+                "from_edition_code",
+                f"the price list has no upgrade {item.from_edition_code or '(empty)'} -> {item.edition_code}",
+                reason="UPGRADE_NOT_PRICED",
+                rule="R-PRC-02",
+            )
+        return upgrade
 
 
 @dataclass(frozen=True)
@@ -72,6 +159,7 @@ def open_dumping_incident(
     verdict: PriceVerdict,
     now: datetime,
     policy: ProgramPolicy,
+    item: SoldItem | None = None,
 ) -> tuple[ViolationCase, DumpingIncidentOpened]:
     """Record a refused price as an open DUMPING case for staff review (R-PRC-02)."""
     if not order_id.strip():
@@ -80,8 +168,8 @@ def open_dumping_incident(
         )
     evidence = Evidence(
         description=(
-            f"Resale price {verdict.price_uah} UAH for {edition_code} on order {order_id} "
-            f"is below the list price {verdict.list_price_uah} UAH"
+            f"Resale price {verdict.price_uah} UAH for {item.describe() if item else edition_code} "
+            f"on order {order_id} is below the list price {verdict.list_price_uah} UAH"
         ),
         observed_price_uah=verdict.price_uah,
         list_price_uah=verdict.list_price_uah,
@@ -199,10 +287,5 @@ def _require_positive(field_path: str, amount: Decimal, rule: str) -> None:
 
 
 def list_price_uah(policy: ProgramPolicy, edition_code: str) -> Decimal:
-    """The published list price of an edition, from the policy's catalogue (R-PRC-01)."""
-    edition = policy.edition(edition_code)
-    if edition is None:
-        raise InvalidArgument.for_field(
-            "edition_code", f"unknown edition {edition_code}", reason="EDITION_UNKNOWN", rule="R-PRC-01"
-        )
-    return edition.price_uah
+    """The published list price of a new licence of an edition (R-PRC-01)."""
+    return PriceCatalogue(policy).list_price(SoldItem(SaleKind.NEW_LICENSE, edition_code))

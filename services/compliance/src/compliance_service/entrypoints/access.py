@@ -29,6 +29,8 @@ ACCESS: AccessTable = {
     "ListSanctionTimeline": Allow.of(_STAFF, _SYSTEM, _PARTNER, partner_roles=_CABINET_ROLES),
     "ListActiveSanctions": Allow.of(_STAFF, _SYSTEM),
     "CheckResalePrice": Allow.of(CallerKind.SALES_PLATFORM, _SYSTEM),
+    "RecordAgreedDiscount": Allow.of(_STAFF),
+    "ListAgreedDiscounts": Allow.of(_STAFF, _SYSTEM),
     "RecordControlPurchase": Allow.of(_STAFF),
     "OpenPersonalDataRequest": Allow.of(_STAFF),
     "CompletePersonalDataRequest": Allow.of(_STAFF),

@@ -14,18 +14,21 @@ from compliance_service.adapters.proto_codec import (
     MYSTERY_SHOPPER_KIND,
     PD_KIND,
     PD_STATE,
+    SALE_KIND,
     SANCTION_KIND,
     SANCTION_STATE,
     VIOLATION_TYPE,
+    enum_from_proto,
     enum_to_proto,
     iso,
     parameters_to_proto,
     timestamp,
 )
+from compliance_service.domain.agreed_discounts import AgreedDiscount
 from compliance_service.domain.cases import ViolationCase
 from compliance_service.domain.evidence import Evidence
 from compliance_service.domain.personal_data import DataSubject, PersonalDataRequest
-from compliance_service.domain.pricing import ControlPurchase
+from compliance_service.domain.pricing import ControlPurchase, SaleKind, SoldItem
 from compliance_service.domain.sanctions import Sanction
 from compliance_service.domain.timeline import TimelineChange, TimelineEntry
 from compliance_service.domain.violators import ViolatorEntry
@@ -72,6 +75,8 @@ def evidence_from_proto(message: case_pb2.Evidence) -> Evidence:
         answer_wait_seconds=message.answer_wait_seconds if message.HasField("answer_wait_seconds") else None,
         order_id=message.order_id,
         edition_code=message.edition_code,
+        rebate_uah=parse_optional_amount("evidence.rebate_uah", message.rebate_uah),
+        free_extras=message.free_extras.strip(),
     )
 
 
@@ -84,6 +89,8 @@ def evidence_to_proto(evidence: Evidence) -> case_pb2.Evidence:
         list_price_uah=str(evidence.list_price_uah) if evidence.list_price_uah is not None else "",
         order_id=evidence.order_id,
         edition_code=evidence.edition_code,
+        rebate_uah=str(evidence.rebate_uah) if evidence.rebate_uah is not None else "",
+        free_extras=evidence.free_extras,
     )
     if evidence.answer_wait_seconds is not None:
         message.answer_wait_seconds = evidence.answer_wait_seconds
@@ -226,4 +233,31 @@ def pd_request_to_proto(request: PersonalDataRequest, today: date) -> personal_d
         completion_note=request.completion_note,
         subject_fingerprint=request.subject_fingerprint,
         policy_version=request.policy_version,
+    )
+
+
+def sold_item_from_proto(
+    kind: int, edition_code: str, from_edition_code: str, cloud_plan: str, months: int
+) -> SoldItem:
+    """What the sales platform sells; an unspecified kind is a new licence (R-PRC-02)."""
+    sale_kind = enum_from_proto(SALE_KIND, kind, SaleKind) or SaleKind.NEW_LICENSE
+    if sale_kind is SaleKind.CLOUD_PLAN:
+        return SoldItem(sale_kind, cloud_plan=cloud_plan.strip().upper(), period_months=months)
+    return SoldItem(sale_kind, edition_code=edition_code, from_edition_code=from_edition_code)
+
+
+def agreed_discount_to_proto(agreement: AgreedDiscount) -> pricing_pb2.AgreedDiscount:
+    return pricing_pb2.AgreedDiscount(
+        agreed_discount_id=agreement.agreed_discount_id,
+        description=agreement.description,
+        vendor_reference=agreement.vendor_reference,
+        partner_id=agreement.partner_id,
+        product_code=agreement.product_code,
+        sale_kind=enum_to_proto(SALE_KIND, agreement.sale_kind),
+        max_discount_percent=str(agreement.max_discount_percent),
+        valid_from_date=iso(agreement.valid_from),
+        valid_until_date=iso(agreement.valid_until),
+        recorded_by=agreement.recorded_by,
+        recorded_time=timestamp(agreement.recorded_time),
+        policy_version=agreement.policy_version,
     )

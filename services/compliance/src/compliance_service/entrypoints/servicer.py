@@ -18,6 +18,7 @@ from compliance_service.adapters.proto_codec import (
     CASE_STATE,
     MYSTERY_SHOPPER_KIND,
     PD_KIND,
+    SALE_KIND,
     SANCTION_KIND,
     VIOLATION_TYPE,
     enum_from_proto,
@@ -27,6 +28,7 @@ from compliance_service.adapters.proto_codec import (
 from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.domain.cases import CaseState
 from compliance_service.domain.personal_data import PersonalDataRequestKind
+from compliance_service.domain.pricing import SaleKind
 from compliance_service.domain.sanction_catalogue import SanctionKind, SanctionTerms
 from compliance_service.domain.violation_types import MysteryShopperKind, ViolationType
 from compliance_service.entrypoints import mapping, paging
@@ -249,9 +251,16 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
     # --- prices (R-PRC-01..03) ---
 
     async def CheckResalePrice(self, request: pb.CheckResalePriceRequest, context: Any) -> pb.CheckResalePriceResponse:
+        item = mapping.sold_item_from_proto(
+            request.sale_kind,
+            request.edition_code,
+            request.from_edition_code,
+            request.cloud_plan,
+            request.period_months,
+        )
         verdict = self._prices.check(
             partner_id=request.partner_id,
-            edition_code=request.edition_code,
+            item=item,
             price_uah=mapping.parse_amount("price_uah", request.price_uah),
             currency=request.currency,
         )
@@ -263,16 +272,15 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
             )
 
         async def work(uow: ComplianceUnitOfWork) -> pb.CheckResalePriceResponse:
-            case_id = await pricing.open_dumping_incident(
-                uow,
-                self._deps,
-                verdict,
-                partner_id=request.partner_id,
-                order_id=request.order_id,
-                edition_code=request.edition_code,
+            answer = await pricing.refused_price(
+                uow, self._deps, verdict, partner_id=request.partner_id, order_id=request.order_id, item=item
             )
             return pb.CheckResalePriceResponse(
-                allowed=False, list_price_uah=list_price, dumping_case_id=case_id, policy_version=verdict.policy_version
+                allowed=answer.allowed,
+                list_price_uah=list_price,
+                dumping_case_id=answer.dumping_case_id,
+                agreed_discount_id=answer.agreed_discount_id,
+                policy_version=verdict.policy_version,
             )
 
         try:
@@ -281,6 +289,39 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
             # A concurrent check of the same order opened the incident first (unique order index):
             # run again to answer with that case.
             return await self._write("CheckResalePrice", request, pb.CheckResalePriceResponse, work)
+
+    async def RecordAgreedDiscount(
+        self, request: pb.RecordAgreedDiscountRequest, context: Any
+    ) -> pb.RecordAgreedDiscountResponse:
+        command = pricing.RecordAgreedDiscount(
+            description=request.description,
+            vendor_reference=request.vendor_reference,
+            partner_id=request.partner_id,
+            product_code=request.product_code.strip().upper(),
+            sale_kind=enum_from_proto(SALE_KIND, request.sale_kind, SaleKind),
+            max_discount_percent=mapping.parse_amount("max_discount_percent", request.max_discount_percent),
+            valid_from=mapping.parse_date("valid_from_date", request.valid_from_date),
+            valid_until=mapping.parse_date("valid_until_date", request.valid_until_date),
+            actor=_actor(current_caller(), request.actor_id),
+        )
+
+        async def work(uow: ComplianceUnitOfWork) -> pb.RecordAgreedDiscountResponse:
+            agreement = await pricing.record_agreed(uow, self._deps, self._prices, command)
+            return pb.RecordAgreedDiscountResponse(agreed_discount=mapping.agreed_discount_to_proto(agreement))
+
+        return await self._write("RecordAgreedDiscount", request, pb.RecordAgreedDiscountResponse, work)
+
+    async def ListAgreedDiscounts(
+        self, request: pb.ListAgreedDiscountsRequest, context: Any
+    ) -> pb.ListAgreedDiscountsResponse:
+        on = mapping.parse_optional_date("in_force_on_date", request.in_force_on_date)
+        size, offset = paging.page_size(request.page_size), paging.offset_of(request.page_token)
+        async with self._uow() as uow:
+            found = await uow.agreed_discounts.page(request.partner_id, on, offset=offset, limit=size + 1)
+        page, token = paging.finish(found, offset, size)
+        return pb.ListAgreedDiscountsResponse(
+            agreed_discounts=[mapping.agreed_discount_to_proto(a) for a in page], next_page_token=token
+        )
 
     async def RecordControlPurchase(
         self, request: pb.RecordControlPurchaseRequest, context: Any

@@ -1,8 +1,9 @@
-"""Resale-price checks and control purchases (R-PRC-01..03).
+"""Resale-price checks, agreed discounts and control purchases (R-PRC-01..03).
 
 The check is the sales platform's hot path: :class:`PriceList` answers from the policy
-catalogue held in memory, so an allowed price never touches the database. Only a price
-below list goes on to :func:`open_dumping_incident`, once per order.
+price list held in memory, so an allowed price never touches the database. Only a price
+below list goes on to :func:`refused_price`: an agreed discount that covers it allows it,
+otherwise it opens a dumping incident, once per order.
 """
 
 from __future__ import annotations
@@ -13,43 +14,121 @@ from decimal import Decimal
 
 from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.domain import pricing as domain
+from compliance_service.domain.agreed_discounts import AgreedDiscount, covering_agreement, record_agreed_discount
 from compliance_service.domain.evidence import Evidence
 from compliance_service.service_layer.cases import load_case
 from compliance_service.service_layer.deps import Deps, partner_not_found
+from ppcore.clock import kyiv_date
 from ppcore.errors import InvalidArgument
 from ppcore.policy import ProgramPolicy
 
 
 class PriceList:
-    """List prices by edition code, read once from the policy (R-PRC-01)."""
+    """List prices by what is sold, read once from the policy (R-PRC-01/02)."""
 
     def __init__(self, policy: ProgramPolicy) -> None:
         self._policy = policy
-        self._prices = {edition.code: edition.price_uah for edition in policy.editions}
+        self._catalogue = domain.PriceCatalogue(policy)
+        self.products = frozenset(
+            {edition.code for edition in policy.editions} | {plan.plan for plan in policy.price_list.cloud_plans}
+        )
 
     def list_price(self, edition_code: str) -> Decimal:
-        price = self._prices.get(edition_code)
-        if price is None:
-            raise InvalidArgument.for_field(
-                "edition_code",
-                f"unknown edition {edition_code or '(empty)'}",
-                reason="EDITION_UNKNOWN",
-                rule="R-PRC-01",
-            )
-        return price
+        """A new licence's price (control purchases record editions)."""
+        return self._catalogue.list_price(domain.SoldItem(domain.SaleKind.NEW_LICENSE, edition_code))
 
-    def check(self, *, partner_id: str, edition_code: str, price_uah: Decimal, currency: str) -> domain.PriceVerdict:
-        """Allowed when not below list; pure and database-free (R-PRC-02)."""
+    def check(
+        self, *, partner_id: str, item: domain.SoldItem, price_uah: Decimal, currency: str
+    ) -> domain.PriceVerdict:
+        """Allowed when not below the list price of ``item``; pure and database-free (R-PRC-02)."""
         if not partner_id:
             raise InvalidArgument.for_field(
                 "partner_id", "must not be empty", reason="PARTNER_REQUIRED", rule="R-PRC-02"
             )
         return domain.check_resale_price(
             price_uah=price_uah,
-            list_price_uah=self.list_price(edition_code),
+            list_price_uah=self._catalogue.list_price(item),
             currency=currency,
             policy=self._policy,
         )
+
+
+@dataclass(frozen=True)
+class PriceAnswer:
+    """A price below list: allowed by an agreement, or refused with its dumping case."""
+
+    agreed_discount_id: str = ""
+    dumping_case_id: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.agreed_discount_id)
+
+
+async def refused_price(
+    uow: ComplianceUnitOfWork,
+    deps: Deps,
+    verdict: domain.PriceVerdict,
+    *,
+    partner_id: str,
+    order_id: str,
+    item: domain.SoldItem,
+) -> PriceAnswer:
+    """A price below list: allowed when a recorded agreed discount covers it (R-PRC-01, 10.6),
+    otherwise a dumping incident for review (R-PRC-02)."""
+    today = kyiv_date(deps.clock.now())
+    agreement = covering_agreement(
+        await uow.agreed_discounts.in_force(partner_id, today),
+        partner_id=partner_id,
+        item=item,
+        on=today,
+        price_uah=verdict.price_uah,
+        list_price_uah=verdict.list_price_uah,
+    )
+    if agreement is not None:
+        return PriceAnswer(agreed_discount_id=agreement.agreed_discount_id)
+    case_id = await open_dumping_incident(
+        uow, deps, verdict, partner_id=partner_id, order_id=order_id, edition_code=item.product_code, item=item
+    )
+    return PriceAnswer(dumping_case_id=case_id)
+
+
+@dataclass(frozen=True)
+class RecordAgreedDiscount:
+    description: str
+    vendor_reference: str
+    partner_id: str
+    product_code: str
+    sale_kind: domain.SaleKind | None
+    max_discount_percent: Decimal
+    valid_from: date
+    valid_until: date
+    actor: str
+
+
+async def record_agreed(
+    uow: ComplianceUnitOfWork, deps: Deps, prices: PriceList, command: RecordAgreedDiscount
+) -> AgreedDiscount:
+    """Staff record a discount the vendor agreed (R-PRC-01, 10.6)."""
+    if command.partner_id and not await uow.partners.exists(command.partner_id):
+        raise partner_not_found(command.partner_id)
+    agreement = record_agreed_discount(
+        agreed_discount_id=deps.new_id(),
+        description=command.description,
+        vendor_reference=command.vendor_reference,
+        partner_id=command.partner_id,
+        product_code=command.product_code,
+        sale_kind=command.sale_kind,
+        max_discount_percent=command.max_discount_percent,
+        valid_from=command.valid_from,
+        valid_until=command.valid_until,
+        known_products=prices.products,
+        recorded_by=command.actor,
+        now=deps.clock.now(),
+        policy=deps.policy,
+    )
+    uow.agreed_discounts.add(agreement)
+    return agreement
 
 
 async def open_dumping_incident(
@@ -60,6 +139,7 @@ async def open_dumping_incident(
     partner_id: str,
     order_id: str,
     edition_code: str,
+    item: domain.SoldItem | None = None,
 ) -> str:
     """A refused price opens a DUMPING case for review, once per order; returns its id (R-PRC-02).
 
@@ -75,6 +155,7 @@ async def open_dumping_incident(
         order_id=order_id,
         edition_code=edition_code,
         verdict=verdict,
+        item=item,
         now=deps.clock.now(),
         policy=deps.policy,
     )
