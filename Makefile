@@ -29,6 +29,8 @@ run: install ## start the whole suite locally (SQLite + local nats-server); Ctrl
 
 time: .venv/.installed ## read, set or advance program time of `make run` (ARGS="advance 1d", "set 2027-03-01T10:00")
 	@$(PY) scripts/program_time.py $(ARGS)
+openapi: install ## regenerate the gateway's committed OpenAPI document from protos/
+	$(PY) scripts/gen_openapi.py
 
 token: .venv/.installed ## mint a bearer token for local calls (ARGS="--kind partner_user ...")
 	@$(PY) scripts/mint_token.py $(ARGS)
@@ -37,7 +39,7 @@ lint: install ## ruff, mypy, buf lint and format
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy libs/ppcore/src services/*/src gateway/src bench scripts
-	cd protos && ../$(BUF) lint && ../$(BUF) format -d --exit-code
+	cd protos && ../$(BUF) lint && ../$(BUF) format -d --exit-code --exclude-path google
 
 breaking: install ## buf breaking-change check against the previous commit of main
 	scripts/check_breaking.sh
@@ -59,4 +61,4 @@ format: install ## apply ruff formatting and fixes
 clean: ## remove generated code, the virtualenv and local data
 	rm -rf .venv node_modules gen var .mypy_cache .ruff_cache .pytest_cache
 
-.PHONY: help install gen run time token lint breaking test test-unit bench format clean
+.PHONY: help install gen openapi run time token lint breaking test test-unit bench format clean

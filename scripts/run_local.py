@@ -31,6 +31,7 @@ PROCESSES = [  # (name, module, env prefix, port)
     ("compliance", "compliance_service", "COMPLIANCE", 50054),
     ("gateway", "gateway_service", "GATEWAY", 50050),
 ]
+GATEWAY_HTTP_PORT = 8050  # the gateway's HTTP/JSON side
 
 
 def free_port() -> int:
@@ -44,7 +45,8 @@ def process_env(
 ) -> dict[str, str]:
     """The environment of one process of the suite (also used by the end-to-end tests).
 
-    ``ports`` maps process names to ports when they differ from the fixed ones.
+    ``ports`` maps process names to ports when they differ from the fixed ones
+    (``gateway_http``: the gateway's HTTP side).
     """
     ports = ports or {}
     env = {
@@ -55,6 +57,8 @@ def process_env(
         f"{prefix}_JWT_SECRET": secret,
         f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
     }
+    if prefix == "GATEWAY":
+        env["GATEWAY_HTTP_PORT"] = str(ports.get("gateway_http", GATEWAY_HTTP_PORT))
     for other_name, _module, _prefix, other_port in PROCESSES:
         env.setdefault(f"{prefix}_{other_name.upper()}_ADDRESS", f"127.0.0.1:{ports.get(other_name, other_port)}")
     return env
@@ -171,6 +175,7 @@ def main() -> None:
         print(f"  nats         {nats_url}")
         for name, _module, _prefix, port in PROCESSES:
             print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection)")
+        print(f"  {'gateway':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}  (HTTP/JSON, /openapi.json)")
         print(f"\nLogs: {VAR / 'logs'}   Token: make token   Program time: make time   Stop: Ctrl-C\n")
         signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 @dataclass
 class Suite:
     ports: dict[str, int]
+    http_port: int
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def address(self, name: str) -> str:
@@ -31,11 +32,16 @@ async def suite(tmp_path_factory, nats_server):
     work = tmp_path_factory.mktemp("suite")
     namespace = f"e2e{free_port()}"
     ports = {name: free_port() for name, *_ in PROCESSES}
-    running = Suite(ports)
+    running = Suite(ports, http_port=free_port())
     try:
         for name, module, prefix, _fixed_port in PROCESSES:
             env = process_env(
-                prefix, ports[name], f"sqlite:///{work / (name + '.db')}", nats_server.url, TEST_JWT_SECRET, ports
+                prefix,
+                ports[name],
+                f"sqlite:///{work / (name + '.db')}",
+                nats_server.url,
+                TEST_JWT_SECRET,
+                {**ports, "gateway_http": running.http_port},
             )
             env[f"{prefix}_NATS_NAMESPACE"] = namespace
             env[f"{prefix}_LOG_LEVEL"] = "WARNING"

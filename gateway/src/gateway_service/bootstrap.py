@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from starlette.routing import BaseRoute
 
 from gateway_service.adapters.backends import ComplianceClient, LicensingClient, PointsClient, StatusClient
 from gateway_service.adapters.orm import platform_tables
@@ -13,10 +15,15 @@ from gateway_service.domain.cabinet import Section
 from gateway_service.entrypoints.access import ACCESS
 from gateway_service.entrypoints.consumers import build_consumers
 from gateway_service.entrypoints.servicer import GatewayServicer
+from gateway_service.http.app import create_http_app
+from gateway_service.http.routes import api_routes, api_services
+from gateway_service.http.server import HttpServer, loopback_channel
+from gateway_service.http.transcoding import Transcoder
 from gateway_service.service_layer.directory_projection import rescore_stale
 from gateway_service.service_layer.directory_query import PageCache
 from gateway_service.service_layer.ports import SectionRead
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
+from ppcore.client import ClientTls
 from ppcore.clock import Clock
 from ppcore.logging import get_logger
 from ppcore.runtime import Platform
@@ -25,7 +32,18 @@ from ppcore.server import GrpcService, ServerApp
 log = get_logger("gateway.bootstrap")
 
 
-async def build_app(settings: GatewaySettings, *, clock: Clock | None = None) -> ServerApp:
+async def build_app(
+    settings: GatewaySettings, *, clock: Clock | None = None, http_routes: Sequence[BaseRoute] = ()
+) -> ServerApp:
+    """The gateway process; ``http_routes`` are mounted into its HTTP side after the API."""
+    app, _http = await build_gateway(settings, clock=clock, http_routes=http_routes)
+    return app
+
+
+async def build_gateway(
+    settings: GatewaySettings, *, clock: Clock | None = None, http_routes: Sequence[BaseRoute] = ()
+) -> tuple[ServerApp, HttpServer]:
+    """The gateway's gRPC server app and its HTTP side (served as one of its background tasks)."""
     platform = Platform.create("gateway", settings, platform_tables, clock=clock)
     await platform.connect()
     options = platform.uow_options()
@@ -65,8 +83,34 @@ async def build_app(settings: GatewaySettings, *, clock: Clock | None = None) ->
         if rescored:
             log.info("gateway.directory.rescored", partners=rescored, policy_version=platform.policy.version)
 
-    return platform.server(
+    app = platform.server(
         services=[service],
         consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
         background=[rescore_after_policy_change],
     )
+    transcoder = Transcoder(api_services(), timeout_seconds=settings.http_call_timeout_seconds)
+    http = HttpServer(
+        create_http_app(
+            api_routes=api_routes(transcoder), extra_routes=http_routes, cors_origins=settings.http_cors_origins
+        ),
+        host=settings.http_host,
+        port=settings.http_port,
+        grace_seconds=settings.shutdown_grace_seconds,
+    )
+
+    async def serve_http(stop: asyncio.Event) -> None:
+        # Background tasks start once the gRPC server listens, so its port is known here.
+        tls = (
+            ClientTls(settings.tls_ca_file or settings.tls_cert_file, settings.tls_cert_file, settings.tls_key_file)
+            if settings.tls_cert_file
+            else None
+        )
+        channel = loopback_channel(settings.grpc_host, app.bound_port, tls, settings.http_loopback_server_name)
+        transcoder.attach(channel)
+        try:
+            await http.run(stop)
+        finally:
+            await channel.close()
+
+    app.background.append(serve_http)
+    return app, http

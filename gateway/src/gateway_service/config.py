@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from ppcore.settings import ServiceSettings
 
@@ -26,3 +28,19 @@ class GatewaySettings(ServiceSettings):
     entitlement_deadline_seconds: float = Field(default=0.5, gt=0)
     # Directory pages are served from memory for this long (0: always from the read model).
     directory_cache_seconds: float = Field(default=2.0, ge=0)
+    # The HTTP/JSON side (ASGI, uvicorn in this process): make run 8050, Kubernetes 8080.
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8050, ge=0, le=65535)
+    # Browser origins (the vendor's sites) allowed by CORS, comma-separated; empty: none.
+    http_cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # Deadline of a transcoded HTTP call on the process's own gRPC server.
+    http_call_timeout_seconds: float = Field(default=5.0, gt=0)
+    # With TLS on, the HTTP side calls the gRPC port as this host name (the certificate's).
+    http_loopback_server_name: str = "gateway"
+
+    @field_validator("http_cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value

@@ -18,8 +18,9 @@ import pytest
 from google.protobuf.message import Message
 
 from gateway_service.__main__ import MIGRATIONS_DIR
-from gateway_service.bootstrap import build_app
+from gateway_service.bootstrap import build_gateway
 from gateway_service.config import GatewaySettings
+from gateway_service.http.server import HttpServer
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
 from partnerprogram.compliance.v1 import sanction_pb2
@@ -232,10 +233,16 @@ class Backends:
 class Harness(ServiceHarness):
     backends: Backends
     settings: GatewaySettings
+    http: HttpServer
     stub: pb_grpc.GatewayServiceStub = field(init=False)
 
     def __post_init__(self) -> None:
         self.stub = pb_grpc.GatewayServiceStub(self.channel)
+
+    async def http_base_url(self) -> str:
+        """Where the gateway's HTTP side listens, once it does."""
+        await asyncio.wait_for(self.http.started.wait(), timeout=10)
+        return f"http://127.0.0.1:{self.http.bound_port}"
 
     async def publish(
         self, producer: str, payload: Message, partner_id: str = "", *, event_id: str | None = None, msg_id: str = ""
@@ -278,11 +285,14 @@ async def gateway(
             cabinet_deadline_seconds=CABINET_DEADLINE,
             entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
             directory_cache_seconds=0,  # every listing reads the read model the events just changed
+            http_port=0,
+            http_cors_origins="https://partners.example.ua",
         )
     )
+    app, http = await build_gateway(settings, clock=clock)
     harness = await start_harness(
         Harness,
-        await build_app(settings, clock=clock),
+        app,
         database_url=url,
         nats_url=nats_server.url,
         nats_namespace=nats_namespace,
@@ -292,6 +302,7 @@ async def gateway(
         tokens=tokens,
         backends=backends,
         settings=settings,
+        http=http,
     )
     yield harness
     await harness.close()
