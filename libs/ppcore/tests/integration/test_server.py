@@ -146,6 +146,36 @@ async def test_mutual_tls_when_certificates_are_set(tmp_path, tokens):
         await app.stop()
 
 
+async def test_services_call_each_other_over_mutual_tls_with_their_own_identity(tmp_path):
+    """Client-side TLS between services: with <PREFIX>_TLS_CA_FILE/CERT/KEY set, the channel a
+    process opens to another service (Platform.channel) verifies the server against the CA,
+    presents its own certificate and carries its service token; without its certificate
+    the other side refuses the handshake."""
+    from ppcore.db import add_platform_tables, make_metadata
+    from ppcore.runtime import Platform
+
+    ca, (server_cert, server_key), (client_cert, client_key) = _make_pki(tmp_path)
+    app = build_echo_app(_settings(tls_cert_file=server_cert, tls_key_file=server_key, tls_ca_file=ca))
+    port = await app.start()
+    tables = add_platform_tables(make_metadata())
+    caller = Platform.create(
+        "points", _settings(tls_cert_file=client_cert, tls_key_file=client_key, tls_ca_file=ca), tables
+    )
+    no_identity = Platform.create("points", _settings(tls_ca_file=ca), tables)
+    try:
+        reply = await pb_grpc.EchoServiceStub(caller.channel(f"localhost:{port}")).Echo(
+            pb.EchoRequest(payload=b"between services"), timeout=5
+        )
+        assert reply.payload == b"between services"
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await pb_grpc.EchoServiceStub(no_identity.channel(f"localhost:{port}")).Echo(pb.EchoRequest(), timeout=5)
+        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+    finally:
+        await caller.close()
+        await no_identity.close()
+        await app.stop()
+
+
 async def test_sigterm_lets_calls_in_flight_finish(tokens):
     port = free_port()
     env = {
