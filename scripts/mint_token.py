@@ -2,7 +2,10 @@
 
     make token                                   # program staff
     make token ARGS="--kind sales_platform"
-    make token ARGS="--kind partner_user --partner-id P1 --role FULL --groups LEADS"
+    make token ARGS="--kind partner_user --partner-id P1 --role FULL --groups LEADS --subject petro"
+
+A partner user's token names its login (--subject, required for partner_user): partner
+writes act as that login, which must be attached to the partner with that role.
 
 The signing secret is var/dev-jwt-secret (written by `make run`), or PP_JWT_SECRET.
 """
@@ -25,13 +28,15 @@ def main() -> None:
     parser.add_argument(
         "--kind", choices=[k.value for k in CallerKind if k is not CallerKind.ANONYMOUS], default="staff"
     )
-    parser.add_argument("--subject", default="local:developer")
+    parser.add_argument("--subject", help="the caller; a partner user's login (required for partner_user)")
     parser.add_argument("--partner-id")
     parser.add_argument("--role", choices=[r.value for r in PartnerRole])
     parser.add_argument("--groups", nargs="*", default=[])
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--secret", default=os.environ.get("PP_JWT_SECRET"))
     args = parser.parse_args()
+    if args.kind == CallerKind.PARTNER_USER.value and not (args.subject and args.partner_id and args.role):
+        parser.error("--kind partner_user needs --subject (the login), --partner-id and --role")
     secret = args.secret
     if not secret:
         secret_file = ROOT / "var" / "dev-jwt-secret"
@@ -43,7 +48,7 @@ def main() -> None:
     )
     caller = Caller(
         kind=CallerKind(args.kind),
-        subject=args.subject,
+        subject=args.subject or "local:developer",
         partner_id=args.partner_id,
         role=PartnerRole(args.role) if args.role else None,
         groups=frozenset(args.groups),

@@ -83,7 +83,8 @@ async def onboard_partner(channel: grpc.aio.Channel, tokens: Tokens, login: str)
 
 async def entitlement(channel: grpc.aio.Channel, tokens: Tokens, partner_id: str) -> Any:
     return await status_grpc.StatusServiceStub(channel).CheckDiscountEntitlement(
+        # R-ENT-01: by partner id alone it is a staff query; the sales platform names the buyer.
         status_pb.CheckDiscountEntitlementRequest(partner_id=partner_id, product_family="SITE_MANAGEMENT"),
-        metadata=md(tokens.sales_platform()),
+        metadata=md(tokens.staff()),
         timeout=5,
     )

@@ -1,4 +1,9 @@
-"""Business days in program time (R-POL-02): weekends and the policy's holidays are off."""
+"""Business days in program time (R-POL-02): weekends and the policy's holidays are off.
+
+Under martial law (in force in Ukraine since 2022-02-24) public holidays are working days;
+the policy names the period (``calendar.martial_law``), and a holiday inside it is a
+business day like any other weekday.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,22 @@ from datetime import date, timedelta
 
 
 class BusinessCalendar:
-    def __init__(self, holidays: Iterable[date]) -> None:
+    def __init__(
+        self,
+        holidays: Iterable[date],
+        *,
+        holidays_worked: Iterable[tuple[date, date | None]] = (),
+    ) -> None:
+        """``holidays_worked``: periods ``[start, end)`` (``end`` None: still running) in which
+        a public holiday is a working day (R-POL-02, martial law)."""
         self._holidays = frozenset(holidays)
+        self._holidays_worked = tuple(holidays_worked)
+
+    def _holiday_worked(self, d: date) -> bool:
+        return any(start <= d and (end is None or d < end) for start, end in self._holidays_worked)
 
     def is_business_day(self, d: date) -> bool:
-        return d.weekday() < 5 and d not in self._holidays
+        return d.weekday() < 5 and (d not in self._holidays or self._holiday_worked(d))
 
     def add_business_days(self, start: date, days: int) -> date:
         """The date ``days`` business days after ``start`` (``start`` itself not counted).

@@ -46,9 +46,28 @@ PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
+class MartialLawPolicy(_Frozen):
+    """R-POL-02: while martial law is in force, Ukrainian public holidays are working days.
+
+    On by default: martial law is in force since 2022-02-24 and the holiday days off are
+    suspended for its duration. ``end_date`` (exclusive) is the day it ends; None while it runs.
+    """
+
+    holidays_are_working_days: bool = True
+    start_date: date = date(2022, 2, 24)
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> MartialLawPolicy:
+        if self.end_date is not None and self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        return self
+
+
 class CalendarPolicy(_Frozen):
     timezone: Literal["Europe/Kyiv"]
     holidays: tuple[date, ...]
+    martial_law: MartialLawPolicy = MartialLawPolicy()
 
 
 class DeadlinesPolicy(_Frozen):
@@ -78,7 +97,9 @@ class CertifiedTierPolicy(BusinessTierPolicy):
 
 
 class GoldTierPolicy(CertifiedTierPolicy):
-    monitoring_window_months: PositiveInt
+    # R-STS-03: None (the default) counts monitored projects ever; a number of months makes
+    # participation a trailing window, an option the program office may turn on.
+    monitoring_window_months: PositiveInt | None = None
     min_monitored_projects: NonNegativeInt
 
 
@@ -92,7 +113,9 @@ class StatusesPolicy(_Frozen):
 class DiscountPolicy(_Frozen):
     eligible_product_families: tuple[str, ...]
     excluded_product_families: tuple[str, ...]
-    business_without_accepted_contract_may_buy: bool
+    # R-ENT-01: approval concludes the standard contract, so the discount applies from then;
+    # on, the discount waits until the contract application is accepted (1.3 read that way).
+    discount_only_after_contract_accepted: bool = False
 
 
 class Edition(_Frozen):
@@ -236,6 +259,9 @@ class RankingPolicy(_Frozen):
 
 class SanctionsPolicy(_Frozen):
     max_block_months: PositiveInt
+    # R-SAN-02: the term of a status downgrade whose end staff did not state (the program's
+    # yearly cycle); "until lifted" must be chosen explicitly.
+    downgrade_default_months: PositiveInt = 12
     dumping_exclusion_months: tuple[PositiveInt, ...]
     dumping_incident_per_order: PositiveInt
 
@@ -325,7 +351,9 @@ class ProgramPolicy(_Frozen):
 
     # --- convenient reads -------------------------------------------------------
     def business_calendar(self) -> BusinessCalendar:
-        return BusinessCalendar(self.calendar.holidays)
+        martial_law = self.calendar.martial_law
+        worked = ((martial_law.start_date, martial_law.end_date),) if martial_law.holidays_are_working_days else ()
+        return BusinessCalendar(self.calendar.holidays, holidays_worked=worked)
 
     def edition(self, code: str) -> Edition | None:
         for edition in self.editions:

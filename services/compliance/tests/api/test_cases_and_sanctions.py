@@ -154,7 +154,8 @@ async def test_review_refusals(compliance):
 
 
 async def test_sanction_terms_are_validated(compliance):
-    """R-SAN-07: a 12-month block is accepted, 12 months and a day refused; R-SAN-02: a downgrade has no end."""
+    """R-SAN-07: a 12-month block is accepted, 12 months and a day refused; R-SAN-02: a downgrade
+    has an end date or until_lifted, not both."""
     svc = compliance
     await svc.approve_partner(P)
     case_id = await _confirmed(svc)
@@ -179,11 +180,12 @@ async def test_sanction_terms_are_validated(compliance):
                 "2026-03-02",
                 "2026-05-02",
                 parameters=sanction_pb2.SanctionParameters(target_tier=sanction_pb2.SANCTION_TARGET_TIER_BUSINESS),
+                until_lifted=True,
             ),
             metadata=svc.staff(),
         ),
         INVALID,
-        "SANCTION_END_NOT_ALLOWED",
+        "SANCTION_END_AND_UNTIL_LIFTED",
     )
     await svc.refused(
         svc.stub.ApplySanction(_sanction("s4", case_id, block, "2026-03-01", "2026-04-01"), metadata=svc.staff()),
@@ -206,6 +208,28 @@ async def test_sanction_terms_are_validated(compliance):
         PRECONDITION,
         "SANCTION_OVERLAPS_SAME_CASE",
     )
+
+
+async def test_a_status_downgrade_ends_after_its_term_unless_until_lifted_is_chosen(compliance):
+    """R-SAN-02: "зниження статусу" (section 11) names no term; a downgrade without an end runs
+    for the policy's 12 months and is lifted then, "until lifted" only when staff choose it,
+    and the event status enforces carries the end."""
+    svc = compliance
+    await svc.approve_partner(P)
+    case_id = await _confirmed(svc)
+    cap = sanction_pb2.SanctionParameters(target_tier=sanction_pb2.SANCTION_TARGET_TIER_CERTIFIED)
+    kind = sanction_pb2.SANCTION_KIND_STATUS_DOWNGRADE
+    termed = await svc.stub.ApplySanction(
+        _sanction("d1", case_id, kind, "2026-03-02", parameters=cap), metadata=svc.staff()
+    )
+    assert termed.sanction.end_date == "2027-03-02"
+    applied = await svc.tap.wait_for_one(events.SanctionApplied)
+    assert (applied.sanction_id, applied.end_date) == (termed.sanction.sanction_id, "2027-03-02")
+    second_case = await _confirmed(svc, request_id="open-2")
+    until_lifted = await svc.stub.ApplySanction(
+        _sanction("d2", second_case, kind, "2026-03-02", parameters=cap, until_lifted=True), metadata=svc.staff()
+    )
+    assert until_lifted.sanction.end_date == ""
 
 
 async def test_apply_sanction_retry_applies_once(compliance):

@@ -124,8 +124,12 @@ def _pd(request_id: str, kind: int, email: str = "olena@example.com", **kw) -> p
 
 
 async def test_personal_data_deadlines_overdue_and_erasure(compliance):
-    """R-PD-02..05: business-day deadlines across the New Year holidays, the overdue list,
-    and R-PD-03: completing stop-processing erases the person here and asks every service to."""
+    """R-PD-02..05: business-day deadlines across the New Year, the overdue list, and R-PD-03:
+    completing stop-processing erases the person here and asks every service to.
+
+    R-POL-02: under martial law (the policy default since 2022-02-24) the 1 January holiday
+    is a working day, so it counts toward the deadlines.
+    """
     svc = compliance
     svc.clock.set(kyiv_datetime(date(2026, 12, 30), 12))
     stop = (
@@ -133,14 +137,14 @@ async def test_personal_data_deadlines_overdue_and_erasure(compliance):
             _pd("pd1", personal_data_pb2.PERSONAL_DATA_REQUEST_KIND_STOP_PROCESSING), metadata=svc.staff()
         )
     ).personal_data_request
-    # 10 business days from Wed 30 Dec: 1 Jan is a holiday, so 14 Jan, not 13 Jan.
-    assert stop.due_date == "2027-01-14"
+    # 10 business days from Wed 30 Dec: 1 Jan (a holiday, worked under martial law) counts: 13 Jan.
+    assert stop.due_date == "2027-01-13"
     complaint = (
         await svc.stub.OpenPersonalDataRequest(
             _pd("pd2", personal_data_pb2.PERSONAL_DATA_REQUEST_KIND_COMPLAINT_FORWARD), metadata=svc.staff()
         )
     ).personal_data_request
-    assert complaint.due_date == "2027-01-05"
+    assert complaint.due_date == "2027-01-04"  # 31 Dec, 1 Jan, 4 Jan
     legal = (
         await svc.stub.OpenPersonalDataRequest(
             _pd("pd3", personal_data_pb2.PERSONAL_DATA_REQUEST_KIND_CONFIRM_LEGAL_BASIS, email="OLENA@example.com "),
@@ -164,7 +168,7 @@ async def test_personal_data_deadlines_overdue_and_erasure(compliance):
     assert await svc.counts() == before
 
     on_time = await svc.stub.ListOverduePersonalDataRequests(
-        pb.ListOverduePersonalDataRequestsRequest(as_of_date="2027-01-05"), metadata=svc.staff()
+        pb.ListOverduePersonalDataRequestsRequest(as_of_date="2027-01-04"), metadata=svc.staff()
     )
     assert list(on_time.personal_data_requests) == []
     svc.clock.set(kyiv_datetime(date(2027, 1, 15), 9))

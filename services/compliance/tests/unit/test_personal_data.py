@@ -17,6 +17,7 @@ from compliance_service.domain.personal_data import (
 from ppcore.clock import kyiv_datetime
 from ppcore.errors import FailedPrecondition, InvalidArgument
 from ppcore.policy import ProgramPolicy
+from ppcore.testing.policy import holidays_off
 
 PERSON = DataSubject(login="olena.k", email=" Olena.K@Example.UA ", phone="+380 (67) 123-45-67")
 
@@ -63,6 +64,9 @@ def test_complaint_is_forwarded_within_3_business_days(policy: ProgramPolicy) ->
 
 def test_deadline_spanning_the_new_year_holidays_skips_them(policy: ProgramPolicy) -> None:
     """R-PD-02, R-PD-04, R-POL-02: 25 Dec and 1 Jan are policy holidays and do not count."""
+    # R-POL-02: with martial law in force (the policy default) holidays are worked; this
+    # rule is about the days off when it is not.
+    policy = holidays_off(policy)
     legal_basis = _open(policy, PersonalDataRequestKind.CONFIRM_LEGAL_BASIS, date(2026, 12, 24))
     # 28, 29, 30, 31 Dec, then 4-8 Jan and 11 Jan: the 10th business day.
     assert legal_basis.due_date == date(2027, 1, 11)

@@ -11,6 +11,7 @@ from compliance_service.domain.sanction_catalogue import (
     SanctionKind,
     SanctionParameters,
     SanctionTerms,
+    resolve_terms,
     validate_terms,
 )
 from compliance_service.domain.violation_types import ViolationType
@@ -94,19 +95,43 @@ def test_list_exclusion_for_other_violations_may_be_permanent_or_any_length(poli
     _validate(policy, SanctionKind.PUBLIC_LIST_EXCLUSION, date(2026, 4, 2), violation_type=ViolationType.ETHICS_10_8)
 
 
-def test_status_downgrade_names_its_target_and_has_no_end(policy: ProgramPolicy) -> None:
-    """R-SAN-02: a downgrade is a one-off change to a lower status."""
+def test_status_downgrade_names_its_target_and_may_have_an_end(policy: ProgramPolicy) -> None:
+    """R-SAN-02: a downgrade caps the status to a named lower one, for a term staff state."""
     _validate(policy, SanctionKind.STATUS_DOWNGRADE, None, parameters=SanctionParameters(target_tier=Tier.BUSINESS))
     missing = _refusal(policy, SanctionKind.STATUS_DOWNGRADE, None)
     assert missing.reason == "SANCTION_PARAMETER_REQUIRED"
     assert missing.violations[0].field == "sanction.parameters.target_tier"
-    with_end = _refusal(
+    _validate(
         policy,
         SanctionKind.STATUS_DOWNGRADE,
-        date(2026, 4, 1),
+        date(2026, 9, 2),
         parameters=SanctionParameters(target_tier=Tier.BUSINESS),
     )
-    assert with_end.reason == "SANCTION_END_NOT_ALLOWED"
+
+
+def test_a_downgrade_ends_after_the_policy_term_unless_until_lifted_is_chosen(policy: ProgramPolicy) -> None:
+    """R-SAN-02: section 11 lists "зниження статусу" with no term; a one-off demotion would be
+    undone by the next automatic review, so it caps the status for a term staff state
+    (policy default 12 months) or until lifted when chosen explicitly, never for ever by
+    omission.
+    """
+    cap = SanctionParameters(target_tier=Tier.CERTIFIED)
+    defaulted = resolve_terms(SanctionTerms(SanctionKind.STATUS_DOWNGRADE, START, None, cap), policy)
+    assert policy.sanctions.downgrade_default_months == 12
+    assert defaulted.end_date == date(2027, 3, 2)
+    stated = resolve_terms(SanctionTerms(SanctionKind.STATUS_DOWNGRADE, START, date(2026, 6, 2), cap), policy)
+    assert stated.end_date == date(2026, 6, 2)
+    explicit = SanctionTerms(SanctionKind.STATUS_DOWNGRADE, START, None, cap, until_lifted=True)
+    assert resolve_terms(explicit, policy).end_date is None
+    validate_terms(explicit, violation_type=ViolationType.OTHER, policy=policy)
+    both = SanctionTerms(SanctionKind.STATUS_DOWNGRADE, START, date(2026, 6, 2), cap, until_lifted=True)
+    with pytest.raises(InvalidArgument) as err:
+        validate_terms(both, violation_type=ViolationType.OTHER, policy=policy)
+    assert err.value.reason == "SANCTION_END_AND_UNTIL_LIFTED"
+    block = SanctionTerms(SanctionKind.DISCOUNT_BLOCK, START, None, until_lifted=True)
+    with pytest.raises(InvalidArgument) as err:
+        validate_terms(block, violation_type=ViolationType.OTHER, policy=policy)
+    assert err.value.reason == "SANCTION_END_REQUIRED"
 
 
 def test_downgrade_to_gold_is_invalid(policy: ProgramPolicy) -> None:

@@ -29,6 +29,7 @@ from compliance_service.domain.violation_types import ViolationType
 from ppcore.clock import kyiv_datetime
 from ppcore.errors import FailedPrecondition, InvalidArgument
 from ppcore.policy import ProgramPolicy
+from ppcore.testing.policy import holidays_off
 
 OpenedCase = Callable[..., ViolationCase]
 CONFIRMED_ON = date(2026, 3, 2)
@@ -165,6 +166,9 @@ def test_automatic_lift_is_dated_at_the_end_even_when_noticed_late(
 
 def test_sanction_ending_on_a_holiday_ends_on_that_date(policy: ProgramPolicy, confirmed_case: OpenedCase) -> None:
     """R-SAN-01, R-POL-02: the end date is not moved to a business day (1 January is a holiday)."""
+    # R-POL-02: with martial law in force (the policy default) holidays are worked; this
+    # rule is about the days off when it is not.
+    policy = holidays_off(policy)
     new_year = date(2027, 1, 1)
     assert not policy.business_calendar().is_business_day(new_year)
     existing: list[Sanction] = []

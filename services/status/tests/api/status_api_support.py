@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,10 +15,12 @@ import grpc
 import nats
 import pytest
 import sqlalchemy as sa
+from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
+from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import partner_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
@@ -181,6 +183,38 @@ def applicant(login: str = "olena", **overrides: Any) -> partner_pb2.ApplicantDa
     }
     values.update(overrides)
     return partner_pb2.ApplicantData(**values)
+
+
+async def record_certificates(
+    api: StatusApi, logins: Sequence[str], courses: Sequence[str], issued_date: str = "2026-02-01"
+) -> None:
+    """The education portal records each login's certificates of each course (R-EMP-06)."""
+    for n, login in enumerate(logins):
+        for course in courses:
+            await api.call(
+                "RecordCertificate",
+                pb.RecordCertificateRequest(
+                    request_id=f"rc-{login}-{course}",
+                    certificate_id=f"cert-{n}-{course}",
+                    login=login,
+                    course_code=course,
+                    issued_date=issued_date,
+                ),
+                api.tokens.system(),
+            )
+
+
+async def publish_monitoring_completed(api: StatusApi, partner_id: str, completed: datetime) -> None:
+    """Points announces a project through both monitoring stages (R-QM-04)."""
+    done = timestamp_pb2.Timestamp()
+    done.FromDatetime(completed)
+    await api.publish(
+        points_events.MonitoringCompleted(
+            partner_id=partner_id, submission_id="m1", project_id="prj1", complete_time=done
+        ),
+        source="points",
+        partner_id=partner_id,
+    )
 
 
 async def approved_partner(api: StatusApi, login: str = "olena") -> str:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from google.protobuf import timestamp_pb2
-from status_api_support import UKRAINIAN_REQUISITES, StatusApi, approved_partner
+from status_api_support import UKRAINIAN_REQUISITES, StatusApi, approved_partner, publish_monitoring_completed
 
 from partnerprogram.compliance.v1 import events_pb2 as compliance_events
 from partnerprogram.compliance.v1 import sanction_pb2
-from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import entitlement_pb2, events_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from ppcore.testing.polling import eventually
@@ -107,13 +105,7 @@ async def test_contract_termination_sanction_terminates_the_partner(api: StatusA
 async def test_monitoring_completion_grants_the_quality_badge(api: StatusApi) -> None:
     """R-CMP-03 / R-QM-05: the badge follows monitoring results from points."""
     pid = await approved_partner(api)
-    done = timestamp_pb2.Timestamp()
-    done.FromDatetime(api.clock.now())
-    await api.publish(
-        points_events.MonitoringCompleted(partner_id=pid, submission_id="m1", project_id="prj1", complete_time=done),
-        source="points",
-        partner_id=pid,
-    )
+    await publish_monitoring_completed(api, pid, api.clock.now())
 
     async def badge() -> bool:
         listed = await api.call("ListCompetencies", pb.ListCompetenciesRequest(partner_id=pid))

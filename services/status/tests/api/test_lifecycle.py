@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from status_api_support import UKRAINIAN_REQUISITES, StatusApi, applicant
+from status_api_support import UKRAINIAN_REQUISITES, StatusApi, applicant, record_certificates
 
 from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
@@ -37,10 +37,14 @@ async def test_partner_lifecycle_from_application_to_termination(api: StatusApi)
     assert partner.main_login == "olena"
     main = tokens.partner_user(pid, PartnerRole.MAIN, subject="olena")
 
-    # R-ENT-01: no accepted contract yet -> no discount.
+    # R-ENT-01: approval concluded the standard contract: 40 % before the application is accepted.
     check = pb.CheckDiscountEntitlementRequest(buyer_login="olena", product_family="SITE_MANAGEMENT")
     answer = await api.call("CheckDiscountEntitlement", check, tokens.sales_platform())
-    assert (answer.allowed, answer.reason) == (False, entitlement_pb2.ENTITLEMENT_REASON_CONTRACT_NOT_ACCEPTED)
+    assert (answer.allowed, answer.discount_percent, answer.reason) == (
+        True,
+        40,
+        entitlement_pb2.ENTITLEMENT_REASON_ENTITLED,
+    )
 
     # R-PRT-05: contract application in Ukrainian, staff accept, the letter exists only then.
     letter_refused = await api.refused("GetAuthorizationLetter", pb.GetAuthorizationLetterRequest(partner_id=pid), main)
@@ -65,8 +69,9 @@ async def test_partner_lifecycle_from_application_to_termination(api: StatusApi)
         entitlement_pb2.ENTITLEMENT_REASON_ENTITLED,
     )
     bitrix = pb.CheckDiscountEntitlementRequest(partner_id=pid, product_family="BITRIX24_CLOUD")
-    answer = await api.call("CheckDiscountEntitlement", bitrix, tokens.sales_platform())
+    answer = await api.call("CheckDiscountEntitlement", bitrix, tokens.staff())
     assert answer.reason == entitlement_pb2.ENTITLEMENT_REASON_PRODUCT_NOT_ELIGIBLE  # R-STS-06
+    assert answer.staff_query  # R-ENT-01: by partner id, no buyer checked
 
     # R-EMP-01/02: the main user attaches a full-rights employee and two specialists.
     for login, role in (
@@ -87,19 +92,7 @@ async def test_partner_lifecycle_from_application_to_termination(api: StatusApi)
     )
     assert limited.reason == entitlement_pb2.ENTITLEMENT_REASON_NO_PURCHASE_RIGHT
     # R-EMP-06: certificates of attached logins count.
-    for n, login in enumerate(("petro", "ivan")):
-        for course in ("SM_ADMINISTRATOR", "SM_DEVELOPER"):
-            await api.call(
-                "RecordCertificate",
-                pb.RecordCertificateRequest(
-                    request_id=f"rc-{login}-{course}",
-                    certificate_id=f"cert-{n}-{course}",
-                    login=login,
-                    course_code=course,
-                    issued_date="2026-02-01",
-                ),
-                tokens.system(),
-            )
+    await record_certificates(api, ("petro", "ivan"), ("SM_ADMINISTRATOR", "SM_DEVELOPER"))
 
     # R-PTS-05 -> R-STS-04: the daily total from points (on real JetStream) upgrades to Certified.
     await api.publish(

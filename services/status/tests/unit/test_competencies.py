@@ -65,6 +65,37 @@ def test_losing_gold_suspends_large_corporate(make_partner: MakePartner, policy:
     assert "LARGE_CORPORATE" in partner.competencies
 
 
+def test_losing_gold_announces_large_corporate_suspended_and_regaining_it_resumed(
+    make_partner: MakePartner, policy: ProgramPolicy
+) -> None:
+    """R-CMP-02, R-CMP-04: «Великі корпоративні впровадження» "присвоюється тільки Золотим
+    сертифікованим партнерам" (3) and each competency is "відображається в списку партнерів":
+    a partner that lost Gold stops showing it, so status tells the directory (a suspended
+    CompetencyRevoked) and shows it again when Gold returns (a resumed CompetencyGranted).
+    """
+    partner = make_partner()
+    evaluate_status(partner, GOLD_FACTS, T0, policy)
+    for code in ("COMPOSITE_SITE", "INTEGRATION_1C", "LARGE_CORPORATE"):
+        grant_competency(partner, code, T0, policy)
+    partner.events.clear()
+    downgrade_by_sanction(partner, Tier.CERTIFIED, "s1", T0, policy)
+    suspended = [e for e in partner.events if isinstance(e, CompetencyRevoked)]
+    assert [(e.code, e.suspended) for e in suspended] == [("LARGE_CORPORATE", True)]
+    assert "LARGE_CORPORATE" in partner.competencies
+    partner.events.clear()
+    evaluate_status(partner, GOLD_FACTS, T0, policy)
+    assert partner.status.tier is Tier.GOLD
+    resumed = [e for e in partner.events if isinstance(e, CompetencyGranted)]
+    assert [(e.code, e.resumed) for e in resumed] == [("LARGE_CORPORATE", True)]
+    partner.events.clear()
+    # Revoking a competency it requires suspends it too.
+    assert revoke_competency(partner, "COMPOSITE_SITE", "staff decision", T0, policy)
+    assert [(e.code, e.suspended) for e in partner.events if isinstance(e, CompetencyRevoked)] == [
+        ("COMPOSITE_SITE", False),
+        ("LARGE_CORPORATE", True),
+    ]
+
+
 def test_quality_monitoring_badge_follows_monitoring_results_not_staff(
     make_partner: MakePartner, policy: ProgramPolicy
 ) -> None:
@@ -77,5 +108,5 @@ def test_quality_monitoring_badge_follows_monitoring_results_not_staff(
     granted = partner.events[-1]
     assert isinstance(granted, CompetencyGranted) and granted.automatic
     assert not record_monitoring_completion(partner, "prj2", date(2026, 3, 2), T0, policy)
-    assert revoke_competency(partner, "QUALITY_MONITORING", "staff decision", T0)
+    assert revoke_competency(partner, "QUALITY_MONITORING", "staff decision", T0, policy)
     assert isinstance(partner.events[-1], CompetencyRevoked)

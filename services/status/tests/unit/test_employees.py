@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ppcore.errors import AlreadyExists, FailedPrecondition, PermissionDenied
+from ppcore.errors import AlreadyExists, FailedPrecondition, InvalidArgument, PermissionDenied
 from status_service.domain.certificates import (
     certified_employee_count,
     courses_by_login,
@@ -94,10 +94,10 @@ def test_certificates_count_only_for_attached_logins_one_per_course(make_partner
     partner = make_partner()
     attach_employee(partner, Actor("olena"), "s", Role.CERTIFIED_SPECIALIST, NONE, T0)
     certificates = [
-        record_certificate(None, "c1", "s", "SM_ADMINISTRATOR", TODAY),
-        record_certificate(None, "c2", "s", "SM_DEVELOPER", TODAY),
-        record_certificate(None, "c3", "s", "SM_DEVELOPER", TODAY),
-        record_certificate(None, "c4", "outsider", "SM_DEVELOPER", TODAY),
+        record_certificate(None, "c1", "s", "SM_ADMINISTRATOR", TODAY, TODAY),
+        record_certificate(None, "c2", "s", "SM_DEVELOPER", TODAY, TODAY),
+        record_certificate(None, "c3", "s", "SM_DEVELOPER", TODAY, TODAY),
+        record_certificate(None, "c4", "outsider", "SM_DEVELOPER", TODAY, TODAY),
     ]
     held = courses_by_login(c for c in certificates if c is not None)
     assert held["s"] == {"SM_ADMINISTRATOR", "SM_DEVELOPER"}
@@ -110,11 +110,11 @@ def test_certificates_count_only_for_attached_logins_one_per_course(make_partner
 
 def test_recording_a_certificate_is_idempotent_by_id_and_revocation_stops_it_counting() -> None:
     """R-EMP-06: the education portal may resend; a revoked certificate no longer counts."""
-    first = record_certificate(None, "c1", "s", "SM_ADMINISTRATOR", TODAY)
+    first = record_certificate(None, "c1", "s", "SM_ADMINISTRATOR", TODAY, TODAY)
     assert first is not None
-    assert record_certificate(first, "c1", "s", "SM_ADMINISTRATOR", TODAY) is None
+    assert record_certificate(first, "c1", "s", "SM_ADMINISTRATOR", TODAY, TODAY) is None
     with pytest.raises(AlreadyExists):
-        record_certificate(first, "c1", "other", "SM_ADMINISTRATOR", TODAY)
+        record_certificate(first, "c1", "other", "SM_ADMINISTRATOR", TODAY, TODAY)
     revoked = revoke_certificate(first, "fraud", T0)
     assert courses_by_login([revoked]) == {}
 
@@ -125,3 +125,13 @@ def test_a_login_attached_to_another_partner_is_refused(make_partner: MakePartne
     with pytest.raises(FailedPrecondition) as raised:
         attach_employee(partner, Actor("olena"), "s", Role.LIMITED, NONE, T0, attached_elsewhere="p2")
     assert raised.value.reason == "LOGIN_ATTACHED_ELSEWHERE"
+
+
+def test_a_certificate_dated_in_the_future_is_refused() -> None:
+    """R-EMP-06: a specialist gets a certificate "після успішного тестування" (4.2); one dated
+    after today (program time) is not earned yet, so it is refused instead of counting now.
+    """
+    with pytest.raises(InvalidArgument) as raised:
+        record_certificate(None, "c9", "s", "SM_ADMINISTRATOR", date(2026, 3, 3), TODAY)
+    assert (raised.value.reason, raised.value.rule) == ("CERTIFICATE_DATED_IN_FUTURE", "R-EMP-06")
+    assert record_certificate(None, "c9", "s", "SM_ADMINISTRATOR", TODAY, TODAY) is not None

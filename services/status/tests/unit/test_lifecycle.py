@@ -109,6 +109,27 @@ def test_partner_notice_needs_an_end_date_at_least_one_month_later(
     assert not partner.is_terminated(date(2026, 4, 29))
 
 
+def test_a_partner_notice_dated_before_today_is_refused_and_the_end_counts_from_today(
+    make_partner: MakePartner, policy: ProgramPolicy
+) -> None:
+    """R-PRT-06: "Партнеру необхідно завчасно (не пізніше, ніж за місяць) повідомити ТОВ
+    «Бітрікс24» про своє рішення" (1.5). A notice dated years back would take effect at
+    once; it is given the day it is recorded (program time) and the month counts from then.
+    """  # noqa: RUF002
+    partner = make_partner()
+    with pytest.raises(InvalidArgument) as raised:
+        terminate_partner(partner, TerminationForm.PARTNER_NOTICE, date(2023, 1, 10), date(2023, 2, 10), "", T0, policy)
+    assert (raised.value.reason, raised.value.rule) == ("NOTICE_DATE_IN_PAST", "R-PRT-06")
+    assert partner.termination is None and not partner.is_terminated(date(2026, 3, 2))
+    with pytest.raises(InvalidArgument) as too_soon:
+        terminate_partner(partner, TerminationForm.PARTNER_NOTICE, date(2026, 3, 2), date(2026, 4, 1), "", T0, policy)
+    assert too_soon.value.reason == "TERMINATION_NOTICE_TOO_SHORT"
+    termination = terminate_partner(
+        partner, TerminationForm.PARTNER_NOTICE, date(2026, 3, 2), date(2026, 4, 2), "", T0, policy
+    )
+    assert (termination.notice_date, termination.effective_date) == (date(2026, 3, 2), date(2026, 4, 2))
+
+
 def test_program_decision_and_mutual_agreement_may_take_effect_at_once(
     make_partner: MakePartner, policy: ProgramPolicy
 ) -> None:

@@ -72,11 +72,69 @@ def test_gold_specialists_must_hold_every_current_course(policy: ProgramPolicy) 
     assert gathered.certified_for_certified == 3
 
 
-def test_monitoring_counts_only_in_the_trailing_twelve_months() -> None:
-    """R-STS-03 (policy reading): a project completed within the last 12 months."""
+def test_monitoring_window_is_a_policy_option_counting_the_trailing_months() -> None:
+    """R-STS-03 (policy option, off by default): a project completed within the last 12 months."""
     today = date(2026, 3, 2)
     assert count_monitored_projects([date(2025, 3, 2)], today, 12) == 0
     assert count_monitored_projects([date(2025, 3, 3)], today, 12) == 1
+
+
+def test_gold_participation_is_a_project_through_both_monitoring_stages_ever(policy: ProgramPolicy) -> None:
+    """R-STS-03: Gold needs "бути учасником програми «Моніторинга якості впроваджень»" (2.1).
+
+    The participant's badge has no stated expiry (5.5) and the yearly confirmation checks
+    "активними балами ... та сертифікатами фахівців" only (2.2), so by default a project
+    through both stages counts however long ago; a trailing window is off in the policy.
+    """
+    assert policy.statuses.gold.monitoring_window_months is None
+    gathered = gather_status_facts(
+        active_points=500,
+        attached_logins=set(),
+        courses={},
+        monitoring_completion_dates=[date(2021, 5, 4)],  # five years ago
+        today=date(2026, 3, 2),
+        policy=policy,
+    )
+    assert gathered.monitored_projects == 1
+    assert count_monitored_projects([date(2026, 3, 3)], date(2026, 3, 2), None) == 0  # not in the future
+    windowed = policy.model_copy(
+        update={
+            "statuses": policy.statuses.model_copy(
+                update={"gold": policy.statuses.gold.model_copy(update={"monitoring_window_months": 12})}
+            )
+        }
+    )
+    item = next(
+        i
+        for i in status_checklist(Tier.CERTIFIED, GOLD_FACTS, policy).to_reach_next
+        if i.rule == "R-STS-03" and i.condition is Condition.MONITORED_PROJECTS
+    )
+    assert "ever" in item.detail
+    assert (
+        gather_status_facts(
+            active_points=500,
+            attached_logins=set(),
+            courses={},
+            monitoring_completion_dates=[date(2021, 5, 4)],
+            today=date(2026, 3, 2),
+            policy=windowed,
+        ).monitored_projects
+        == 0
+    )
+
+
+def test_gold_courses_are_a_policy_list_not_every_course_ever_published(policy: ProgramPolicy) -> None:
+    """R-STS-03, R-POL-01: "Спеціалісти «Золотих сертифікованих партнерів» зобов'язані навчатися
+    за всіма поточними курсами, а також курсами, що вийдуть в майбутньому" (4.2) is a duty,
+    not a gate: the Gold courses are the policy's list, so a course added to the catalogue
+    does not become a Gold condition by itself.
+    """  # noqa: RUF002
+    assert policy.statuses.gold.required_courses != "all"
+    added = policy.model_copy(
+        update={"courses": (*policy.courses, policy.courses[0].model_copy(update={"code": "NEW_COURSE"}))}
+    )
+    assert "NEW_COURSE" not in added.required_courses(Tier.GOLD)
+    assert added.required_courses(Tier.GOLD) == policy.required_courses(Tier.GOLD)
 
 
 def test_business_partner_jumps_straight_to_gold(make_partner: MakePartner, policy: ProgramPolicy) -> None:

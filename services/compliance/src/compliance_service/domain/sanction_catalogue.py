@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -37,6 +37,9 @@ class Duration(StrEnum):
     TEMPORARY = "TEMPORARY"
     # Either; section 11 does not restrict the kind, so staff choose.
     TEMPORARY_OR_PERMANENT = "TEMPORARY_OR_PERMANENT"
+    # A term staff state, the policy's default term when they state none, or "until lifted"
+    # only when chosen explicitly: never without an end by omission (R-SAN-02).
+    TERM_OR_EXPLICITLY_UNTIL_LIFTED = "TERM_OR_EXPLICITLY_UNTIL_LIFTED"
 
 
 class Parameter(StrEnum):
@@ -61,8 +64,14 @@ class CatalogueEntry:
 CATALOGUE: dict[SanctionKind, CatalogueEntry] = {
     entry.kind: entry
     for entry in (
+        # R-SAN-02: a downgrade caps the status for its term; a one-off demotion would be
+        # undone by the next automatic review (R-STS-04), and a cap with no end by omission
+        # would hold for ever.
         CatalogueEntry(
-            SanctionKind.STATUS_DOWNGRADE, "R-SAN-02", Duration.NO_END, required=frozenset({Parameter.TARGET_TIER})
+            SanctionKind.STATUS_DOWNGRADE,
+            "R-SAN-02",
+            Duration.TERM_OR_EXPLICITLY_UNTIL_LIFTED,
+            required=frozenset({Parameter.TARGET_TIER}),
         ),
         CatalogueEntry(
             SanctionKind.COMPETENCY_REMOVAL,
@@ -121,10 +130,23 @@ class SanctionTerms:
     start_date: date
     end_date: date | None = None
     parameters: SanctionParameters = SanctionParameters()
+    # Staff chose "until lifted" explicitly (no end date): only where the kind allows it.
+    until_lifted: bool = False
+
+
+def resolve_terms(terms: SanctionTerms, policy: ProgramPolicy) -> SanctionTerms:
+    """The terms as applied: a downgrade with no end and no explicit "until lifted" runs
+    for the policy's default term from its start (R-SAN-02)."""
+    entry = CATALOGUE[terms.kind]
+    if entry.duration is Duration.TERM_OR_EXPLICITLY_UNTIL_LIFTED and terms.end_date is None and not terms.until_lifted:
+        months = policy.sanctions.downgrade_default_months
+        return replace(terms, end_date=add_months(terms.start_date, months))
+    return terms
 
 
 def validate_terms(terms: SanctionTerms, *, violation_type: ViolationType, policy: ProgramPolicy) -> None:
     """Refuse terms the catalogue does not allow, naming the field and the rule (R-SAN-01..10)."""
+    terms = resolve_terms(terms, policy)
     entry = CATALOGUE[terms.kind]
     _check_duration(terms, entry)
     if entry.capped_by_max_block:
@@ -135,6 +157,27 @@ def validate_terms(terms: SanctionTerms, *, violation_type: ViolationType, polic
 
 
 def _check_duration(terms: SanctionTerms, entry: CatalogueEntry) -> None:
+    if terms.until_lifted and terms.end_date is not None:
+        raise InvalidArgument.for_field(
+            "sanction.until_lifted",
+            "either an end date or until lifted, not both",
+            reason="SANCTION_END_AND_UNTIL_LIFTED",
+            rule=entry.rule,
+        )
+    if terms.until_lifted and entry.duration is Duration.TEMPORARY:
+        raise InvalidArgument.for_field(
+            "sanction.until_lifted",
+            f"{terms.kind} is temporary and needs an end date",
+            reason="SANCTION_END_REQUIRED",
+            rule=entry.rule,
+        )
+    if terms.end_date is None and entry.duration is Duration.TERM_OR_EXPLICITLY_UNTIL_LIFTED and not terms.until_lifted:
+        raise InvalidArgument.for_field(
+            "sanction.end_date",
+            f"{terms.kind} needs an end date or an explicit until_lifted (R-SAN-02)",
+            reason="SANCTION_END_REQUIRED",
+            rule=entry.rule,
+        )
     if terms.end_date is None:
         if entry.duration is Duration.TEMPORARY:
             raise InvalidArgument.for_field(

@@ -13,6 +13,7 @@ from compliance_service.domain.sanction_catalogue import (
     SanctionKind,
     SanctionParameters,
     SanctionTerms,
+    resolve_terms,
     validate_terms,
 )
 from ppcore.clock import kyiv_date, kyiv_datetime
@@ -106,6 +107,7 @@ def apply_sanction(
             message=f"case {case.case_id}: sanctions need a confirmed case (state {case.state})",
             rule="R-SAN-01",
         )
+    terms = resolve_terms(terms, policy)  # R-SAN-02: a downgrade's default term
     validate_terms(terms, violation_type=case.violation_type, policy=policy)
     confirmed_on = kyiv_date(case.decision.decided_time)
     if terms.start_date < confirmed_on:

@@ -180,6 +180,7 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
             start_date=mapping.parse_date("start_date", request.start_date),
             end_date=mapping.parse_optional_date("end_date", request.end_date),
             parameters=parameters_from_proto(request.parameters),
+            until_lifted=request.until_lifted,
         )
         actor = _actor(current_caller(), request.actor_id)
 

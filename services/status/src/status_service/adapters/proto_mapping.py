@@ -488,9 +488,15 @@ def event_pb(event: ev.DomainEvent) -> Message:
                 reason=event.reason,
             )
         case ev.CompetencyGranted():
-            return events_pb2.CompetencyGranted(partner_id=pid, code=event.code, automatic=event.automatic)
+            return events_pb2.CompetencyGranted(
+                partner_id=pid, code=event.code, automatic=event.automatic, resumed=event.resumed
+            )
         case ev.CompetencyRevoked():
             return events_pb2.CompetencyRevoked(
-                partner_id=pid, code=event.code, reason=event.reason, sanction_id=event.sanction_id
+                partner_id=pid,
+                code=event.code,
+                reason=event.reason,
+                sanction_id=event.sanction_id,
+                suspended=event.suspended,
             )
     raise TypeError(f"no message for {type(event).__name__}")

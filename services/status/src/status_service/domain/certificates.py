@@ -26,14 +26,31 @@ class Certificate:
 
 
 def record_certificate(
-    existing: Certificate | None, certificate_id: str, login: str, course_code: str, issued_date: date
+    existing: Certificate | None,
+    certificate_id: str,
+    login: str,
+    course_code: str,
+    issued_date: date,
+    today: date,
 ) -> Certificate | None:
-    """The certificate to store, or None when ``existing`` is the same one (idempotent by id)."""
+    """The certificate to store, or None when ``existing`` is the same one (idempotent by id).
+
+    A certificate is issued "після успішного тестування" (4.2): one dated after ``today``
+    (program time) has not been earned yet and is refused, so it cannot count now.
+    """
     for field_path, value in (("certificate_id", certificate_id), ("login", login), ("course_code", course_code)):
         if not value.strip():
             raise InvalidArgument.for_field(
                 field_path, "is required (R-EMP-06)", reason="FIELD_REQUIRED", rule="R-EMP-06"
             )
+    if issued_date > today:
+        raise InvalidArgument.for_field(
+            "issued_date",
+            f"{issued_date.isoformat()} is after today ({today.isoformat()}, program time): a certificate "
+            "counts from the day it is issued (R-EMP-06)",
+            reason="CERTIFICATE_DATED_IN_FUTURE",
+            rule="R-EMP-06",
+        )
     if existing is not None:
         if (existing.login, existing.course_code) == (login, course_code):
             return None

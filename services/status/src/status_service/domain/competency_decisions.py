@@ -7,7 +7,12 @@ from datetime import date, datetime
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition
 from ppcore.policy import ProgramPolicy
-from status_service.domain.competencies import QUALITY_MONITORING, HeldCompetency, check_grantable
+from status_service.domain.competencies import (
+    QUALITY_MONITORING,
+    HeldCompetency,
+    active_competencies,
+    check_grantable,
+)
 from status_service.domain.enums import SanctionKind
 from status_service.domain.events import CompetencyGranted, CompetencyRevoked
 from status_service.domain.partner import Partner
@@ -37,8 +42,14 @@ def grant_competency(partner: Partner, code: str, now: datetime, policy: Program
     return held
 
 
-def revoke_competency(partner: Partner, code: str, reason: str, now: datetime, *, sanction_id: str = "") -> bool:
-    """Staff (or a sanction, R-SAN-02) take a competency away; False if it was not held."""
+def revoke_competency(
+    partner: Partner, code: str, reason: str, now: datetime, policy: ProgramPolicy, *, sanction_id: str = ""
+) -> bool:
+    """Staff (or a sanction, R-SAN-02) take a competency away; False if it was not held.
+
+    A competency that required the revoked one is suspended with it (R-CMP-02).
+    """
+    shown_before = shown_competencies(partner, policy)
     if partner.competencies.pop(code, None) is None:
         return False
     partner.record(
@@ -46,7 +57,39 @@ def revoke_competency(partner: Partner, code: str, reason: str, now: datetime, *
             partner_id=partner.partner_id, occurred_time=now, code=code, reason=reason, sanction_id=sanction_id
         )
     )
+    announce_shown_changes(partner, shown_before, now, policy, reason=f"requires {code}")
     return True
+
+
+def shown_competencies(partner: Partner, policy: ProgramPolicy) -> frozenset[str]:
+    """The badges shown now: held and with their gate met (R-CMP-02/04)."""
+    return active_competencies(partner.competencies, partner.status.tier, policy)
+
+
+def announce_shown_changes(
+    partner: Partner, shown_before: frozenset[str], now: datetime, policy: ProgramPolicy, *, reason: str
+) -> None:
+    """Tell read models which held competencies stopped or started showing (R-CMP-02/04).
+
+    "Великі корпоративні впровадження ... присвоюється тільки Золотим сертифікованим
+    партнерам" (3): losing Gold suspends it, so the card and the public directory drop the
+    badge (``suspended``); regaining Gold shows it again (``resumed``). It stays held.
+    """
+    shown_after = shown_competencies(partner, policy)
+    for code in sorted(shown_before - shown_after):
+        if code in partner.competencies:
+            partner.record(
+                CompetencyRevoked(
+                    partner_id=partner.partner_id, occurred_time=now, code=code, reason=reason, suspended=True
+                )
+            )
+    for code in sorted(shown_after - shown_before):
+        held = partner.competencies[code]
+        partner.record(
+            CompetencyGranted(
+                partner_id=partner.partner_id, occurred_time=now, code=code, automatic=held.automatic, resumed=True
+            )
+        )
 
 
 def record_monitoring_completion(

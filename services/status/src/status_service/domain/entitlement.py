@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ppcore.errors import InvalidArgument
 from ppcore.policy import ProgramPolicy, Tier
 from status_service.domain.employees import can_buy_at_discount
 from status_service.domain.enums import EntitlementReason, Role
@@ -60,6 +61,26 @@ class EntitlementDecision:
     partner_id: str
     blocked_until_date: date | None
     policy_version: str
+    # R-ENT-01: no buyer named, so no buyer's purchase right was checked: an answer for
+    # staff about the partner, never the sales platform's answer for a purchase.
+    staff_query: bool = False
+
+
+def require_buyer_for_purchase(*, sales_platform: bool, buyer_login: str) -> None:
+    """The sales platform's purchase check names the buyer account (R-ENT-01/02).
+
+    Only the main user and full-rights employees may buy at the discount (4.1.2, 4.1.3),
+    which can be checked only when the buyer is named; a check by partner id alone is a
+    staff query.
+    """
+    if sales_platform and not buyer_login:
+        raise InvalidArgument.for_field(
+            "buyer_login",
+            "a purchase check names the buyer's login, so its purchase right is checked (R-ENT-01, R-ENT-02); "
+            "a check by partner id alone is a staff query",
+            reason="BUYER_REQUIRED",
+            rule="R-ENT-01",
+        )
 
 
 def product_family_eligible(product_family: str, policy: ProgramPolicy) -> bool:
@@ -71,9 +92,12 @@ def product_family_eligible(product_family: str, policy: ProgramPolicy) -> bool:
 
 
 def check_discount_entitlement(
-    snapshot: EntitlementSnapshot | None, product_family: str, policy: ProgramPolicy
+    snapshot: EntitlementSnapshot | None, product_family: str, policy: ProgramPolicy, *, staff_query: bool = False
 ) -> EntitlementDecision:
-    """May this buyer buy this product at the partner discount, at what rate, and why (R-ENT-01)."""
+    """May this buyer buy this product at the partner discount, at what rate, and why (R-ENT-01).
+
+    ``staff_query``: asked by partner id without a buyer; the answer says so.
+    """
 
     def refuse(reason: EntitlementReason, until: date | None = None) -> EntitlementDecision:
         return EntitlementDecision(
@@ -84,6 +108,7 @@ def check_discount_entitlement(
             partner_id=snapshot.partner_id if snapshot else "",
             blocked_until_date=until,
             policy_version=policy.version,
+            staff_query=staff_query,
         )
 
     if snapshot is None:
@@ -94,8 +119,9 @@ def check_discount_entitlement(
         return refuse(EntitlementReason.CONTRACT_SUSPENDED)  # R-SAN-09
     if snapshot.discount_blocked:
         return refuse(EntitlementReason.DISCOUNT_BLOCKED, snapshot.discount_blocked_until)  # R-SAN-07
-    # *policy*: whether a partner whose contract application is not accepted yet may buy.
-    if not snapshot.contract_accepted and not policy.discount.business_without_accepted_contract_may_buy:
+    # R-ENT-01: approval concludes the standard contract (1.2), so the discount applies from
+    # approval; a *policy* switch, off by default, delays it until the application is accepted.
+    if not snapshot.contract_accepted and policy.discount.discount_only_after_contract_accepted:
         return refuse(EntitlementReason.CONTRACT_NOT_ACCEPTED)
     if snapshot.buyer_role is not None and not can_buy_at_discount(snapshot.buyer_role):
         return refuse(EntitlementReason.NO_PURCHASE_RIGHT)  # R-ENT-02
@@ -109,4 +135,5 @@ def check_discount_entitlement(
         partner_id=snapshot.partner_id,
         blocked_until_date=None,
         policy_version=policy.version,
+        staff_query=staff_query,
     )

@@ -140,6 +140,8 @@ class CertificateRevoked(DomainEvent):
 class CompetencyGranted(DomainEvent):
     code: str
     automatic: bool
+    # Held all along and shown again: its gate holds once more (R-CMP-02).
+    resumed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,3 +149,6 @@ class CompetencyRevoked(DomainEvent):
     code: str
     reason: str
     sanction_id: str = ""
+    # Still held but no longer shown: its gate fails (losing Gold suspends Large corporate
+    # implementations, R-CMP-02); a CompetencyGranted with ``resumed`` brings it back.
+    suspended: bool = False

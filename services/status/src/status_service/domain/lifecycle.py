@@ -186,6 +186,17 @@ def terminate_partner(
         raise InvalidArgument.for_field(
             "notice_date", "cannot be in the future (R-PRT-06)", reason="INVALID_DATE", rule="R-PRT-06"
         )
+    # R-PRT-06: a notice is given on the day it is recorded (program time); dated back, a
+    # "month ahead" notice would take effect at once. Only a sanction's termination keeps
+    # the sanction's own start, which compliance has already fixed.
+    if notice_date < today and not sanction_id:
+        raise InvalidArgument.for_field(
+            "notice_date",
+            f"must not be before today ({today.isoformat()}, program time): the end date counts from the "
+            "day the notice is given (R-PRT-06)",
+            reason="NOTICE_DATE_IN_PAST",
+            rule="R-PRT-06",
+        )
     existing = partner.termination
     if existing is not None and (existing.completed or effective_date >= existing.effective_date):
         raise FailedPrecondition(

@@ -36,7 +36,7 @@ def apply_sanction(partner: Partner, sanction: ActiveSanction, now: datetime, po
     elif sanction.kind is SanctionKind.COMPETENCY_REMOVAL:
         for code in sorted(partner.competencies):
             if sanction.covers_competency(code):
-                revoke_competency(partner, code, "sanction", now, sanction_id=sanction.sanction_id)  # R-SAN-02
+                revoke_competency(partner, code, "sanction", now, policy, sanction_id=sanction.sanction_id)  # R-SAN-02
     elif sanction.kind is SanctionKind.CONTRACT_TERMINATION:
         # R-SAN-09 / R-PRT-06: termination by the program's decision, effective from the sanction's start.
         current = partner.termination

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition
 from ppcore.policy import ProgramPolicy, Tier
+from status_service.domain.competency_decisions import announce_shown_changes, shown_competencies
 from status_service.domain.enums import StatusChangeReason
 from status_service.domain.events import StatusChanged, StatusConfirmed
 from status_service.domain.partner import Partner
@@ -37,6 +38,7 @@ def _change(
     sanction_id: str = "",
 ) -> StatusHistoryEntry:
     previous = partner.status
+    shown_before = shown_competencies(partner, policy)
     partner.status = record
     entry = StatusHistoryEntry(
         partner.partner_id,
@@ -77,6 +79,8 @@ def _change(
                 sanction_id=sanction_id,
             )
         )
+    # R-CMP-02: losing Gold suspends the competencies that require it; regaining it resumes them.
+    announce_shown_changes(partner, shown_before, now, policy, reason=f"status {record.tier}")
     return entry
 
 

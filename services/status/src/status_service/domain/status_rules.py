@@ -26,8 +26,16 @@ class StatusFacts:
     monitored_projects: int
 
 
-def count_monitored_projects(completion_dates: Iterable[date], today: date, window_months: int) -> int:
-    """Projects through both monitoring stages in the trailing window (*policy*, R-STS-03)."""
+def count_monitored_projects(completion_dates: Iterable[date], today: date, window_months: int | None) -> int:
+    """Projects through both monitoring stages (R-STS-03): ever by default.
+
+    2.1 asks Gold to "бути учасником програми" of quality monitoring; 5.5 marks participants
+    with a badge of no stated expiry and 2.2 confirms a status by points and certificates
+    only. So a project completed once counts for good; a trailing window of
+    ``window_months`` is a *policy* option, off by default.
+    """
+    if window_months is None:
+        return sum(1 for d in completion_dates if d <= today)
     window_start = add_months(today, -window_months)
     return sum(1 for d in completion_dates if window_start < d <= today)
 
@@ -102,6 +110,9 @@ def tier_conditions(
     ]
     if tier is Tier.GOLD and not for_keeping:
         gold = policy.statuses.gold
+        window = (
+            "ever" if gold.monitoring_window_months is None else f"in the last {gold.monitoring_window_months} months"
+        )
         items.append(
             ChecklistItem(
                 tier,
@@ -109,7 +120,7 @@ def tier_conditions(
                 gold.min_monitored_projects,
                 facts.monitored_projects,
                 "R-STS-03",
-                f"projects through both quality-monitoring stages in the last {gold.monitoring_window_months} months",
+                f"projects through both quality-monitoring stages {window}",
             )
         )
     return tuple(items)

@@ -23,6 +23,7 @@ from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
 from status_service.domain.employees import Actor
+from status_service.domain.entitlement import require_buyer_for_purchase
 from status_service.domain.enums import ApplicationState, EntitlementReason
 from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
@@ -268,7 +269,8 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
 
     async def TerminatePartner(self, request: pb.TerminatePartnerRequest, context: Ctx) -> pb.TerminatePartnerResponse:
         form = m.termination_form_of(request.form)
-        notice = m.parse_date(request.notice_date, "notice_date", rule="R-PRT-06")
+        # R-PRT-06: no notice date means the notice is given today (program time).
+        notice = m.parse_date(request.notice_date, "notice_date", rule="R-PRT-06") if request.notice_date else None
         effective = m.parse_date(request.effective_date, "effective_date", rule="R-PRT-06")
 
         async def work(uow: StatusUnitOfWork) -> pb.TerminatePartnerResponse:
@@ -276,7 +278,7 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
                 uow,
                 request.partner_id,
                 form,
-                notice,
+                notice or self._today(),
                 effective,
                 request.reason,
                 request.violation_case_id,
@@ -493,7 +495,7 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
     async def RevokeCompetency(self, request: pb.RevokeCompetencyRequest, context: Ctx) -> pb.RevokeCompetencyResponse:
         async def work(uow: StatusUnitOfWork) -> pb.RevokeCompetencyResponse:
             revoked = await status.revoke_competency(
-                uow, request.partner_id, request.competency_code, request.reason, self._now()
+                uow, request.partner_id, request.competency_code, request.reason, self._now(), self.policy
             )
             return pb.RevokeCompetencyResponse(revoked=revoked)
 
@@ -566,6 +568,9 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
             raise InvalidArgument.for_field(
                 "buyer_login", "name the buyer's login or the partner id (R-ENT-01)", rule="R-ENT-01"
             )
+        require_buyer_for_purchase(
+            sales_platform=current_caller().kind is CallerKind.SALES_PLATFORM, buyer_login=request.buyer_login
+        )
         d = await self.entitlements.check(
             request.buyer_login, request.partner_id, request.product_family, self._today()
         )
@@ -577,6 +582,7 @@ class StatusServicer(pb_grpc.StatusServiceServicer):
             blocked_until_date=m.iso(d.blocked_until_date),
             partner_id=d.partner_id,
             policy_version=d.policy_version,
+            staff_query=d.staff_query,
         )
 
     async def ListLeadRecipients(

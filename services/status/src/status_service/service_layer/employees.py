@@ -96,7 +96,9 @@ async def record_certificate(
 ) -> Certificate:
     """Idempotent by certificate id; counts only while the login is attached (R-EMP-06)."""
     existing = await uow.certificates.get(certificate_id)
-    certificate = cert_rules.record_certificate(existing, certificate_id, login, course_code, issued_date)
+    certificate = cert_rules.record_certificate(
+        existing, certificate_id, login, course_code, issued_date, kyiv_date(now)
+    )
     if certificate is None:
         assert existing is not None
         return existing

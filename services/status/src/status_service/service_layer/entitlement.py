@@ -77,4 +77,4 @@ class EntitlementReader:
                 discount_blocked_until=row["blocked_until"] if blocked else None,
                 buyer_role=_ROLES[row["role"]] if row["role"] else None,
             )
-        return check_discount_entitlement(snapshot, product_family, self._policy)
+        return check_discount_entitlement(snapshot, product_family, self._policy, staff_query=not buyer_login)

@@ -39,9 +39,11 @@ async def grant_competency(
     return held
 
 
-async def revoke_competency(uow: StatusUnitOfWork, partner_id: str, code: str, reason: str, now: datetime) -> bool:
+async def revoke_competency(
+    uow: StatusUnitOfWork, partner_id: str, code: str, reason: str, now: datetime, policy: ProgramPolicy
+) -> bool:
     partner = await load_partner(uow, partner_id)
-    revoked = competency_decisions.revoke_competency(partner, code, reason, now)
+    revoked = competency_decisions.revoke_competency(partner, code, reason, now, policy)
     await save(uow, partner, now)
     return revoked
 
