@@ -55,18 +55,28 @@ async def build_gateway(
     points = PointsClient(platform.channel(settings.points_address), within_days=settings.cabinet_expiring_within_days)
     licensing = LicensingClient(platform.channel(settings.licensing_address))
     compliance = ComplianceClient(platform.channel(settings.compliance_address))
-    reads: Mapping[Section, SectionRead] = {
-        Section.STATUS: status.status,
-        Section.CARD: status.card,
-        Section.POINTS: points.figures,
-        Section.NFR: licensing.holdings,
-        Section.SANCTIONS: compliance.active_sanctions,
+    # Each section: its read and the backend that answers it (whose deadline applies).
+    sections: Mapping[Section, tuple[SectionRead, str]] = {
+        Section.STATUS: (status.status, "status"),
+        Section.CARD: (status.card, "status"),
+        Section.PARTNER: (status.partner, "status"),
+        Section.AUTHORIZATION_LETTER: (status.letter, "status"),
+        Section.DISCOUNT: (status.discount, "status"),
+        Section.EMPLOYEES: (status.employees, "status"),
+        Section.COMPETENCIES: (status.competencies, "status"),
+        Section.POINTS: (points.figures, "points"),
+        Section.PROJECTS: (points.projects, "points"),
+        Section.MONITORING: (points.monitoring, "points"),
+        Section.NFR: (licensing.holdings, "licensing"),
+        Section.SANCTIONS: (compliance.active_sanctions, "compliance"),
     }
     servicer = GatewayServicer(
         uow_factory,
-        reads=reads,
+        reads={section: read for section, (read, _backend) in sections.items()},
+        section_deadlines={
+            section: settings.backend_deadline(backend) for section, (_read, backend) in sections.items()
+        },
         status=status,
-        cabinet_deadline_seconds=settings.cabinet_deadline_seconds,
         entitlement_deadline_seconds=settings.entitlement_deadline_seconds,
         directory_cache=PageCache(settings.directory_cache_seconds),
         clock=platform.clock,

@@ -22,6 +22,12 @@ class GatewaySettings(ServiceSettings):
     compliance_address: str = "127.0.0.1:50054"
     # The whole cabinet fan-out answers within this; a backend slower than it is a missing section.
     cabinet_deadline_seconds: float = Field(default=1.5, gt=0)
+    # Per backend, the deadline of its sections (unset: cabinet_deadline_seconds); the view
+    # answers within the largest of them.
+    cabinet_status_deadline_seconds: float | None = Field(default=None, gt=0)
+    cabinet_points_deadline_seconds: float | None = Field(default=None, gt=0)
+    cabinet_licensing_deadline_seconds: float | None = Field(default=None, gt=0)
+    cabinet_compliance_deadline_seconds: float | None = Field(default=None, gt=0)
     # Default window of the cabinet's expiring-points figure, Kyiv calendar days.
     cabinet_expiring_within_days: int = Field(default=30, ge=1, le=366)
     # The entitlement facade is on the checkout path: fail fast rather than hold the buyer.
@@ -44,3 +50,8 @@ class GatewaySettings(ServiceSettings):
         if isinstance(value, str):
             return tuple(origin.strip() for origin in value.split(",") if origin.strip())
         return value
+
+    def backend_deadline(self, backend: str) -> float:
+        """The deadline of ``backend``'s sections of the partner view."""
+        value: float | None = getattr(self, f"cabinet_{backend}_deadline_seconds")
+        return value if value is not None else self.cabinet_deadline_seconds

@@ -28,10 +28,10 @@ from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from partnerprogram.licensing.v1 import nfr_pb2
-from partnerprogram.points.v1 import ledger_pb2
+from partnerprogram.points.v1 import ledger_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, entitlement_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import Caller, caller_from_claims
@@ -131,6 +131,33 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
             )
         )
 
+    async def GetPartner(self, request, context):
+        await self._known(request, context)
+        return status_pb.GetPartnerResponse(
+            partner=partner_pb2.Partner(partner_id=request.partner_id, company_name="Studio", city="Київ")
+        )
+
+    async def GetAuthorizationLetter(self, request, context):
+        await self._known(request, context)
+        return status_pb.GetAuthorizationLetterResponse(
+            letter=partner_pb2.AuthorizationLetter(partner_id=request.partner_id, valid_from_date="2025-09-05")
+        )
+
+    async def ListEmployees(self, request, context):
+        await self._known(request, context)
+        return status_pb.ListEmployeesResponse(
+            employees=[
+                employee_pb2.Employee(login="olena", role=employee_pb2.ROLE_MAIN, course_codes=["SM_DEV"]),
+                employee_pb2.Employee(login="taras", role=employee_pb2.ROLE_LIMITED),
+            ]
+        )
+
+    async def ListCompetencies(self, request, context):
+        await self._known(request, context)
+        return status_pb.ListCompetenciesResponse(
+            competencies=[status_pb2.Competency(code="COMPOSITE_SITE", active=True)]
+        )
+
     async def CheckDiscountEntitlement(self, request, context):
         self.entitlement_requests.append(request)
         await self._enter(request, context)
@@ -142,12 +169,45 @@ class FakePoints(points_grpc.PointsServiceServicer, FakeBackend):
         await self._enter(request, context)
         return points_pb.GetActiveTotalResponse(partner_id=request.partner_id, total_points="142.5")
 
+    async def GetDailyTotal(self, request, context):
+        await self._enter(request, context)
+        return points_pb.GetDailyTotalResponse(
+            daily_total=ledger_pb2.DailyTotal(
+                partner_id=request.partner_id, business_date="2026-03-01", total_points="142.5"
+            )
+        )
+
     async def GetExpiringPoints(self, request, context):
         await self._enter(request, context)
-        return points_pb.GetExpiringPointsResponse(
-            total_points="10",
-            by_date=[ledger_pb2.ExpiringOnDate(expire_date="2026-03-20", points="10")],
+        by_date = [ledger_pb2.ExpiringOnDate(expire_date="2026-03-20", points="10")]
+        if request.within_days >= 90:
+            by_date.append(ledger_pb2.ExpiringOnDate(expire_date="2026-05-20", points="30"))
+        total = sum(int(d.points) for d in by_date)
+        return points_pb.GetExpiringPointsResponse(total_points=str(total), by_date=by_date)
+
+    async def ListPointRequests(self, request, context):
+        await self._enter(request, context)
+        return points_pb.ListPointRequestsResponse(
+            point_requests=[
+                point_request_pb2.PointRequest(
+                    point_request_id="r-1", state=point_request_pb2.POINT_REQUEST_STATE_PENDING
+                )
+            ]
         )
+
+    async def ListProjects(self, request, context):
+        await self._enter(request, context)
+        return points_pb.ListProjectsResponse(
+            projects=[
+                project_pb2.Project(project_id="pr-1", state=project_pb2.PROJECT_STATE_APPROVED),
+                project_pb2.Project(project_id="pr-2", state=project_pb2.PROJECT_STATE_APPROVED),
+                project_pb2.Project(project_id="pr-3", state=project_pb2.PROJECT_STATE_UNDER_REVIEW),
+            ]
+        )
+
+    async def ListMonitoringSubmissions(self, request, context):
+        await self._enter(request, context)
+        return points_pb.ListMonitoringSubmissionsResponse()
 
 
 class FakeLicensing(licensing_grpc.LicensingServiceServicer, FakeBackend):

@@ -34,8 +34,23 @@ async def test_main_user_sees_the_whole_cabinet(gateway):
     assert cabinet.status.status.certified_specialists == 2
     assert cabinet.card.card.competency_codes == ["COMPOSITE_SITE"]
     assert cabinet.points.active_points == "142.5"
+    assert cabinet.points.active_points_as_of_date == "2026-03-01"
+    assert cabinet.status.status.active_points == 0  # one figure: the points section's (R-CARD-04)
     assert cabinet.points.expiring_points == "10"
     assert cabinet.points.expiring_within_days == 30
+    assert cabinet.points.expiring_in_30_days_points == "10"
+    assert cabinet.points.expiring_in_90_days_points == "40"
+    assert [(c.state, c.count) for c in cabinet.points.point_requests_by_state] == [("POINT_REQUEST_STATE_PENDING", 1)]
+    assert [(c.state, c.count) for c in cabinet.projects.projects_by_state] == [
+        ("PROJECT_STATE_UNDER_REVIEW", 1),
+        ("PROJECT_STATE_APPROVED", 2),
+    ]
+    assert cabinet.partner.partner.city == "Київ"
+    assert cabinet.authorization_letter.letter.valid_from_date == "2025-09-05"
+    assert cabinet.discount.allowed and cabinet.discount.discount_percent == 45
+    assert cabinet.employees.certified_count == 1 and len(cabinet.employees.employees) == 2
+    assert [c.code for c in cabinet.competencies.competencies] == ["COMPOSITE_SITE"]
+    assert list(cabinet.forbidden_sections) == []
     assert [g.key for g in cabinet.nfr.grants] == ["KEY-1"]
     assert cabinet.nfr.cloud_nfr.plan == "COMPANY"
     assert [s.sanction_id for s in cabinet.sanctions.sanctions] == ["s-1"]
@@ -69,7 +84,12 @@ async def test_slow_and_down_backends_give_a_partial_answer_within_the_deadline(
     cabinet = response.cabinet
     assert elapsed < gateway.settings.cabinet_deadline_seconds + 0.5, elapsed
     assert cabinet.partial
-    assert list(cabinet.missing_sections) == [cabinet_pb2.CABINET_SECTION_POINTS, cabinet_pb2.CABINET_SECTION_NFR]
+    assert list(cabinet.missing_sections) == [
+        cabinet_pb2.CABINET_SECTION_POINTS,
+        cabinet_pb2.CABINET_SECTION_NFR,
+        cabinet_pb2.CABINET_SECTION_PROJECTS,
+        cabinet_pb2.CABINET_SECTION_MONITORING,
+    ]
     assert cabinet.points.state.availability == UNAVAILABLE
     assert cabinet.points.state.unavailable_reason == "DEADLINE_EXCEEDED"
     assert cabinet.nfr.state.availability == UNAVAILABLE
@@ -88,6 +108,11 @@ async def test_status_down_leaves_the_other_sections(gateway):
     assert list(response.cabinet.missing_sections) == [
         cabinet_pb2.CABINET_SECTION_STATUS,
         cabinet_pb2.CABINET_SECTION_CARD,
+        cabinet_pb2.CABINET_SECTION_PARTNER,
+        cabinet_pb2.CABINET_SECTION_DISCOUNT,
+        cabinet_pb2.CABINET_SECTION_EMPLOYEES,
+        cabinet_pb2.CABINET_SECTION_COMPETENCIES,
+        cabinet_pb2.CABINET_SECTION_AUTHORIZATION_LETTER,
     ]
     assert response.cabinet.points.active_points == "142.5"
 
@@ -121,12 +146,40 @@ async def test_partner_user_may_not_open_another_partners_cabinet(gateway):
     assert gateway.backends.status.callers == []  # refused before any fan-out
 
 
-async def test_limited_employee_may_not_open_the_cabinet(gateway):
-    """R-EMP-03: a limited employee does not see "Partner cabinet"."""
+async def test_limited_employee_gets_the_view_with_buy_and_cabinet_sections_forbidden(gateway):
+    """R-EMP-03: a limited employee sees partner sections except "Buy" and "Partner cabinet":
+    those are marked forbidden with the reason and are never read; the view is no error."""
+    gateway.backends.status.partners.add("p-1")
+    response = await gateway.stub.GetPartnerCabinet(
+        pb.GetPartnerCabinetRequest(partner_id="p-1"), metadata=gateway.partner("p-1", PartnerRole.LIMITED)
+    )
+    cabinet = response.cabinet
+    forbidden = [
+        cabinet_pb2.CABINET_SECTION_POINTS,
+        cabinet_pb2.CABINET_SECTION_NFR,
+        cabinet_pb2.CABINET_SECTION_DISCOUNT,
+        cabinet_pb2.CABINET_SECTION_AUTHORIZATION_LETTER,
+    ]
+    assert list(cabinet.forbidden_sections) == forbidden
+    assert not cabinet.partial and list(cabinet.missing_sections) == []
+    for section in (cabinet.points, cabinet.nfr, cabinet.discount, cabinet.authorization_letter):
+        assert section.state.availability == cabinet_pb2.SECTION_AVAILABILITY_FORBIDDEN
+        assert (section.state.unavailable_reason, section.state.rule) == ("ROLE_LIMITED", "R-EMP-03")
+    assert cabinet.points.active_points == "" and len(cabinet.nfr.grants) == 0 and not cabinet.discount.allowed
+    assert cabinet.status.state.availability == AVAILABLE and cabinet.projects.state.availability == AVAILABLE
+    assert len(cabinet.employees.employees) == 2
+    assert gateway.backends.points.partner_ids.count("p-1") == 2  # projects and monitoring, no figures
+    assert gateway.backends.licensing.callers == []
+    assert gateway.backends.status.entitlement_requests == []
+
+
+async def test_certified_specialist_has_no_view(gateway):
+    """R-EMP-04: a certified specialist gets no rights."""
     gateway.backends.status.partners.add("p-1")
     await gateway.refused(
         gateway.stub.GetPartnerCabinet(
-            pb.GetPartnerCabinetRequest(partner_id="p-1"), metadata=gateway.partner("p-1", PartnerRole.LIMITED)
+            pb.GetPartnerCabinetRequest(partner_id="p-1"),
+            metadata=gateway.partner("p-1", PartnerRole.CERTIFIED_SPECIALIST),
         ),
         grpc.StatusCode.PERMISSION_DENIED,
         "CALLER_NOT_ALLOWED",

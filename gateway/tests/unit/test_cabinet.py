@@ -4,7 +4,14 @@ import asyncio
 
 import pytest
 
-from gateway_service.domain.cabinet import Section, SectionOutcome, compose_cabinet
+from gateway_service.domain.cabinet import (
+    LIMITED_FORBIDDEN,
+    Section,
+    SectionOutcome,
+    Viewer,
+    compose_cabinet,
+    forbidden_sections,
+)
 from gateway_service.service_layer.cabinet import get_partner_cabinet
 from gateway_service.service_layer.ports import BackendFailure
 from ppcore.errors import NotFound
@@ -99,3 +106,49 @@ async def test_fan_out_turns_an_unexpected_error_into_a_missing_section():
     view = await get_partner_cabinet("p1", reads, deadline_seconds=1.0)
     assert view.missing == (Section.SANCTIONS,)
     assert view.outcomes[Section.SANCTIONS].problem == "INTERNAL"
+
+
+def test_limited_employee_is_forbidden_buy_and_cabinet_sections_only():
+    """R-EMP-03: "Buy" (the discount) and "Partner cabinet" (points figures and requests, NFR
+    licences, the authorization letter) are forbidden with the reason; the rest is visible."""
+    forbidden = forbidden_sections(Viewer(partner_role="LIMITED"))
+    assert set(forbidden) == {Section.DISCOUNT, Section.POINTS, Section.NFR, Section.AUTHORIZATION_LETTER}
+    assert {(f.reason, f.rule) for f in forbidden.values()} == {("ROLE_LIMITED", "R-EMP-03")}
+
+
+@pytest.mark.parametrize("role", ["MAIN", "FULL", None])
+def test_main_full_and_staff_see_every_section(role):
+    """R-EMP-01/02: the main user and full-rights employees see everything; staff see any partner."""
+    assert forbidden_sections(Viewer(partner_role=role)) == {}
+
+
+async def test_forbidden_sections_are_not_read_and_not_missing():
+    read: list[Section] = []
+
+    def reader(section: Section):
+        async def run(partner_id: str, deadline: float) -> object:
+            read.append(section)
+            return "ok"
+
+        return run
+
+    view = await get_partner_cabinet(
+        "p1", {s: reader(s) for s in Section}, deadline_seconds=1.0, viewer=Viewer(partner_role="LIMITED")
+    )
+    assert not view.partial
+    assert set(view.forbidden) == set(LIMITED_FORBIDDEN)
+    assert set(read) == set(Section) - set(LIMITED_FORBIDDEN)
+
+
+async def test_each_section_has_its_own_deadline():
+    """A slow backend only costs its own sections: a 0.1 s points deadline drops points at 0.1 s
+    while a slower but in-time status (0.3 s of 1 s) still answers."""
+
+    async def slow(partner_id: str, deadline: float) -> object:
+        await asyncio.sleep(0.3)
+        return "late but in time"
+
+    deadlines = {s: 1.0 for s in Section} | {Section.POINTS: 0.1}
+    view = await get_partner_cabinet("p1", {s: slow for s in Section}, deadline_seconds=deadlines)
+    assert view.missing == (Section.POINTS,)
+    assert view.outcomes[Section.STATUS].value == "late but in time"

@@ -1,8 +1,9 @@
-"""The partner cabinet composed from the backends' answers (R-CARD-04).
+"""The partner cabinet composed from the backends' answers (R-CARD-04), per section, by role.
 
 A backend that is down, refuses or misses the deadline leaves its section unavailable:
 the cabinet is then partial and names the missing sections; it is never an error. Only
-the status service, which owns partners, can say the partner does not exist.
+the status service, which owns partners, can say the partner does not exist. A section the
+viewer's role may not see (R-EMP-03/05) is forbidden with its reason and is not read.
 """
 
 from __future__ import annotations
@@ -25,13 +26,45 @@ class Section(StrEnum):
 
     STATUS = "STATUS"  # status: GetPartnerStatus
     CARD = "CARD"  # status: GetPartnerCard
-    POINTS = "POINTS"  # points: GetActiveTotal, GetExpiringPoints
+    POINTS = "POINTS"  # points: GetDailyTotal, GetExpiringPoints (30, 90 days), ListPointRequests
     NFR = "NFR"  # licensing: ListPartnerKeys, GetCloudNfr
     SANCTIONS = "SANCTIONS"  # compliance: ListActiveSanctions
+    PARTNER = "PARTNER"  # status: GetPartner
+    DISCOUNT = "DISCOUNT"  # status: CheckDiscountEntitlement (by partner id)
+    PROJECTS = "PROJECTS"  # points: ListProjects, ListPointRequests
+    MONITORING = "MONITORING"  # points: ListMonitoringSubmissions
+    EMPLOYEES = "EMPLOYEES"  # status: ListEmployees
+    COMPETENCIES = "COMPETENCIES"  # status: ListCompetencies
+    AUTHORIZATION_LETTER = "AUTHORIZATION_LETTER"  # status: GetAuthorizationLetter
 
 
 # Sections whose NOT_FOUND means "no such partner" (the status service owns partners).
-_PARTNER_AUTHORITY = (Section.STATUS, Section.CARD)
+_PARTNER_AUTHORITY = (Section.STATUS, Section.CARD, Section.PARTNER)
+
+# R-EMP-03: a limited employee sees the partner sections except "Buy" (the discount) and
+# "Partner cabinet", which the backends draw the same way: points figures and point
+# requests (points), NFR licences (licensing), the authorization letter (status).
+LIMITED_FORBIDDEN = (Section.DISCOUNT, Section.POINTS, Section.NFR, Section.AUTHORIZATION_LETTER)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks: a partner user with a role (MAIN, FULL, LIMITED), or staff/system (role None)."""
+
+    partner_role: str | None = None
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    reason: str
+    rule: str
+
+
+def forbidden_sections(viewer: Viewer) -> dict[Section, Forbidden]:
+    """Sections the viewer may not see, with why (R-EMP-01..03); staff and systems see all."""
+    if viewer.partner_role == "LIMITED":
+        return {section: Forbidden("ROLE_LIMITED", "R-EMP-03") for section in LIMITED_FORBIDDEN}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -40,10 +73,15 @@ class SectionOutcome(Generic[T]):
 
     value: T | None = None
     problem: str = ""
+    forbidden_by: str = ""  # the rule, when the viewer may not see the section
 
     @property
     def available(self) -> bool:
         return not self.problem
+
+    @property
+    def forbidden(self) -> bool:
+        return bool(self.forbidden_by)
 
     @classmethod
     def answered(cls, value: T) -> SectionOutcome[T]:
@@ -53,6 +91,10 @@ class SectionOutcome(Generic[T]):
     def failed(cls, problem: str) -> SectionOutcome[T]:
         return cls(problem=problem or "UNKNOWN")
 
+    @classmethod
+    def refused(cls, forbidden: Forbidden) -> SectionOutcome[T]:
+        return cls(problem=forbidden.reason, forbidden_by=forbidden.rule)
+
 
 @dataclass(frozen=True)
 class CabinetView:
@@ -61,7 +103,16 @@ class CabinetView:
 
     @property
     def missing(self) -> tuple[Section, ...]:
-        return tuple(section for section in Section if not self.outcomes[section].available)
+        """Sections that should have come and did not (forbidden ones are not missing)."""
+        return tuple(
+            section
+            for section in Section
+            if not self.outcomes[section].available and not self.outcomes[section].forbidden
+        )
+
+    @property
+    def forbidden(self) -> tuple[Section, ...]:
+        return tuple(section for section in Section if self.outcomes[section].forbidden)
 
     @property
     def partial(self) -> bool:

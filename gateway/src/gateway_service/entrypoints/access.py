@@ -10,11 +10,13 @@ STAFF, SYSTEM, SALES, PARTNER = (
     CallerKind.SALES_PLATFORM,
     CallerKind.PARTNER_USER,
 )
-# R-EMP-03: a limited employee does not see "Partner cabinet"; R-EMP-04: a certified specialist gets no rights.
-_CABINET_ROLES = (PartnerRole.MAIN, PartnerRole.FULL)
+# R-EMP-03: a limited employee gets the partner view with the "Buy" and "Partner cabinet"
+# sections forbidden (per section, never the whole view); R-EMP-04: a certified specialist
+# gets no rights.
+_VIEW_ROLES = (PartnerRole.MAIN, PartnerRole.FULL, PartnerRole.LIMITED)
 
 ACCESS: AccessTable = {
-    "GetPartnerCabinet": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=_CABINET_ROLES),
+    "GetPartnerCabinet": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=_VIEW_ROLES),
     # The public partner list: anyone, with or without a token (R-CARD-01).
     "ListDirectory": Allow.public(),
     # The same callers the status service admits to its own check (R-ENT-01).

@@ -9,7 +9,7 @@ import grpc
 
 from gateway_service.adapters.backends import StatusClient
 from gateway_service.adapters.uow import GatewayUnitOfWork
-from gateway_service.domain.cabinet import Section
+from gateway_service.domain.cabinet import Section, Viewer
 from gateway_service.entrypoints import mapping as m
 from gateway_service.entrypoints.backend_errors import passed_on_refusal, unavailable_status
 from gateway_service.service_layer.cabinet import ensure_cabinet_open, get_partner_cabinet
@@ -37,16 +37,16 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         uow_factory: Callable[[], GatewayUnitOfWork],
         *,
         reads: Mapping[Section, SectionRead],
+        section_deadlines: Mapping[Section, float],
         status: StatusClient,
-        cabinet_deadline_seconds: float,
         entitlement_deadline_seconds: float,
         directory_cache: PageCache[pb.ListDirectoryResponse],
         clock: Clock,
     ) -> None:
         self._uow = uow_factory
         self._reads = reads
+        self._section_deadlines = section_deadlines
         self._status = status
-        self._cabinet_deadline = cabinet_deadline_seconds
         self._entitlement_deadline = entitlement_deadline_seconds
         self._directory_cache = directory_cache
         self._clock = clock
@@ -62,7 +62,10 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         require_partner_scope(caller, request.partner_id)
         if caller.is_partner_user:
             await ensure_cabinet_open(self._uow, request.partner_id)
-        view = await get_partner_cabinet(request.partner_id, self._reads, deadline_seconds=self._cabinet_deadline)
+        viewer = Viewer(partner_role=caller.role.value if caller.is_partner_user and caller.role else None)
+        view = await get_partner_cabinet(
+            request.partner_id, self._reads, deadline_seconds=self._section_deadlines, viewer=viewer
+        )
         return pb.GetPartnerCabinetResponse(cabinet=m.cabinet_to_proto(view))
 
     async def ListDirectory(self, request: pb.ListDirectoryRequest, context: Ctx) -> pb.ListDirectoryResponse:

@@ -1,7 +1,9 @@
-"""The partner cabinet: a parallel fan-out to the backends under one deadline (R-CARD-04).
+"""The partner cabinet: a parallel fan-out to the backends, a deadline per section (R-CARD-04).
 
-Every section is read at once; whatever has not answered when the deadline passes is
-cancelled and reported missing. A failure of one backend never fails the cabinet.
+Every section the viewer may see is read at once, each under its backend's deadline;
+whatever has not answered by then is cancelled and reported missing, so the answer comes
+within the largest deadline. A failure of one backend never fails the cabinet. Sections
+the viewer's role may not see are not read at all (R-EMP-03).
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ import asyncio
 from collections.abc import Callable, Mapping
 
 from gateway_service.adapters.uow import GatewayUnitOfWork
-from gateway_service.domain.cabinet import NOT_ANSWERED, CabinetView, Section, SectionOutcome, compose_cabinet
+from gateway_service.domain.cabinet import (
+    NOT_ANSWERED,
+    CabinetView,
+    Section,
+    SectionOutcome,
+    Viewer,
+    compose_cabinet,
+    forbidden_sections,
+)
 from gateway_service.domain.listing import ListingSanction, in_force
 from gateway_service.service_layer.ports import BackendFailure, SectionRead
 from ppcore.clock import kyiv_date
@@ -20,31 +30,47 @@ from ppcore.logging import get_logger
 log = get_logger("gateway.cabinet")
 
 
+async def _within(read: SectionRead, partner_id: str, deadline: float) -> object:
+    async with asyncio.timeout(deadline):
+        return await read(partner_id, deadline)
+
+
 async def get_partner_cabinet(
-    partner_id: str, reads: Mapping[Section, SectionRead], *, deadline_seconds: float
+    partner_id: str,
+    reads: Mapping[Section, SectionRead],
+    *,
+    deadline_seconds: float | Mapping[Section, float],
+    viewer: Viewer | None = None,
 ) -> CabinetView:
+    forbidden = forbidden_sections(viewer or Viewer())
+
+    def deadline(section: Section) -> float:
+        return deadline_seconds if isinstance(deadline_seconds, float | int) else deadline_seconds[section]
+
     tasks: dict[Section, asyncio.Task[object]] = {
-        section: asyncio.create_task(read(partner_id, deadline_seconds)) for section, read in reads.items()
+        section: asyncio.create_task(_within(read, partner_id, deadline(section)))
+        for section, read in reads.items()
+        if section not in forbidden
     }
-    _done, pending = await asyncio.wait(tasks.values(), timeout=deadline_seconds)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    outcomes: dict[Section, SectionOutcome[object]] = {}
+    if tasks:
+        await asyncio.wait(tasks.values())
+    outcomes: dict[Section, SectionOutcome[object]] = {
+        section: SectionOutcome.refused(why) for section, why in forbidden.items()
+    }
     for section, task in tasks.items():
-        outcomes[section] = _outcome(section, task, timed_out=task in pending)
+        outcomes[section] = _outcome(section, task)
     view = compose_cabinet(partner_id, outcomes)
     if view.partial:
         log.warning("gateway.cabinet.partial", missing=[s.value for s in view.missing])
     return view
 
 
-def _outcome(section: Section, task: asyncio.Task[object], *, timed_out: bool) -> SectionOutcome[object]:
-    if timed_out:
-        return SectionOutcome.failed(NOT_ANSWERED)
+def _outcome(section: Section, task: asyncio.Task[object]) -> SectionOutcome[object]:
     error = task.exception()
     if error is None:
         return SectionOutcome.answered(task.result())
+    if isinstance(error, TimeoutError):
+        return SectionOutcome.failed(NOT_ANSWERED)
     if isinstance(error, BackendFailure):
         return SectionOutcome.failed(error.code)
     log.error(

@@ -9,11 +9,12 @@ from typing import Any
 class BackendFailure(Exception):
     """A backend did not give a usable answer; ``code`` is the gRPC status name."""
 
-    def __init__(self, backend: str, code: str, message: str = "") -> None:
+    def __init__(self, backend: str, code: str, message: str = "", reason: str = "") -> None:
         super().__init__(f"{backend}: {code} {message}".strip())
         self.backend = backend
         self.code = code
         self.message = message
+        self.reason = reason  # the backend's ErrorInfo reason, when it gave one
 
 
 # One section's read: (partner_id, deadline in seconds) -> the section's content.
