@@ -159,6 +159,7 @@ class OnRequestNfrPolicy(_Frozen):
     min_certified_employees: NonNegativeInt
     required_courses: tuple[str, ...]
     renewal_editions_multiplier: PositiveInt
+    site_check_valid_months: PositiveInt
 
 
 class CloudNfrPolicy(_Frozen):

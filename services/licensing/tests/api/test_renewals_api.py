@@ -38,7 +38,13 @@ async def _on_request_key(licensing, partner_id):
         ),
         metadata=licensing.staff(),
     )
-    return reply.grant
+    approved = await licensing.stub.ApproveOnRequestKey(
+        pb.ApproveOnRequestKeyRequest(
+            request_id=f"approve-{partner_id}", key_request_id=reply.key_request.key_request_id, note="site checked"
+        ),
+        metadata=licensing.staff(),
+    )
+    return approved.grant
 
 
 async def _cloud(licensing, partner_id):

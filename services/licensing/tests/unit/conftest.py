@@ -41,3 +41,27 @@ def on_request_facts():
         original_design=True,
         site_topic=SiteTopic.WEB_DEVELOPMENT,
     )
+
+
+@pytest.fixture
+def grant_on_request_key(random_bytes):
+    """Request and staff approval in one: the on-request key as a partner now receives it (R-NFR-04/05)."""
+
+    def grant(portfolio, facts, policy, *, now, grant_id="g1", edition=None, site_url="https://p1.ua"):
+        request = portfolio.request_on_request_key(
+            key_request_id=f"kr-{grant_id}", facts=facts, site_url=site_url, edition=edition, now=now, policy=policy
+        )
+        _, issued = portfolio.approve_on_request_key(
+            key_request_id=request.key_request_id,
+            grant_id=grant_id,
+            contract_accepted=facts.contract_accepted,
+            certified_employees=facts.certified_employees,
+            decided_by="staff:nfr",
+            note="site checked",
+            now=now,
+            policy=policy,
+            random_bytes=random_bytes,
+        )
+        return issued
+
+    return grant

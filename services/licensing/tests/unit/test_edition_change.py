@@ -90,18 +90,10 @@ def test_rejected_request_frees_the_one_change(gold, policy):
         gold.approve_edition_change(change_request_id="c1", now=at(ON), policy=policy)
 
 
-def test_on_request_key_edition_cannot_be_changed(policy, random_bytes, on_request_facts):
+def test_on_request_key_edition_cannot_be_changed(policy, on_request_facts, grant_on_request_key):
     """R-NFR-02: the change applies to status keys only."""
     portfolio = PartnerNfr("p1")
-    grant = portfolio.request_on_request_key(
-        grant_id="g1",
-        facts=on_request_facts,
-        site_url="https://p1.ua",
-        edition=None,
-        now=at(ON),
-        policy=policy,
-        random_bytes=random_bytes,
-    )
+    grant = grant_on_request_key(portfolio, on_request_facts, policy, now=at(ON))
     with pytest.raises(FailedPrecondition):
         portfolio.request_edition_change(
             change_request_id="c1", grant_id=grant.grant_id, to_edition="SM_START", now=at(ON), policy=policy

@@ -28,20 +28,12 @@ def at(d: date, hour: int = 10) -> datetime:
 
 
 @pytest.fixture
-def portfolio(policy, new_id, random_bytes, on_request_facts) -> PartnerNfr:
+def portfolio(policy, new_id, random_bytes, on_request_facts, grant_on_request_key) -> PartnerNfr:
     portfolio = PartnerNfr("p1")
     portfolio.apply_status(
         tier=Tier.GOLD, effective_on=ON, now=at(ON), policy=policy, new_id=new_id, random_bytes=random_bytes, reason="x"
     )
-    portfolio.request_on_request_key(
-        grant_id="or-1",
-        facts=on_request_facts,
-        site_url="https://p1.ua",
-        edition=None,
-        now=at(ON),
-        policy=policy,
-        random_bytes=random_bytes,
-    )
+    grant_on_request_key(portfolio, on_request_facts, policy, now=at(ON), grant_id="or-1")
     portfolio.issue_cloud_nfr(cloud_nfr_id="cloud-1", portal_domain="p1.bitrix24.ua", now=at(ON), policy=policy)
     portfolio.collect_events()
     return portfolio

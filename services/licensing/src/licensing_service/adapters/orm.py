@@ -79,6 +79,8 @@ class GrantRow(Base):
     site_url: Mapped[str] = mapped_column(sa.String(2048))
     usage_restriction: Mapped[str] = mapped_column(CODE)
     retired_keys: Mapped[list[str]] = mapped_column(sa.JSON)
+    site_checked_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    site_requirements_hold: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
 
 
 class CloudNfrRow(Base):
@@ -135,6 +137,31 @@ class EditionChangeRow(Base):
     state: Mapped[str] = mapped_column(CODE)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decision_note: Mapped[str] = mapped_column(sa.Text)
+
+
+class KeyRequestRow(Base):
+    """A partner's on-request key request, waiting for or decided by staff (R-NFR-04/05)."""
+
+    __tablename__ = "on_request_key_requests"
+    __table_args__ = (
+        sa.Index("ix_on_request_key_requests_partner_id", "partner_id"),
+        sa.Index("ix_on_request_key_requests_state_requested_at", "state", "requested_at"),
+    )
+
+    key_request_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ID)
+    site_url: Mapped[str] = mapped_column(sa.String(2048))
+    edition: Mapped[str] = mapped_column(CODE)
+    site_on_product: Mapped[bool] = mapped_column(sa.Boolean)
+    checklist: Mapped[dict[str, bool]] = mapped_column(sa.JSON)
+    original_design: Mapped[bool] = mapped_column(sa.Boolean)
+    site_topic: Mapped[str] = mapped_column(CODE)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(CODE)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[str] = mapped_column(sa.String(128))
+    decision_note: Mapped[str] = mapped_column(sa.Text)
+    grant_id: Mapped[str] = mapped_column(ID)
 
 
 class SaleRow(Base):

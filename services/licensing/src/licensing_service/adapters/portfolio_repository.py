@@ -8,7 +8,7 @@ so ``VerifyKey`` sees every NFR key's state without a join.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from licensing_service.adapters.orm import (
     EditionChangeRow,
     GrantRow,
     HistoryRow,
+    KeyRequestRow,
     LicenseKeyRow,
     PartnerRow,
 )
@@ -32,10 +33,14 @@ from licensing_service.domain import (
     GrantState,
     HistoryAction,
     HistoryEntry,
+    KeyRequestState,
     LicenseKey,
     NfrGrant,
+    OnRequestKeyRequest,
     PartnerNfr,
     RevocationCause,
+    SiteChecklist,
+    SiteTopic,
     UsageRestriction,
 )
 
@@ -46,6 +51,7 @@ class _Loaded:
     grants: dict[str, GrantRow] = field(default_factory=dict)
     cloud: CloudNfrRow | None = None
     requests: dict[str, EditionChangeRow] = field(default_factory=dict)
+    key_requests: dict[str, KeyRequestRow] = field(default_factory=dict)
     history_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -82,28 +88,15 @@ class PortfolioRepository:
 
     async def _load(self, partner_id: str, partner: PartnerRow | None) -> PartnerNfr:
         loaded = _Loaded(partner)
-        grant_rows = (
-            (
-                await self._session.execute(
-                    sa.select(GrantRow).where(GrantRow.partner_id == partner_id).order_by(GrantRow.issued_on)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        grant_rows: list[GrantRow] = await self._rows_of(GrantRow, partner_id, GrantRow.issued_on)
         cloud_row = (
             await self._session.execute(sa.select(CloudNfrRow).where(CloudNfrRow.partner_id == partner_id))
         ).scalar_one_or_none()
-        request_rows = (
-            (
-                await self._session.execute(
-                    sa.select(EditionChangeRow)
-                    .where(EditionChangeRow.partner_id == partner_id)
-                    .order_by(EditionChangeRow.requested_at)
-                )
-            )
-            .scalars()
-            .all()
+        request_rows: list[EditionChangeRow] = await self._rows_of(
+            EditionChangeRow, partner_id, EditionChangeRow.requested_at
+        )
+        key_request_rows: list[KeyRequestRow] = await self._rows_of(
+            KeyRequestRow, partner_id, KeyRequestRow.requested_at
         )
         history = await self._history(partner_id)
         portfolio = PartnerNfr(partner_id)
@@ -120,6 +113,9 @@ class PortfolioRepository:
         for request_row in request_rows:
             loaded.requests[request_row.change_request_id] = request_row
             portfolio.change_requests.append(_change_request(request_row))
+        for key_request_row in key_request_rows:
+            loaded.key_requests[key_request_row.key_request_id] = key_request_row
+            portfolio.key_requests.append(_key_request(key_request_row))
         if partner is not None:
             self._loaded[partner_id] = loaded
         return portfolio
@@ -149,6 +145,13 @@ class PortfolioRepository:
                 self._session.add(request_row)
                 loaded.requests[request.change_request_id] = request_row
             _fill_request(request_row, request)
+        for key_request in portfolio.key_requests:
+            key_request_row = loaded.key_requests.get(key_request.key_request_id)
+            if key_request_row is None:
+                key_request_row = KeyRequestRow(key_request_id=key_request.key_request_id)
+                self._session.add(key_request_row)
+                loaded.key_requests[key_request.key_request_id] = key_request_row
+            _fill_key_request(key_request_row, key_request)
         await self._session.flush()
 
     # --- look-ups by child id -------------------------------------------------------
@@ -159,6 +162,21 @@ class PortfolioRepository:
         return await self._scalar(
             sa.select(EditionChangeRow.partner_id).where(EditionChangeRow.change_request_id == change_request_id)
         )
+
+    async def partner_of_key_request(self, key_request_id: str) -> str | None:
+        return await self._scalar(
+            sa.select(KeyRequestRow.partner_id).where(KeyRequestRow.key_request_id == key_request_id)
+        )
+
+    async def key_requests(self, state: KeyRequestState | None, offset: int, limit: int) -> list[OnRequestKeyRequest]:
+        """On-request key requests, oldest first (staff work the pending ones in order)."""
+        query = sa.select(KeyRequestRow)
+        if state is not None:
+            query = query.where(KeyRequestRow.state == state.value)
+        rows = await self._session.execute(
+            query.order_by(KeyRequestRow.requested_at, KeyRequestRow.key_request_id).offset(offset).limit(limit)
+        )
+        return [_key_request(row) for row in rows.scalars()]
 
     async def partners_with_renewals_due(self, on: date) -> list[str]:
         """Partners holding an active grant or cloud NFR whose year ends on or before ``on``."""
@@ -183,6 +201,11 @@ class PortfolioRepository:
         return [_grant(row, []) for row in rows.scalars()]
 
     # --- helpers --------------------------------------------------------------------
+    async def _rows_of(self, row_type: Any, partner_id: str, order_by: Any) -> list[Any]:
+        """A partner's rows of one table, in ``order_by`` order."""
+        statement = sa.select(row_type).where(row_type.partner_id == partner_id).order_by(order_by)
+        return list((await self._session.execute(statement)).scalars().all())
+
     async def _scalar(self, statement: sa.Select[Any]) -> str | None:
         value = (await self._session.execute(statement)).scalar_one_or_none()
         return None if value is None else str(value)
@@ -261,6 +284,8 @@ def _grant(row: GrantRow, history: list[HistoryEntry]) -> NfrGrant:
         site_url=row.site_url,
         usage_restriction=UsageRestriction(row.usage_restriction),
         retired_keys=[LicenseKey(key) for key in row.retired_keys],
+        site_checked_on=row.site_checked_on,
+        site_requirements_hold=row.site_requirements_hold,
         history=history,
     )
 
@@ -279,6 +304,8 @@ def _fill_grant(row: GrantRow, grant: NfrGrant) -> None:
     row.site_url = grant.site_url
     row.usage_restriction = grant.usage_restriction.value
     row.retired_keys = [key.value for key in grant.retired_keys]
+    row.site_checked_on = grant.site_checked_on
+    row.site_requirements_hold = grant.site_requirements_hold
 
 
 def _cloud(row: CloudNfrRow, history: list[HistoryEntry]) -> CloudNfr:
@@ -333,3 +360,38 @@ def _fill_request(row: EditionChangeRow, request: EditionChangeRequest) -> None:
     row.state = request.state.value
     row.decided_at = request.decided_at
     row.decision_note = request.decision_note
+
+
+def _key_request(row: KeyRequestRow) -> OnRequestKeyRequest:
+    return OnRequestKeyRequest(
+        key_request_id=row.key_request_id,
+        partner_id=row.partner_id,
+        site_url=row.site_url,
+        edition=row.edition,
+        site_on_product=row.site_on_product,
+        checklist=SiteChecklist(**row.checklist),
+        original_design=row.original_design,
+        site_topic=SiteTopic(row.site_topic),
+        requested_at=row.requested_at,
+        state=KeyRequestState(row.state),
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        decision_note=row.decision_note,
+        grant_id=row.grant_id,
+    )
+
+
+def _fill_key_request(row: KeyRequestRow, request: OnRequestKeyRequest) -> None:
+    row.partner_id = request.partner_id
+    row.site_url = request.site_url
+    row.edition = request.edition
+    row.site_on_product = request.site_on_product
+    row.checklist = asdict(request.checklist)
+    row.original_design = request.original_design
+    row.site_topic = request.site_topic.value
+    row.requested_at = request.requested_at
+    row.state = request.state.value
+    row.decided_at = request.decided_at
+    row.decided_by = request.decided_by
+    row.decision_note = request.decision_note
+    row.grant_id = request.grant_id

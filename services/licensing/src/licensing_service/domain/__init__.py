@@ -22,7 +22,9 @@ from licensing_service.domain.grants import Decision, GrantKind, GrantState, Nfr
 from licensing_service.domain.history import HistoryAction, HistoryEntry
 from licensing_service.domain.keys import LicenseKey, RandomBytes
 from licensing_service.domain.on_request import (
+    KeyRequestState,
     OnRequestFacts,
+    OnRequestKeyRequest,
     SiteChecklist,
     SiteTopic,
     UnmetCondition,
@@ -69,6 +71,7 @@ __all__ = [
     "KeyFacts",
     "KeyKind",
     "KeyLookup",
+    "KeyRequestState",
     "KeyVerdict",
     "LicenseKey",
     "LicensingEvent",
@@ -79,6 +82,7 @@ __all__ = [
     "NfrKeyRenewed",
     "NfrKeyRevoked",
     "OnRequestFacts",
+    "OnRequestKeyRequest",
     "PartnerNfr",
     "RandomBytes",
     "RenewalDue",

@@ -77,6 +77,9 @@ class NfrGrant:
     site_url: str = ""
     usage_restriction: UsageRestriction = UsageRestriction.OWN_SITE_OR_DEMO
     retired_keys: list[LicenseKey] = field(default_factory=list)
+    # On-request keys (R-NFR-05): the latest staff check of the site requirements.
+    site_checked_on: date | None = None
+    site_requirements_hold: bool | None = None
     history: list[HistoryEntry] = field(default_factory=list)
     events: list[LicensingEvent] = field(default_factory=list)
 
@@ -197,6 +200,13 @@ class NfrGrant:
         self.revocation_cause = None
         self._record(HistoryAction.RESTORED, decision, self.edition)
         self._issued_event(decision, restored=True)
+
+    def record_site_check(self, on: date, holds: bool, decision: Decision) -> None:
+        """Staff checked the site requirements of an on-request key (R-NFR-05: kept for as long as the key is used)."""
+        self._require_active("check the site of")
+        self.site_checked_on = on
+        self.site_requirements_hold = holds
+        self._record(HistoryAction.SITE_CHECKED, decision, self.edition)
 
     def change_edition(self, to_edition: str, change_request_id: str, decision: Decision) -> None:
         self._require_active("change the edition of")

@@ -15,6 +15,7 @@ class HistoryAction(StrEnum):
     REVOKED = "REVOKED"
     RESTORED = "RESTORED"
     PLAN_CHANGED = "PLAN_CHANGED"
+    SITE_CHECKED = "SITE_CHECKED"
 
 
 @dataclass(frozen=True)

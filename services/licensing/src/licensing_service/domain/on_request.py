@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime
 from enum import StrEnum
 
-from ppcore.errors import FailedPrecondition, FieldViolation
+from ppcore.errors import FailedPrecondition, FieldViolation, InvalidArgument
 
 
 class SiteTopic(StrEnum):
@@ -92,3 +93,54 @@ def require_conditions(facts: OnRequestFacts, min_certified_employees: int) -> N
             rule="R-NFR-04",
             violations=tuple(FieldViolation(f"conditions.{c.condition}", f"{c.description} ({c.rule})") for c in unmet),
         )
+
+
+class KeyRequestState(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@dataclass
+class OnRequestKeyRequest:
+    """A partner's request for its on-request key, waiting for staff to verify the site (R-NFR-04/05).
+
+    What the partner declared about its site is kept as asked; staff verify it on the site
+    itself and approve (the key is issued) or reject with the reason.
+    """
+
+    key_request_id: str
+    partner_id: str
+    site_url: str
+    edition: str
+    site_on_product: bool
+    checklist: SiteChecklist
+    original_design: bool
+    site_topic: SiteTopic
+    requested_at: datetime
+    state: KeyRequestState = KeyRequestState.PENDING
+    decided_at: datetime | None = None
+    decided_by: str = ""
+    decision_note: str = ""
+    grant_id: str = ""
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state is KeyRequestState.PENDING
+
+    def decide(self, state: KeyRequestState, *, at: datetime, by: str, note: str, grant_id: str = "") -> None:
+        if not self.is_pending:
+            raise FailedPrecondition(
+                reason="KEY_REQUEST_ALREADY_DECIDED",
+                message=f"key_request_id: request {self.key_request_id} is {self.state.value} (R-NFR-04)",
+                rule="R-NFR-04",
+            )
+        if state is KeyRequestState.REJECTED and not note.strip():
+            raise InvalidArgument.for_field(
+                "reason", "say which requirement the site does not meet", reason="REASON_REQUIRED", rule="R-NFR-05"
+            )
+        self.state = state
+        self.decided_at = at
+        self.decided_by = by
+        self.decision_note = note.strip()
+        self.grant_id = grant_id

@@ -18,7 +18,12 @@ from licensing_service.domain.editions import EditionCatalogue
 from licensing_service.domain.events import LicensingEvent
 from licensing_service.domain.grants import Decision, GrantKind, GrantState, NfrGrant, RevocationCause
 from licensing_service.domain.keys import LicenseKey, RandomBytes
-from licensing_service.domain.on_request import OnRequestFacts, require_conditions
+from licensing_service.domain.on_request import (
+    KeyRequestState,
+    OnRequestFacts,
+    OnRequestKeyRequest,
+    require_conditions,
+)
 from licensing_service.domain.renewal import (
     RenewalDue,
     RenewalSubject,
@@ -54,6 +59,7 @@ class PartnerNfr:
     grants: list[NfrGrant] = field(default_factory=list)
     cloud: CloudNfr | None = None
     change_requests: list[EditionChangeRequest] = field(default_factory=list)
+    key_requests: list[OnRequestKeyRequest] = field(default_factory=list)
     _events: list[LicensingEvent] = field(default_factory=list, repr=False)
 
     # --- reads ------------------------------------------------------------------
@@ -191,22 +197,32 @@ class PartnerNfr:
             )
 
     # --- on-request key (R-NFR-04..06) ---------------------------------------------
+    def key_request(self, key_request_id: str) -> OnRequestKeyRequest:
+        for request in self.key_requests:
+            if request.key_request_id == key_request_id:
+                return request
+        raise not_found("key_request", key_request_id)
+
     def request_on_request_key(
         self,
         *,
-        grant_id: str,
+        key_request_id: str,
         facts: OnRequestFacts,
         site_url: str,
         edition: str | None,
         now: datetime,
         policy: ProgramPolicy,
-        random_bytes: RandomBytes,
-    ) -> NfrGrant:
-        """Grant the one on-request key of the partner's life, or name every unmet condition."""
-        if any(grant.kind is GrantKind.ON_REQUEST for grant in self.grants):
+    ) -> OnRequestKeyRequest:
+        """File the partner's request for its one on-request key, for staff to verify the site (R-NFR-04).
+
+        What can be refused at once is: a key already received, a request already waiting,
+        and every condition the partner's own answers or the status service show unmet.
+        """
+        self._require_no_on_request_key()
+        if any(request.is_pending for request in self.key_requests):
             raise AlreadyExists(
-                reason="ON_REQUEST_KEY_ALREADY_GRANTED",
-                message=f"partner_id: partner {self.partner_id} already received its one on-request key (R-NFR-04)",
+                reason="ON_REQUEST_KEY_REQUEST_PENDING",
+                message=f"partner_id: partner {self.partner_id} has an on-request key request waiting for staff (R-NFR-04)",
                 rule="R-NFR-04",
             )
         if not site_url.strip():
@@ -215,21 +231,103 @@ class PartnerNfr:
             )
         chosen = self._on_request_edition(edition, policy)
         require_conditions(facts, policy.nfr.on_request.min_certified_employees)
+        request = OnRequestKeyRequest(
+            key_request_id=key_request_id,
+            partner_id=self.partner_id,
+            site_url=site_url.strip(),
+            edition=chosen,
+            site_on_product=facts.site_on_product,
+            checklist=facts.checklist,
+            original_design=facts.original_design,
+            site_topic=facts.site_topic,
+            requested_at=now,
+        )
+        self.key_requests.append(request)
+        return request
+
+    def approve_on_request_key(
+        self,
+        *,
+        key_request_id: str,
+        grant_id: str,
+        contract_accepted: bool,
+        certified_employees: int,
+        decided_by: str,
+        note: str,
+        now: datetime,
+        policy: ProgramPolicy,
+        random_bytes: RandomBytes,
+    ) -> tuple[OnRequestKeyRequest, NfrGrant]:
+        """Staff verified the site (R-NFR-05): issue the key, the partner's conditions re-checked (R-NFR-04)."""
+        request = self.key_request(key_request_id)
+        if request.is_pending:
+            self._require_no_on_request_key()
+            require_conditions(
+                OnRequestFacts(
+                    contract_accepted=contract_accepted,
+                    certified_employees=certified_employees,
+                    site_on_product=request.site_on_product,
+                    checklist=request.checklist,
+                    original_design=request.original_design,
+                    site_topic=request.site_topic,
+                ),
+                policy.nfr.on_request.min_certified_employees,
+            )
+        request.decide(KeyRequestState.APPROVED, at=now, by=decided_by, note=note, grant_id=grant_id)
         today = kyiv_date(now)
+        reason = f"site requirements verified by {decided_by}" + (f": {note.strip()}" if note.strip() else "")
         grant = NfrGrant.issue(
             grant_id=grant_id,
             partner_id=self.partner_id,
             kind=GrantKind.ON_REQUEST,
             entitlement=ON_REQUEST_ENTITLEMENT,
-            edition=chosen,
+            edition=request.edition,
             key=LicenseKey.generate(random_bytes),
             valid_until=period_end(today, policy.nfr.key_validity_months, 1),
             today=today,
-            decision=Decision(now, "on-request key: all conditions met", "R-NFR-04", policy.version),
-            site_url=site_url.strip(),
+            decision=Decision(now, f"on-request key: {reason}", "R-NFR-04", policy.version),
+            site_url=request.site_url,
         )
+        grant.site_checked_on = today
+        grant.site_requirements_hold = True
         self.grants.append(grant)
+        return request, grant
+
+    def reject_on_request_key(
+        self, *, key_request_id: str, decided_by: str, reason: str, now: datetime
+    ) -> OnRequestKeyRequest:
+        """Staff found the site short of the requirements; the partner may ask again (R-NFR-05)."""
+        request = self.key_request(key_request_id)
+        request.decide(KeyRequestState.REJECTED, at=now, by=decided_by, note=reason)
+        return request
+
+    def record_site_check(
+        self, *, grant_id: str, holds: bool, checked_by: str, note: str, now: datetime, policy: ProgramPolicy
+    ) -> NfrGrant:
+        """Staff re-check the site requirements of the on-request key; renewal needs a recent one that holds (R-NFR-06)."""
+        grant = self.grant(grant_id)
+        if grant.kind is not GrantKind.ON_REQUEST:
+            raise FailedPrecondition(
+                reason="NOT_ON_REQUEST_KEY",
+                message=f"grant_id: grant {grant_id} is not the on-request key; only its site is checked (R-NFR-05)",
+                rule="R-NFR-05",
+            )
+        if not holds and not note.strip():
+            raise InvalidArgument.for_field(
+                "note", "say which requirement no longer holds", reason="NOTE_REQUIRED", rule="R-NFR-05"
+            )
+        verdict = "hold" if holds else "no longer hold"
+        reason = f"site requirements {verdict}, checked by {checked_by}" + (f": {note.strip()}" if note.strip() else "")
+        grant.record_site_check(kyiv_date(now), holds, Decision(now, reason, "R-NFR-05", policy.version))
         return grant
+
+    def _require_no_on_request_key(self) -> None:
+        if any(grant.kind is GrantKind.ON_REQUEST for grant in self.grants):
+            raise AlreadyExists(
+                reason="ON_REQUEST_KEY_ALREADY_GRANTED",
+                message=f"partner_id: partner {self.partner_id} already received its one on-request key (R-NFR-04)",
+                rule="R-NFR-04",
+            )
 
     @staticmethod
     def _on_request_edition(edition: str | None, policy: ProgramPolicy) -> str:
@@ -320,7 +418,10 @@ class PartnerNfr:
             policy.nfr.on_request.renewal_editions_multiplier,
         )
         figures = f"sales {sales_uah} UAH, needed {threshold} UAH"
-        if meets_threshold(sales_uah, threshold):
+        site = site_requirements_unconfirmed(grant, kyiv_date(now), policy.nfr.on_request.site_check_valid_months)
+        if site:
+            grant.lapse(Decision(now, f"{site}; {figures}", "R-NFR-06", policy.version))
+        elif meets_threshold(sales_uah, threshold):
             valid_until = period_end(grant.issued_on, policy.nfr.key_validity_months, grant.years_renewed + 2)
             grant.renew(valid_until, Decision(now, f"yearly sales met: {figures}", "R-NFR-06", policy.version))
         else:
@@ -431,3 +532,19 @@ def _blocks_reissue(grant: NfrGrant) -> bool:
 def expiring_within(valid_until: date, today: date, days: int) -> bool:
     """True when the last valid day falls within the next ``days`` days (queries: keys expiring soon)."""
     return today <= valid_until <= today + timedelta(days=days)
+
+
+def site_requirements_unconfirmed(grant: NfrGrant, on: date, valid_months: int) -> str:
+    """Why the site requirements do not count as holding at renewal, or "" when they do (R-NFR-06).
+
+    They must hold "for as long as the key is used" (R-NFR-05): the latest staff check
+    (the approval is the first) must have found them holding within ``valid_months``.
+    """
+    checked = grant.site_checked_on
+    if checked is None:
+        return "site requirements never checked by staff"
+    if not grant.site_requirements_hold:
+        return f"site requirements found not to hold on {checked.isoformat()}"
+    if checked < add_months(on, -valid_months):
+        return f"site requirements last checked on {checked.isoformat()}, more than {valid_months} months ago"
+    return ""

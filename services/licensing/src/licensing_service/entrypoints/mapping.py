@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from licensing_service.domain import (
@@ -9,8 +10,10 @@ from licensing_service.domain import (
     CommercialKey,
     EditionChangeRequest,
     HistoryEntry,
+    KeyRequestState,
     KeyVerdict,
     NfrGrant,
+    OnRequestKeyRequest,
     RevocationCause,
     SiteChecklist,
     SiteTopic,
@@ -126,6 +129,8 @@ def grant_to_proto(grant: NfrGrant, *, with_history: bool = False) -> nfr_pb.Nfr
         usage_restriction=nfr_pb.UsageRestriction.Value(f"USAGE_RESTRICTION_{grant.usage_restriction}"),
         retired_keys=[key.value for key in grant.retired_keys],
         history=[history_to_proto(entry) for entry in grant.history] if with_history else [],
+        site_checked_date=iso(grant.site_checked_on),
+        site_requirements_hold=bool(grant.site_requirements_hold),
     )
 
 
@@ -175,3 +180,33 @@ def site_topic_from_proto(value: int) -> SiteTopic:
         raise InvalidArgument.for_field("site_topic", "is required (R-NFR-04)", rule="R-NFR-04")
     name = nfr_pb.SiteTopic.Name(value).removeprefix("SITE_TOPIC_")  # type: ignore[arg-type]
     return SiteTopic(name)
+
+
+def checklist_to_proto(checklist: SiteChecklist) -> nfr_pb.SiteChecklist:
+    return nfr_pb.SiteChecklist(**asdict(checklist))
+
+
+def key_request_to_proto(request: OnRequestKeyRequest) -> nfr_pb.OnRequestKeyRequest:
+    return nfr_pb.OnRequestKeyRequest(
+        key_request_id=request.key_request_id,
+        partner_id=request.partner_id,
+        site_url=request.site_url,
+        edition=request.edition,
+        site_on_product=request.site_on_product,
+        checklist=checklist_to_proto(request.checklist),
+        original_design=request.original_design,
+        site_topic=nfr_pb.SiteTopic.Value(f"SITE_TOPIC_{request.site_topic}"),
+        request_time=timestamp(request.requested_at),
+        state=nfr_pb.OnRequestKeyRequestState.Value(f"ON_REQUEST_KEY_REQUEST_STATE_{request.state}"),
+        decision_time=timestamp(request.decided_at),
+        decided_by=request.decided_by,
+        decision_note=request.decision_note,
+        grant_id=request.grant_id,
+    )
+
+
+def key_request_state_from_proto(value: int) -> KeyRequestState | None:
+    if value == nfr_pb.ON_REQUEST_KEY_REQUEST_STATE_UNSPECIFIED:
+        return None
+    name = nfr_pb.OnRequestKeyRequestState.Name(value)  # type: ignore[arg-type]
+    return KeyRequestState(name.removeprefix("ON_REQUEST_KEY_REQUEST_STATE_"))

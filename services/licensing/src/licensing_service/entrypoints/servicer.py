@@ -129,7 +129,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
         checklist = m.checklist_from_proto(request.checklist)
 
         async def work(uow: LicensingUnitOfWork) -> pb.RequestOnRequestKeyResponse:
-            grant = await nfr_requests.request_on_request_key(
+            key_request = await nfr_requests.request_on_request_key(
                 uow,
                 self._tools,
                 self._status,
@@ -141,9 +141,68 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
                 original_design=request.original_design,
                 site_topic=topic,
             )
-            return pb.RequestOnRequestKeyResponse(grant=m.grant_to_proto(grant, with_history=True))
+            return pb.RequestOnRequestKeyResponse(key_request=m.key_request_to_proto(key_request))
 
         return await self._write("RequestOnRequestKey", request, pb.RequestOnRequestKeyResponse, work)
+
+    async def ListOnRequestKeyRequests(
+        self, request: pb.ListOnRequestKeyRequestsRequest, context: Any
+    ) -> pb.ListOnRequestKeyRequestsResponse:
+        state = m.key_request_state_from_proto(request.state)
+        offset, limit = m.page(request.page_size, request.page_token)
+        async with self._uow() as uow:
+            found = await nfr_requests.list_key_requests(uow, state, offset, limit + 1)
+        return pb.ListOnRequestKeyRequestsResponse(
+            key_requests=[m.key_request_to_proto(r) for r in found[:limit]],
+            next_page_token=str(offset + limit) if len(found) > limit else "",
+        )
+
+    async def ApproveOnRequestKey(
+        self, request: pb.ApproveOnRequestKeyRequest, context: Any
+    ) -> pb.ApproveOnRequestKeyResponse:
+        async def work(uow: LicensingUnitOfWork) -> pb.ApproveOnRequestKeyResponse:
+            key_request, grant = await nfr_requests.approve_on_request_key(
+                uow,
+                self._tools,
+                self._status,
+                key_request_id=request.key_request_id,
+                staff=current_caller().subject,
+                note=request.note,
+            )
+            return pb.ApproveOnRequestKeyResponse(
+                key_request=m.key_request_to_proto(key_request), grant=m.grant_to_proto(grant, with_history=True)
+            )
+
+        return await self._write("ApproveOnRequestKey", request, pb.ApproveOnRequestKeyResponse, work)
+
+    async def RejectOnRequestKey(
+        self, request: pb.RejectOnRequestKeyRequest, context: Any
+    ) -> pb.RejectOnRequestKeyResponse:
+        async def work(uow: LicensingUnitOfWork) -> pb.RejectOnRequestKeyResponse:
+            key_request = await nfr_requests.reject_on_request_key(
+                uow,
+                self._tools,
+                key_request_id=request.key_request_id,
+                staff=current_caller().subject,
+                reason=request.reason,
+            )
+            return pb.RejectOnRequestKeyResponse(key_request=m.key_request_to_proto(key_request))
+
+        return await self._write("RejectOnRequestKey", request, pb.RejectOnRequestKeyResponse, work)
+
+    async def RecordSiteCheck(self, request: pb.RecordSiteCheckRequest, context: Any) -> pb.RecordSiteCheckResponse:
+        async def work(uow: LicensingUnitOfWork) -> pb.RecordSiteCheckResponse:
+            grant = await nfr_requests.record_site_check(
+                uow,
+                self._tools,
+                grant_id=request.grant_id,
+                holds=request.requirements_hold,
+                staff=current_caller().subject,
+                note=request.note,
+            )
+            return pb.RecordSiteCheckResponse(grant=m.grant_to_proto(grant, with_history=True))
+
+        return await self._write("RecordSiteCheck", request, pb.RecordSiteCheckResponse, work)
 
     async def RequestEditionChange(
         self, request: pb.RequestEditionChangeRequest, context: Any
