@@ -21,7 +21,7 @@ from points_service.domain.ledger import LedgerEntry, SourceType, new_accrual, r
 from points_service.service_layer.daily_totals import daily_total, run_daily_totals
 from ppcore.clock import FixedClock
 from ppcore.db import Database
-from ppcore.errors import FailedPrecondition
+from ppcore.errors import FailedPrecondition, NotFound
 from ppcore.events import Naming
 from ppcore.migrations import upgrade_async
 from ppcore.policy import ProgramPolicy
@@ -148,7 +148,8 @@ async def test_a_run_stores_and_announces_only_the_totals_that_changed(points: P
     assert [await points.total("p-1", d) for d in (DAY_1, DAY_2, DAY_3, DAY_4)] == [10, 10, 15, 15]
     assert [await points.total("p-2", d) for d in (DAY_1, DAY_2, DAY_3, DAY_4)] == [20, 20, 0, 0]
     assert await points.total("p-1", None) == Decimal("15.00")
-    assert await points.total("nobody", DAY_2) == Decimal("0")
+    with pytest.raises(NotFound):  # a partner points does not know is not a zero total
+        await points.total("nobody", DAY_2)
 
 
 async def test_every_run_recomputes_from_the_ledger_so_late_entries_count(points: Points) -> None:

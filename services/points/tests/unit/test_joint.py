@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from points_service.domain.joint import rebalance_counterpart
+from points_service.domain.disputes import ProjectDispute, claims_disagree, decided_shares
+from points_service.domain.joint import DisputeStanding, share_corrections
 from points_service.domain.keys import KeyFacts
 from points_service.domain.ledger import active_total
 from points_service.domain.projects import ProjectDraft, find_counterpart, submit_project
 from points_service.domain.sites import SiteAliases
 from ppcore.clock import KYIV
-from ppcore.errors import InvalidArgument
+from ppcore.errors import FailedPrecondition, InvalidArgument
 
 
 def kyiv(year: int, month: int, day: int, hour: int = 12) -> datetime:
@@ -19,9 +20,10 @@ def kyiv(year: int, month: int, day: int, hour: int = 12) -> datetime:
 
 NOW = kyiv(2025, 9, 1)
 KEY = KeyFacts("KEY-1", found=True, is_activated=True, registered_to_client=True, edition_code="SM_STANDARD")
+FULL = Decimal("10.00")  # SM_STANDARD's points value (R-PRJ-04)
 
 
-def submit(policy, partner, joint=None, holder=None, *, project_id, existing=()):
+def submission(policy, partner, joint=None, holder=None, *, project_id, existing=()):
     d = ProjectDraft(
         partner_id=partner,
         site_url="https://joint.com",
@@ -34,89 +36,142 @@ def submit(policy, partner, joint=None, holder=None, *, project_id, existing=())
     )
 
 
+def submit(policy, partner, joint=None, holder=None, *, project_id, existing=()):
+    return submission(policy, partner, joint, holder, project_id=project_id, existing=existing).project
+
+
 def test_joint_project_declared_by_both_splits_points_equally(policy):
-    """R-PRJ-08: both partners declared each other, so each side earns half."""
+    """R-PRJ-08: "Бали за спільно виконані проекти діляться між Партнерами порівну" -- both partners
+    declared each other, so each side earns half."""
     a = submit(policy, "A", joint="B", holder="A", project_id="pa")
-    b = submit(policy, "B", joint="A", holder="A", project_id="pb", existing=[a])
+    b_sub = submission(policy, "B", joint="A", holder="A", project_id="pb", existing=[a])
+    assert b_sub.rivals == []  # the co-developer's side is no dispute
+    b = b_sub.project
     assert find_counterpart(a, [a, b]) is b
-    half = Decimal(policy.points.main.project_published) / 2
-    assert a.approve(entry_id="ea", at=NOW, decided_by="s", policy=policy, counterpart=b).entry.amount == half
-    assert b.approve(entry_id="eb", at=NOW, decided_by="s", policy=policy, counterpart=a).entry.amount == half
+    assert a.approve(entry_id="ea", at=NOW, decided_by="s", policy=policy, counterpart=b).entry.amount == FULL / 2
+    assert b.approve(entry_id="eb", at=NOW, decided_by="s", policy=policy, counterpart=a).entry.amount == FULL / 2
 
 
-def test_joint_project_declared_by_one_side_is_a_dispute_won_by_the_contract_holder(policy):
-    """R-PRJ-08: only one side declared joint development: the client contract holder gets the points."""
-    full = Decimal(policy.points.main.project_published)
-    holder_side = submit(policy, "A", joint="B", holder="A", project_id="pa")
-    assert holder_side.approve(entry_id="e1", at=NOW, decided_by="s", policy=policy).entry.amount == full
-    other_side = submit(policy, "C", joint="D", holder="D", project_id="pc")
-    approval = other_side.approve(entry_id="e2", at=NOW, decided_by="s", policy=policy)
-    assert approval.entry.amount == Decimal("0.00")
-    assert "R-PRJ-08" in approval.entry.note
+def test_a_one_sided_joint_declaration_earns_nothing_for_anyone(policy):
+    """R-PRJ-08: "Бали нараховуються тільки при умові, що поле «Спільна розробка» заповнене у обох
+    партнерів" -- one side declared, so nobody earns, whoever it named as contract holder."""  # noqa: RUF002
+    for holder in ("A", "B"):
+        one_sided = submit(policy, "A", joint="B", holder=holder, project_id=f"p-{holder}")
+        approval = one_sided.approve(entry_id="e1", at=NOW, decided_by="s", policy=policy)
+        assert approval.entry.amount == Decimal("0.00")
+        assert "until B declares it too" in approval.entry.note and "R-PRJ-08" in approval.entry.note
 
 
-def test_staff_finding_on_the_contract_holder_decides_a_dispute(policy):
-    """R-PRJ-08: in a dispute staff may name the contract holder at approval."""
-    project = submit(policy, "A", joint="B", holder="A", project_id="pa")
-    approval = project.approve(entry_id="e1", at=NOW, decided_by="s", policy=policy, contract_holder_partner_id="B")
-    assert approval.entry.amount == Decimal("0.00")
-
-
-def test_late_declaration_by_the_co_developer_rebalances_the_first_side_to_half(policy):
-    """R-PRJ-08/R-PTS-06: A got all as contract holder; B then declares A, so B gets half and A gives half back."""
-    full = Decimal(policy.points.main.project_published)
+def test_when_the_other_side_declares_too_the_first_side_gets_its_half_and_loses_nothing(policy):
+    """R-PRJ-08/R-PTS-06: A declared B and was approved with nothing; B then declares A: B earns half and
+    A is topped up to half in the ledger (an accrual, never a reversal of anyone's points)."""
     a = submit(policy, "A", joint="B", holder="A", project_id="pa")
     a_entry = a.approve(entry_id="ea", at=NOW, decided_by="s", policy=policy).entry
-    assert a_entry.amount == full
+    assert a_entry.amount == Decimal("0.00") and a.awarded_share == Decimal(0)
     b = submit(policy, "B", joint="A", holder="A", project_id="pb", existing=[a])
     approval = b.approve(entry_id="eb", at=kyiv(2025, 10, 1), decided_by="s", policy=policy, counterpart=a)
-    assert approval.entry.amount == full / 2
-    assert approval.joint.counterpart_share == Decimal("0.5")
-    assert a.base_points is not None
-    assert a.awarded_share is not None
-    correction = rebalance_counterpart(
-        a_entry,
-        base_points=a.base_points,
-        awarded_share=a.awarded_share,
-        target_share=approval.joint.counterpart_share,
-        entry_id="fix",
+    assert approval.entry.amount == FULL / 2 and approval.joint.counterpart_share == Decimal("0.5")
+    ids = iter(["fix"])
+    top_up = share_corrections(
+        [a_entry],
+        partner_id="A",
+        project_id="pa",
+        base_points=FULL,
+        awarded_share=Decimal(0),
+        target_share=Decimal("0.5"),
+        new_id=lambda: next(ids),
         at=kyiv(2025, 10, 1),
         decided_by="s",
         policy=policy,
+        why="the co-developer declared too",
     )
-    assert correction is not None
-    assert correction.reverses_entry_id == "ea"
-    assert active_total([a_entry, correction], kyiv(2025, 10, 2)) == full / 2
-    assert active_total([a_entry, correction], kyiv(2025, 9, 2)) == full
+    assert [(e.partner_id, e.amount, e.is_reversal) for e in top_up] == [("A", FULL / 2, False)]
 
 
-def test_counterpart_that_lost_a_dispute_is_topped_up_to_half_when_both_declare(policy):
-    """R-PRJ-08: A named B as contract holder and got nothing; once B declares A too, A is brought to half."""
-    a = submit(policy, "A", joint="B", holder="B", project_id="pa")
-    a_entry = a.approve(entry_id="ea", at=NOW, decided_by="s", policy=policy).entry
-    assert a_entry.amount == Decimal("0.00")
-    assert a.base_points is not None
-    assert a.awarded_share is not None
-    top_up = rebalance_counterpart(
-        a_entry,
-        base_points=a.base_points,
-        awarded_share=a.awarded_share,
-        target_share=Decimal("0.5"),
-        entry_id="fix",
+def test_a_solo_claim_to_a_claimed_site_is_a_dispute_not_a_refusal(policy):
+    """R-PRJ-05/R-PRJ-08: "У разі виникнення суперечок, пріоритет в отриманні балів отримує Партнер, який
+    уклав договір з Клієнтом" -- two partners each submitting the same client site as their own is not
+    first come first served: the second claim is accepted and both go to a dispute."""  # noqa: RUF002
+    a = submit(policy, "A", project_id="pa")
+    c = submission(policy, "C", project_id="pc", existing=[a])
+    assert c.rivals == [a]
+    # A joint declaration the other side does not share is a disagreement too.
+    assert submission(policy, "D", joint="A", holder="D", project_id="pd", existing=[a]).rivals == [a]
+    # The same partner adding its own site again is still a duplicate (R-PRJ-05).
+    with pytest.raises(InvalidArgument) as exc:
+        submit(policy, "A", project_id="pa2", existing=[a])
+    assert exc.value.reason == "PROJECT_DUPLICATE_SITE"
+
+
+def test_a_disputed_project_earns_nothing_until_staff_decide_and_then_the_holder_gets_the_points(policy):
+    """R-PRJ-08: while the dispute is open the claims earn nothing; staff's decision of who holds the
+    client contract gives that partner the points and the other nothing."""
+    a = submit(policy, "A", project_id="pa")
+    c = submit(policy, "C", project_id="pc", existing=[a])
+    open_approval = c.approve(
+        entry_id="e1", at=NOW, decided_by="s", policy=policy, dispute=DisputeStanding("d1", is_open=True)
+    )
+    assert open_approval.entry.amount == Decimal("0.00") and "dispute d1" in open_approval.entry.note
+    dispute = ProjectDispute(dispute_id="d1", site_key="joint.com", opened_at=NOW, reason="solo claims")
+    shares = dispute.decide(
+        [a, c],
+        contract_holder_partner_id="C",
+        evidence="contract #12",
         at=NOW,
-        decided_by="s",
-        policy=policy,
+        decided_by="staff:olga",
+        policy_version=policy.version,
     )
-    assert top_up is not None
-    assert top_up.amount == a.base_points / 2
-    assert top_up.partner_id == "A"
+    assert shares == {"pa": Decimal(0), "pc": Decimal(1)}
+    assert (dispute.decided_by, dispute.contract_holder_partner_id) == ("staff:olga", "C")
+    with pytest.raises(FailedPrecondition):
+        dispute.decide([a, c], contract_holder_partner_id="A", evidence="x", at=NOW, decided_by="s", policy_version="")
 
 
-def test_only_the_declared_co_developer_may_add_the_same_site(policy):
-    """R-PRJ-05/R-PRJ-08: a third partner adding the joint site is a duplicate."""
+def test_staff_decision_needs_evidence_and_a_claimant_as_holder(policy):
+    """R-PRJ-08: staff decide on evidence, among the partners that claim the site."""
+    a = submit(policy, "A", project_id="pa")
+    c = submit(policy, "C", project_id="pc", existing=[a])
+    dispute = ProjectDispute(dispute_id="d1", site_key="joint.com", opened_at=NOW, reason="")
+    with pytest.raises(InvalidArgument) as exc:
+        dispute.decide([a, c], contract_holder_partner_id="C", evidence=" ", at=NOW, decided_by="s", policy_version="")
+    assert exc.value.reason == "PROJECT_DISPUTE_EVIDENCE_MISSING"
+    with pytest.raises(InvalidArgument) as exc:
+        decided_shares([a, c], "Z")
+    assert exc.value.reason == "PROJECT_DISPUTE_HOLDER_NOT_A_CLAIMANT"
+
+
+def test_a_decided_dispute_takes_back_what_the_losing_side_held(policy):
+    """R-PRJ-08/R-PTS-06: only the staff decision moves points: A, approved first with all of them,
+    loses the dispute and its points are reversed from the decision on; history before stays."""
+    a = submit(policy, "A", project_id="pa")
+    a_entry = a.approve(entry_id="ea", at=NOW, decided_by="s", policy=policy).entry
+    ids = iter(["r1", "r2"])
+    corrections = share_corrections(
+        [a_entry],
+        partner_id="A",
+        project_id="pa",
+        base_points=FULL,
+        awarded_share=Decimal(1),
+        target_share=Decimal(0),
+        new_id=lambda: next(ids),
+        at=kyiv(2025, 10, 1),
+        decided_by="staff:olga",
+        policy=policy,
+        why="dispute decided",
+    )
+    assert [(e.reverses_entry_id, e.amount, e.decided_by) for e in corrections] == [("ea", -FULL, "staff:olga")]
+    assert active_total([a_entry, *corrections], kyiv(2025, 10, 2)) == Decimal(0)
+    assert active_total([a_entry, *corrections], kyiv(2025, 9, 2)) == FULL
+
+
+def test_the_holder_and_its_declared_co_developer_split_a_decided_dispute(policy):
+    """R-PRJ-08: A and B declared each other, C claims the site alone; staff find A holds the contract,
+    so A and B split the points equally and C gets none."""
     a = submit(policy, "A", joint="B", holder="A", project_id="pa")
-    with pytest.raises(InvalidArgument):
-        submit(policy, "C", project_id="pc", existing=[a])
+    b = submit(policy, "B", joint="A", holder="A", project_id="pb", existing=[a])
+    c = submit(policy, "C", project_id="pc", existing=[a, b])
+    assert claims_disagree(c, [a, b])
+    assert decided_shares([a, b, c], "A") == {"pa": Decimal("0.5"), "pb": Decimal("0.5"), "pc": Decimal(0)}
 
 
 def test_joint_declaration_must_name_another_partner_and_a_contract_holder_of_the_two(policy):
@@ -137,9 +192,9 @@ def test_joint_sides_share_one_site_slot_on_the_key(policy):
     )
     a = submit_project(
         d, project_id="pa", key_facts=start_key, existing=[], aliases=SiteAliases(), policy=policy, now=NOW
-    )
+    ).project
     d_b = replace(d, partner_id="B", joint_partner_id="A")
     b = submit_project(
         d_b, project_id="pb", key_facts=start_key, existing=[a], aliases=SiteAliases(), policy=policy, now=NOW
-    )
+    ).project
     assert b.site_key == a.site_key

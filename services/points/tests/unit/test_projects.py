@@ -33,10 +33,26 @@ def draft(**changes) -> ProjectDraft:
     return replace(base, **changes)
 
 
-def submit(policy, d: ProjectDraft | None = None, *, project_id="prj-1", key=GOOD_KEY, existing=(), aliases=NO_ALIASES):
+def submit(
+    policy,
+    d: ProjectDraft | None = None,
+    *,
+    project_id="prj-1",
+    key=GOOD_KEY,
+    existing=(),
+    aliases=NO_ALIASES,
+    original=None,
+):
     return submit_project(
-        d or draft(), project_id=project_id, key_facts=key, existing=existing, aliases=aliases, policy=policy, now=NOW
-    )
+        d or draft(),
+        project_id=project_id,
+        key_facts=key,
+        existing=existing,
+        aliases=aliases,
+        policy=policy,
+        now=NOW,
+        original=original,
+    ).project
 
 
 def test_submitted_project_is_under_review_with_a_ten_business_day_deadline(policy):
@@ -81,12 +97,13 @@ def test_declared_edition_must_match_the_keys_edition(policy):
     assert exc.value.reason == "PROJECT_EDITION_MISMATCH"
 
 
-@pytest.mark.parametrize("same_site", ["http://www.SHOP.com/", "shop.com", "https://shop.com//"])
-def test_same_site_added_again_is_refused(policy, same_site):
-    """R-PRJ-05: a project is added once, whoever adds it again and however the address is written."""
+@pytest.mark.parametrize("same_site", ["http://www.SHOP.com/", "shop.com", "https://shop.com//", "m.shop.com"])
+def test_same_site_added_again_by_the_same_partner_is_refused(policy, same_site):
+    """R-PRJ-05: a partner adds a project once, however the address is written (www. and the mobile
+    mirror m. included: "Забороняється додавати дзеркала, аліаси одного й того ж проекту")."""
     first = submit(policy)
     with pytest.raises(InvalidArgument) as exc:
-        submit(policy, draft(partner_id="p2", site_url=same_site), project_id="prj-2", existing=[first])
+        submit(policy, draft(site_url=same_site), project_id="prj-2", existing=[first])
     assert (exc.value.reason, exc.value.rule) == ("PROJECT_DUPLICATE_SITE", "R-PRJ-05")
 
 
@@ -98,6 +115,10 @@ def test_a_known_mirror_or_declared_alias_of_an_added_site_is_refused(policy):
     aliases = SiteAliases.from_urls([("shop-alias.net", "shop.com")])
     with pytest.raises(InvalidArgument):
         submit(policy, draft(site_url="shop-alias.net"), project_id="prj-3", existing=[first], aliases=aliases)
+    # Declared the other way round (the added site is the alias), it is still the same site.
+    backwards = SiteAliases.from_urls([("shop.com", "shop-main.net")])
+    with pytest.raises(InvalidArgument):
+        submit(policy, draft(site_url="shop-main.net"), project_id="prj-4", existing=[first], aliases=backwards)
 
 
 def test_rejected_project_can_be_resubmitted_and_frees_its_site(policy):
@@ -243,3 +264,68 @@ def test_an_approved_project_earns_its_key_editions_points_value(policy, edition
     project = submit(flat, key=replace(GOOD_KEY, edition_code="SM_BUSINESS"), project_id="prj-flat")
     entry = project.approve(entry_id="e2", at=kyiv(2025, 9, 2), decided_by="staff", policy=flat).entry
     assert entry.amount == Decimal(policy.points.main.project_published)
+
+
+def test_staff_declared_alias_is_checked_and_a_known_alias_cannot_be_declared_twice():
+    """R-PRJ-05: "Забороняється додавати дзеркала, аліаси одного й того ж проекту": staff declare which
+    addresses serve one site; declaring what is already the same site is refused."""
+    from points_service.domain.sites import declare_alias
+
+    alias = declare_alias("https://www.shop-alias.net/", "shop.com", known=SiteAliases(), declared_by="staff:o", at=NOW)
+    assert (alias.alias_key, alias.site_key, alias.declared_by) == ("shop-alias.net", "shop.com", "staff:o")
+    known = SiteAliases({alias.alias_key: alias.site_key})
+    for again in (("shop-alias.net", "shop.com"), ("shop.com", "shop-alias.net"), ("shop-alias.net", "other.com")):
+        with pytest.raises(InvalidArgument) as exc:
+            declare_alias(*again, known=known, declared_by="staff:o", at=NOW)
+        assert exc.value.reason == "SITE_ALIAS_EXISTS"
+
+
+def test_a_language_version_may_be_added_and_counts_against_the_keys_site_limit(policy):
+    """R-PRJ-07: "Виняток становлять багатомовні версії одного проекту" -- a language version of the
+    partner's own project is a project of its own at its own address, and uses a site of the key
+    (R-PRJ-06)."""
+    business = replace(GOOD_KEY, edition_code="SM_BUSINESS")  # 2 sites per key
+    first = submit(policy, key=business)
+    english = submit(
+        policy,
+        draft(site_url="https://shop.com/en", language_version_of="prj-1"),
+        project_id="prj-en",
+        key=business,
+        existing=[first],
+        original=first,
+    )
+    assert english.language_version_of == "prj-1" and english.state is ProjectState.UNDER_REVIEW
+    with pytest.raises(InvalidArgument) as exc:  # a third site on a two-site key
+        submit(
+            policy,
+            draft(site_url="https://shop.com/de", language_version_of="prj-1"),
+            project_id="prj-de",
+            key=business,
+            existing=[first, english],
+            original=first,
+        )
+    assert exc.value.reason == "PROJECT_KEY_SITE_LIMIT"
+    with pytest.raises(InvalidArgument) as exc:  # one site per SM_STANDARD key: the version counts
+        submit(
+            policy,
+            draft(site_url="https://shop.com/en", language_version_of="prj-1"),
+            project_id="prj-en2",
+            existing=[first],
+            original=first,
+        )
+    assert exc.value.reason == "PROJECT_KEY_SITE_LIMIT"
+    for bad_original, bad_site, reason in (
+        (None, "https://shop.com/en", "PROJECT_LANGUAGE_VERSION_OF_UNKNOWN"),
+        (replace(first, partner_id="p9"), "https://shop.com/en", "PROJECT_LANGUAGE_VERSION_OF_UNKNOWN"),
+        (first, "https://www.shop.com", "PROJECT_LANGUAGE_VERSION_SAME_SITE"),
+    ):
+        with pytest.raises(InvalidArgument) as exc:
+            submit(
+                policy,
+                draft(site_url=bad_site, language_version_of="prj-1"),
+                project_id="prj-x",
+                key=business,
+                existing=[first],
+                original=bad_original,
+            )
+        assert exc.value.reason == reason and exc.value.rule == "R-PRJ-07"

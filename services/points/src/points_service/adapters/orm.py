@@ -116,8 +116,12 @@ class ProjectRow(Base):
     awarded_share: Mapped[Decimal | None] = mapped_column(Hundredths(), nullable=True)
     ledger_entry_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     policy_version: Mapped[str] = mapped_column(sa.String(64), default="")
+    # R-PRJ-08: the dispute over its site; R-PRJ-07: the project it is a language version of.
+    dispute_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    language_version_of: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
     __table_args__ = (
+        sa.Index("ix_projects_dispute_id", "dispute_id"),
         sa.Index("ix_projects_partner_id_state", "partner_id", "state"),
         sa.Index("ix_projects_state_review_due_date", "state", "review_due_date"),
         sa.Index("ix_projects_license_key", "license_key"),
@@ -133,6 +137,37 @@ class ProjectSiteKeyRow(Base):
     project_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
 
     __table_args__ = (sa.Index("ix_project_site_keys_project_id", "project_id"),)
+
+
+class ProjectDisputeRow(Base):
+    """R-PRJ-05/08: partners' disagreeing claims to one client site, and staff's decision."""
+
+    __tablename__ = "project_disputes"
+
+    dispute_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    site_key: Mapped[str] = mapped_column(sa.String(512))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.Text(), default="")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[str] = mapped_column(sa.String(128), default="")
+    contract_holder_partner_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    evidence: Mapped[str] = mapped_column(sa.Text(), default="")
+    policy_version: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    __table_args__ = (sa.Index("ix_project_disputes_state_opened_at", "state", "opened_at"),)
+
+
+class SiteAliasRow(Base):
+    """R-PRJ-05: a staff-declared alias (or mirror) of a site: the same project, refused as a new one."""
+
+    __tablename__ = "site_aliases"
+
+    alias_key: Mapped[str] = mapped_column(sa.String(512), primary_key=True)
+    site_key: Mapped[str] = mapped_column(sa.String(512))
+    declared_by: Mapped[str] = mapped_column(sa.String(128))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(sa.Text(), default="")
 
 
 class MonitoringSubmissionRow(Base):

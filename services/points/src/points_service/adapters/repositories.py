@@ -15,9 +15,12 @@ from points_service.adapters.orm import (
     MonitoringSubmissionRow,
     OrderRow,
     PointRequestRow,
+    ProjectDisputeRow,
     ProjectRow,
     ProjectSiteKeyRow,
+    SiteAliasRow,
 )
+from points_service.domain.disputes import DisputeState, ProjectDispute
 from points_service.domain.monitoring import (
     ClientContact,
     MonitoringState,
@@ -28,6 +31,7 @@ from points_service.domain.monitoring import (
 from points_service.domain.orders import Order, OrderLine, OrderState
 from points_service.domain.projects import Project, ProjectState
 from points_service.domain.requests import Evidence, PointRequest, PointRequestState
+from points_service.domain.sites import SiteAlias, SiteAliases
 
 
 class OrderRepository:
@@ -139,6 +143,15 @@ class ProjectRepository:
         )
         return await self._with_keys(list(rows))
 
+    async def in_dispute(self, dispute_id: str) -> list[Project]:
+        """The projects whose claims to one site are in the dispute (R-PRJ-08), oldest first."""
+        rows = await self._session.scalars(
+            sa.select(ProjectRow)
+            .where(ProjectRow.dispute_id == dispute_id)
+            .order_by(ProjectRow.submitted_at, ProjectRow.project_id)
+        )
+        return await self._with_keys(list(rows))
+
     async def page(
         self, *, partner_id: str | None, state: ProjectState | None, offset: int, limit: int
     ) -> list[Project]:
@@ -209,6 +222,8 @@ def _project_values(p: Project) -> dict[str, Any]:
         "awarded_share": p.awarded_share,
         "ledger_entry_id": p.ledger_entry_id,
         "policy_version": p.policy_version,
+        "dispute_id": p.dispute_id,
+        "language_version_of": p.language_version_of,
     }
 
 
@@ -239,6 +254,110 @@ def _project_from_row(row: ProjectRow, keys: frozenset[str]) -> Project:
         awarded_share=row.awarded_share,
         ledger_entry_id=row.ledger_entry_id,
         policy_version=row.policy_version,
+        dispute_id=row.dispute_id,
+        language_version_of=row.language_version_of,
+    )
+
+
+class DisputeRepository:
+    """R-PRJ-05/08: disputes over client sites."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, dispute_id: str) -> ProjectDispute | None:
+        row = await self._session.get(ProjectDisputeRow, dispute_id)
+        return _dispute_from_row(row) if row is not None else None
+
+    async def add(self, dispute: ProjectDispute) -> None:
+        self._session.add(ProjectDisputeRow(**_dispute_values(dispute)))
+        await self._session.flush()
+
+    async def save(self, dispute: ProjectDispute) -> None:
+        await self._session.execute(
+            sa.update(ProjectDisputeRow)
+            .where(ProjectDisputeRow.dispute_id == dispute.dispute_id)
+            .values(**_dispute_values(dispute))
+        )
+
+    async def page(self, *, state: DisputeState | None, offset: int, limit: int) -> list[ProjectDispute]:
+        query = sa.select(ProjectDisputeRow)
+        if state is not None:
+            query = query.where(ProjectDisputeRow.state == state.value)
+        query = query.order_by(ProjectDisputeRow.opened_at, ProjectDisputeRow.dispute_id)
+        return [_dispute_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+
+
+def _dispute_values(d: ProjectDispute) -> dict[str, Any]:
+    return {
+        "dispute_id": d.dispute_id,
+        "site_key": d.site_key,
+        "state": d.state.value,
+        "reason": d.reason,
+        "opened_at": d.opened_at,
+        "decided_at": d.decided_at,
+        "decided_by": d.decided_by,
+        "contract_holder_partner_id": d.contract_holder_partner_id,
+        "evidence": d.evidence,
+        "policy_version": d.policy_version,
+    }
+
+
+def _dispute_from_row(row: ProjectDisputeRow) -> ProjectDispute:
+    return ProjectDispute(
+        dispute_id=row.dispute_id,
+        site_key=row.site_key,
+        opened_at=row.opened_at,
+        reason=row.reason,
+        state=DisputeState(row.state),
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        contract_holder_partner_id=row.contract_holder_partner_id,
+        evidence=row.evidence,
+        policy_version=row.policy_version,
+    )
+
+
+class SiteAliasRepository:
+    """R-PRJ-05: the aliases and mirrors staff declared, used by every project submission."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def known(self) -> SiteAliases:
+        """Every declared alias. Staff declare them one by one, so the table stays small enough to
+        load whole; the whole table is what lets an alias declared later still match (R-PRJ-05)."""
+        rows = await self._session.execute(sa.select(SiteAliasRow.alias_key, SiteAliasRow.site_key))
+        return SiteAliases({alias: site for alias, site in rows})
+
+    async def get(self, alias_key: str) -> SiteAlias | None:
+        row = await self._session.get(SiteAliasRow, alias_key)
+        return _alias_from_row(row) if row is not None else None
+
+    async def add(self, alias: SiteAlias) -> None:
+        self._session.add(
+            SiteAliasRow(
+                alias_key=alias.alias_key,
+                site_key=alias.site_key,
+                declared_by=alias.declared_by,
+                declared_at=alias.declared_at,
+                note=alias.note,
+            )
+        )
+        await self._session.flush()
+
+    async def page(self, *, offset: int, limit: int) -> list[SiteAlias]:
+        query = sa.select(SiteAliasRow).order_by(SiteAliasRow.site_key, SiteAliasRow.alias_key)
+        return [_alias_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+
+
+def _alias_from_row(row: SiteAliasRow) -> SiteAlias:
+    return SiteAlias(
+        alias_key=row.alias_key,
+        site_key=row.site_key,
+        declared_by=row.declared_by,
+        declared_at=row.declared_at,
+        note=row.note,
     )
 
 

@@ -9,10 +9,12 @@ from points_service.adapters.event_codec import event_pb
 from points_service.adapters.ledger_repository import LedgerRepository
 from points_service.adapters.reference_repositories import PartnerRepository, SanctionRepository
 from points_service.adapters.repositories import (
+    DisputeRepository,
     MonitoringRepository,
     OrderRepository,
     PointRequestRepository,
     ProjectRepository,
+    SiteAliasRepository,
 )
 from points_service.domain.events import DomainEvent, PointsAccrued, PointsReversed
 from points_service.domain.ledger import LedgerEntry
@@ -23,6 +25,8 @@ class PointsUnitOfWork(SqlUnitOfWork):
     ledger: LedgerRepository
     orders: OrderRepository
     projects: ProjectRepository
+    disputes: DisputeRepository
+    site_aliases: SiteAliasRepository
     monitoring: MonitoringRepository
     point_requests: PointRequestRepository
     partners: PartnerRepository
@@ -33,6 +37,8 @@ class PointsUnitOfWork(SqlUnitOfWork):
         self.ledger = LedgerRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.projects = ProjectRepository(self.session)
+        self.disputes = DisputeRepository(self.session)
+        self.site_aliases = SiteAliasRepository(self.session)
         self.monitoring = MonitoringRepository(self.session)
         self.point_requests = PointRequestRepository(self.session)
         self.partners = PartnerRepository(self.session)

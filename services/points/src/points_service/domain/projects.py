@@ -16,8 +16,9 @@ from enum import StrEnum
 
 from points_service.domain.accruals import accrue
 from points_service.domain.amounts import to_points
+from points_service.domain.disputes import claims_disagree
 from points_service.domain.events import DomainEvent, PointsAccrued, ProjectApproved, ProjectRejected
-from points_service.domain.joint import JointDecision, decide_joint_share
+from points_service.domain.joint import DisputeStanding, JointDecision, decide_joint_share
 from points_service.domain.keys import KeyFacts, check_key_facts
 from points_service.domain.ledger import LedgerEntry, SourceType
 from points_service.domain.sanctions import RefusePointsSanction
@@ -52,6 +53,8 @@ class ProjectDraft:
     template_design: bool = False
     joint_partner_id: str | None = None
     contract_holder_partner_id: str | None = None
+    # R-PRJ-07: the partner's own project this one is a language version of.
+    language_version_of: str | None = None
 
 
 @dataclass
@@ -81,6 +84,10 @@ class Project:
     awarded_share: Decimal | None = None
     ledger_entry_id: str | None = None
     policy_version: str = ""
+    # R-PRJ-08: the dispute over its site, when another partner's claim disagrees with it.
+    dispute_id: str | None = None
+    # R-PRJ-07: the partner's own project this one is a language version of.
+    language_version_of: str | None = None
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -99,15 +106,17 @@ class Project:
         counterpart: Project | None = None,
         sanctions: Iterable[RefusePointsSanction] = (),
         template_design: bool | None = None,
-        contract_holder_partner_id: str | None = None,
+        dispute: DisputeStanding | None = None,
         note: str = "",
     ) -> ProjectApproval:
         """Staff approve: the project's points accrue (R-PRJ-01), none for a template design (R-PRJ-03),
-        split or awarded to the contract holder when joint (R-PRJ-08), zero under a sanction (R-PTS-07)."""
+        half when both co-developers declared each other, none while one side alone declared or its site
+        is in an open dispute, staff's share once the dispute is decided (R-PRJ-08), zero under a
+        sanction (R-PTS-07)."""
         self._require_under_review("approve")
         if template_design is not None:
             self.template_design = template_design
-        joint = decide_joint_share(self, counterpart, contract_holder_partner_id=contract_holder_partner_id)
+        joint = decide_joint_share(self, counterpart, dispute=dispute)
         base = to_points(0 if self.template_design else project_points_value(self.edition_code, policy))
         reasons = [r for r in (note, joint.reason) if r]
         if self.template_design:
@@ -182,8 +191,10 @@ class Project:
         aliases: SiteAliases,
         policy: ProgramPolicy,
         now: datetime,
-    ) -> None:
-        """A rejected project, corrected, goes back under review with a fresh deadline (R-PRJ-01)."""
+        original: Project | None = None,
+    ) -> list[Project]:
+        """A rejected project, corrected, goes back under review with a fresh deadline (R-PRJ-01).
+        Returns the other partners' projects whose claim to the site disagrees with it (R-PRJ-08)."""
         if self.state is not ProjectState.REJECTED:
             raise FailedPrecondition(
                 reason="PROJECT_NOT_REJECTED",
@@ -199,6 +210,7 @@ class Project:
             aliases=aliases,
             policy=policy,
             own_project_id=self.project_id,
+            original=original,
         )
         self._apply(draft, checked)
         self.state = ProjectState.UNDER_REVIEW
@@ -207,6 +219,8 @@ class Project:
         self.submission_count += 1
         self.decided_at = None
         self.decided_by = ""
+        self.dispute_id = None
+        return checked.rivals_of(self)
 
     # --- editing (R-PRJ-01) ----------------------------------------------------------
     def edit(
@@ -249,6 +263,7 @@ class Project:
         self.template_design = draft.template_design
         self.joint_partner_id = draft.joint_partner_id
         self.contract_holder_partner_id = checked.contract_holder_partner_id
+        self.language_version_of = draft.language_version_of
 
 
 @dataclass(frozen=True)
@@ -285,14 +300,23 @@ def submit_project(
     aliases: SiteAliases,
     policy: ProgramPolicy,
     now: datetime,
-) -> Project:
+    original: Project | None = None,
+) -> Submission:
     """A new project under review (R-PRJ-01), or INVALID_ARGUMENT naming the rule it breaks.
 
     ``existing``: projects that may collide with it (same site keys or same license key),
-    of any partner; the caller may pass more, the check filters.
+    of any partner; the caller may pass more, the check filters. ``original``: the project named
+    by ``draft.language_version_of`` (R-PRJ-07). Other partners' claims to the same site that
+    disagree with this one are returned as rivals, for a dispute (R-PRJ-05, R-PRJ-08).
     """
     checked = _check_submission(
-        draft, key_facts=key_facts, existing=existing, aliases=aliases, policy=policy, own_project_id=project_id
+        draft,
+        key_facts=key_facts,
+        existing=existing,
+        aliases=aliases,
+        policy=policy,
+        own_project_id=project_id,
+        original=original,
     )
     project = Project(
         project_id=project_id,
@@ -312,8 +336,17 @@ def submit_project(
         state=ProjectState.UNDER_REVIEW,
         submitted_at=now,
         review_due_date=review_due_date(now, policy),
+        language_version_of=draft.language_version_of,
     )
-    return project
+    return Submission(project, checked.rivals_of(project))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted project and the other partners' projects whose claim to its site disagrees (R-PRJ-08)."""
+
+    project: Project
+    rivals: list[Project]
 
 
 def overdue_projects(projects: Iterable[Project], today: date) -> list[Project]:
@@ -342,6 +375,10 @@ class _CheckedSubmission:
     site_keys: frozenset[str]
     edition_code: str
     contract_holder_partner_id: str | None
+    other_claims: tuple[Project, ...] = ()
+
+    def rivals_of(self, project: Project) -> list[Project]:
+        return list(self.other_claims) if claims_disagree(project, self.other_claims) else []
 
 
 def _check_submission(
@@ -352,6 +389,7 @@ def _check_submission(
     aliases: SiteAliases,
     policy: ProgramPolicy,
     own_project_id: str,
+    original: Project | None = None,
 ) -> _CheckedSubmission:
     if not draft.partner_id.strip():
         raise InvalidArgument.for_field("project.partner_id", "is required")
@@ -359,15 +397,41 @@ def _check_submission(
     facts = check_key_facts(draft.license_key, key_facts, submitter=draft.partner_id)
     edition_code = _edition_of(draft, facts, policy)
     keys = site_keys(draft.site_url, draft.mirror_urls, aliases)
+    site_key = aliases.resolve(normalize_site(draft.site_url))
     others = [p for p in existing if p.project_id != own_project_id and p.holds_its_site]
-    _check_site_not_taken(draft, keys, others)
-    _check_sites_per_key(draft, keys, edition_code, others, policy)
+    original = _check_language_version(draft, site_key, original)
+    other_claims = _check_site_not_taken(draft, keys, others, original)
+    _check_sites_per_key(draft, keys, edition_code, others, policy, original)
     return _CheckedSubmission(
-        site_key=aliases.resolve(normalize_site(draft.site_url)),
+        site_key=site_key,
         site_keys=keys,
         edition_code=edition_code,
         contract_holder_partner_id=holder,
+        other_claims=tuple(other_claims),
     )
+
+
+def _check_language_version(draft: ProjectDraft, site_key: str, original: Project | None) -> Project | None:
+    """R-PRJ-07: "Виняток становлять багатомовні версії одного проекту": a language version of the
+    partner's own project may be added as a project of its own, at its own address."""
+    if draft.language_version_of is None:
+        return None
+    if original is None or original.partner_id != draft.partner_id or not original.holds_its_site:
+        raise InvalidArgument.for_field(
+            "project.language_version_of_project_id",
+            f"{draft.language_version_of} is not a project of partner {draft.partner_id} (R-PRJ-07)",
+            reason="PROJECT_LANGUAGE_VERSION_OF_UNKNOWN",
+            rule="R-PRJ-07",
+        )
+    if site_key == original.site_key:
+        raise InvalidArgument.for_field(
+            "project.site_url",
+            f"a language version has its own address, not {original.site_key} of project "
+            f"{original.project_id} (R-PRJ-07)",
+            reason="PROJECT_LANGUAGE_VERSION_SAME_SITE",
+            rule="R-PRJ-07",
+        )
+    return original
 
 
 def _check_joint_declaration(draft: ProjectDraft) -> str | None:
@@ -390,10 +454,11 @@ def _check_joint_declaration(draft: ProjectDraft) -> str | None:
             reason="PROJECT_JOINT_PARTNER_INVALID",
             rule="R-PRJ-08",
         )
-    if holder not in (draft.partner_id, joint):
+    if holder is not None and holder not in (draft.partner_id, joint):
+        # The holder is the partner's claim only (staff decide disputes), so it may be left out.
         raise InvalidArgument.for_field(
             "project.contract_holder_partner_id",
-            "a joint project names which of the two partners holds the client contract (R-PRJ-08)",
+            "the client contract holder of a joint project is one of the two partners (R-PRJ-08)",
             reason="PROJECT_CONTRACT_HOLDER_INVALID",
             rule="R-PRJ-08",
         )
@@ -421,31 +486,45 @@ def _edition_of(draft: ProjectDraft, facts: KeyFacts, policy: ProgramPolicy) -> 
     return edition_code
 
 
-def _check_site_not_taken(draft: ProjectDraft, keys: frozenset[str], others: list[Project]) -> None:
-    """R-PRJ-05: a site (or a mirror or alias of it) is added once; only the declared co-developer
-    may add the same site, as its side of a joint project (R-PRJ-08)."""
+def _check_site_not_taken(
+    draft: ProjectDraft, keys: frozenset[str], others: list[Project], original: Project | None
+) -> list[Project]:
+    """R-PRJ-05: the same partner adds a site (or a mirror or alias of it) once; a language version of
+    its own project is the exception (R-PRJ-07). Other partners' projects on the site are returned:
+    the co-developer's side of a joint project, or a rival claim for staff to settle (R-PRJ-08)."""
+    claims = []
     for other in others:
-        if not other.site_keys & keys:
+        if not other.site_keys & keys or (original is not None and other.project_id == original.project_id):
             continue
-        if draft.joint_partner_id is not None and other.partner_id == draft.joint_partner_id:
-            continue
-        raise InvalidArgument.for_field(
-            "project.site_url",
-            f"this site (or a mirror or alias of it) was added already as project {other.project_id} (R-PRJ-05)",
-            reason="PROJECT_DUPLICATE_SITE",
-            rule="R-PRJ-05",
-        )
+        if other.partner_id == draft.partner_id:
+            raise InvalidArgument.for_field(
+                "project.site_url",
+                f"this site (or a mirror or alias of it) was added already as project {other.project_id} (R-PRJ-05)",
+                reason="PROJECT_DUPLICATE_SITE",
+                rule="R-PRJ-05",
+            )
+        claims.append(other)
+    return claims
 
 
 def _check_sites_per_key(
-    draft: ProjectDraft, keys: frozenset[str], edition_code: str, others: list[Project], policy: ProgramPolicy
+    draft: ProjectDraft,
+    keys: frozenset[str],
+    edition_code: str,
+    others: list[Project],
+    policy: ProgramPolicy,
+    original: Project | None,
 ) -> None:
-    """R-PRJ-06: no more sites on one license key than its edition allows (the co-developer's side of
-    the same site is the same site)."""
+    """R-PRJ-06: no more sites on one license key than its edition allows (another partner's claim to
+    the same site is the same site); a language version counts as a site of its own (R-PRJ-07)."""
     edition = policy.edition(edition_code)
     assert edition is not None  # checked by _edition_of
     license_key = draft.license_key.strip()
-    sites_on_key = {o.site_key for o in others if o.license_key == license_key and not (o.site_keys & keys)}
+    sites_on_key = {
+        o.project_id if o is original else o.site_key
+        for o in others
+        if o.license_key == license_key and (o is original or not (o.site_keys & keys))
+    }
     if len(sites_on_key) >= edition.sites_allowed:
         raise InvalidArgument.for_field(
             "project.license_key",

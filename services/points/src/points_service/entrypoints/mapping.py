@@ -18,6 +18,7 @@ from partnerprogram.points.v1 import (
 from points_service.adapters.daily_totals_store import StoredTotal
 from points_service.adapters.event_codec import ledger_entry_pb, timestamp
 from points_service.domain.accruals import OtherMainAccrual
+from points_service.domain.disputes import DisputeState, ProjectDispute
 from points_service.domain.ledger import PointKind, SourceType
 from points_service.domain.monitoring import (
     ClientContact,
@@ -29,6 +30,7 @@ from points_service.domain.monitoring import (
 from points_service.domain.orders import Order, OrderLine, OrderState
 from points_service.domain.projects import Project, ProjectDraft, ProjectState
 from points_service.domain.requests import PointRequest, PointRequestState
+from points_service.domain.sites import SiteAlias
 from ppcore.errors import InvalidArgument
 
 __all__ = ["ledger_entry_pb", "timestamp"]
@@ -153,6 +155,7 @@ def project_draft_of(
         template_design=request.template_design,
         joint_partner_id=request.joint_partner_id or None,
         contract_holder_partner_id=request.contract_holder_partner_id or None,
+        language_version_of=request.language_version_of_project_id or None,
     )
 
 
@@ -179,6 +182,49 @@ def project_pb(project: Project, points: Decimal | None = None) -> project_pb2.P
         decided_by=project.decided_by,
         points=str(points) if points is not None else "",
         submission_count=project.submission_count,
+        dispute_id=project.dispute_id or "",
+        language_version_of_project_id=project.language_version_of or "",
+    )
+
+
+def dispute_state_of(value: int) -> DisputeState | None:
+    if value == project_pb2.PROJECT_DISPUTE_STATE_UNSPECIFIED:
+        return None
+    name = project_pb2.ProjectDisputeState.Name(value)  # type: ignore[arg-type]
+    return DisputeState(_enum_name(name, "PROJECT_DISPUTE_STATE_"))
+
+
+def dispute_pb(dispute: ProjectDispute, claims: list[Project]) -> project_pb2.ProjectDispute:
+    return project_pb2.ProjectDispute(
+        dispute_id=dispute.dispute_id,
+        site_key=dispute.site_key,
+        state=project_pb2.ProjectDisputeState.Value(f"PROJECT_DISPUTE_STATE_{dispute.state.value}"),
+        reason=dispute.reason,
+        claims=[
+            project_pb2.DisputedClaim(
+                project_id=c.project_id,
+                partner_id=c.partner_id,
+                joint_partner_id=c.joint_partner_id or "",
+                contract_holder_partner_id=c.contract_holder_partner_id or "",
+                project_state=project_pb2.ProjectState.Value(f"PROJECT_STATE_{c.state.value}"),
+            )
+            for c in claims
+        ],
+        open_time=timestamp(dispute.opened_at),
+        decide_time=timestamp(dispute.decided_at),
+        decided_by=dispute.decided_by,
+        contract_holder_partner_id=dispute.contract_holder_partner_id or "",
+        evidence=dispute.evidence,
+    )
+
+
+def site_alias_pb(alias: SiteAlias) -> project_pb2.SiteAlias:
+    return project_pb2.SiteAlias(
+        alias_key=alias.alias_key,
+        site_key=alias.site_key,
+        declared_by=alias.declared_by,
+        declare_time=timestamp(alias.declared_at),
+        note=alias.note,
     )
 
 

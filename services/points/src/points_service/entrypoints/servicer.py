@@ -305,6 +305,60 @@ class PointsServicer:
                 projects=[await _project_out(uow, p) for p in found], next_page_token=token
             )
 
+    async def ListProjectDisputes(
+        self, request: pb.ListProjectDisputesRequest, context: Ctx
+    ) -> pb.ListProjectDisputesResponse:
+        async with self._uow() as uow:
+            found, token = await projects.list_disputes(
+                uow,
+                state=m.dispute_state_of(request.state),
+                page_size=request.page_size,
+                page_token=request.page_token,
+            )
+            out = [m.dispute_pb(d, await uow.projects.in_dispute(d.dispute_id)) for d in found]
+        return pb.ListProjectDisputesResponse(disputes=out, next_page_token=token)
+
+    async def DecideProjectDispute(
+        self, request: pb.DecideProjectDisputeRequest, context: Ctx
+    ) -> pb.DecideProjectDisputeResponse:
+        async def work(uow: PointsUnitOfWork) -> pb.DecideProjectDisputeResponse:
+            dispute, claims, entries = await projects.decide_dispute(
+                uow,
+                request.dispute_id,
+                contract_holder_partner_id=request.contract_holder_partner_id,
+                evidence=request.evidence,
+                # R-PRJ-08: the decision is recorded with the staff member who made it: the caller.
+                decided_by=current_caller().subject,
+                now=self._now(),
+                policy=self._policy,
+            )
+            return pb.DecideProjectDisputeResponse(
+                dispute=m.dispute_pb(dispute, claims), entries=[m.ledger_entry_pb(e) for e in entries]
+            )
+
+        return await self._write("DecideProjectDispute", request, pb.DecideProjectDisputeResponse, work)
+
+    async def DeclareSiteAlias(self, request: pb.DeclareSiteAliasRequest, context: Ctx) -> pb.DeclareSiteAliasResponse:
+        async def work(uow: PointsUnitOfWork) -> pb.DeclareSiteAliasResponse:
+            alias = await projects.declare_site_alias(
+                uow,
+                alias_url=request.alias_url,
+                site_url=request.site_url,
+                note=request.note,
+                declared_by=current_caller().subject,
+                now=self._now(),
+            )
+            return pb.DeclareSiteAliasResponse(alias=m.site_alias_pb(alias))
+
+        return await self._write("DeclareSiteAlias", request, pb.DeclareSiteAliasResponse, work)
+
+    async def ListSiteAliases(self, request: pb.ListSiteAliasesRequest, context: Ctx) -> pb.ListSiteAliasesResponse:
+        async with self._uow() as uow:
+            found, token = await projects.list_site_aliases(
+                uow, page_size=request.page_size, page_token=request.page_token
+            )
+        return pb.ListSiteAliasesResponse(aliases=[m.site_alias_pb(a) for a in found], next_page_token=token)
+
     # --- quality monitoring --------------------------------------------------------------
     async def GetMonitoringSubmission(
         self, request: pb.GetMonitoringSubmissionRequest, context: Ctx
