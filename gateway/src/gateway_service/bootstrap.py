@@ -77,6 +77,7 @@ async def build_gateway(
             section: settings.backend_deadline(backend) for section, (_read, backend) in sections.items()
         },
         status=status,
+        compliance=compliance,
         entitlement_deadline_seconds=settings.entitlement_deadline_seconds,
         directory_cache=PageCache(settings.directory_cache_seconds),
         clock=platform.clock,

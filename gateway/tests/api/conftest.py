@@ -243,6 +243,24 @@ class FakeLicensing(licensing_grpc.LicensingServiceServicer, FakeBackend):
 
 
 class FakeCompliance(compliance_grpc.ComplianceServiceServicer, FakeBackend):
+    def __init__(self) -> None:
+        FakeBackend.__init__(self)
+        self.price_requests: list[compliance_pb.CheckResalePriceRequest] = []
+
+    async def CheckResalePrice(self, request, context):
+        self.price_requests.append(request)
+        await self._enter(request, context)
+        allowed = float(request.price_uah) >= 1000
+        return compliance_pb.CheckResalePriceResponse(
+            allowed=allowed, list_price_uah="1000", dumping_case_id="" if allowed else "case-1"
+        )
+
+    async def ListViolators(self, request, context):
+        await self._enter(request, context)
+        return compliance_pb.ListViolatorsResponse(
+            violators=[sanction_pb2.Violator(partner_id="p-9", sanction_id="s-9", listed_since_date="2026-02-01")]
+        )
+
     async def ListActiveSanctions(self, request, context):
         await self._enter(request, context)
         return compliance_pb.ListActiveSanctionsResponse(

@@ -39,11 +39,11 @@ class Events:
             await self.gateway.handled(event_id)
         self.pending.clear()
 
-    async def listed_partner(self, partner_id: str, tier: Tier = Tier.BUSINESS, **card) -> None:
+    async def listed_partner(self, partner_id: str, tier: Tier = Tier.BUSINESS, city: str = "Kyiv", **card) -> None:
         await self._put(
             "status",
             status_events.PartnerApproved(
-                partner_id=partner_id, company_name=f"{partner_id} LLC", city="Kyiv", tier=TIERS[Tier.BUSINESS]
+                partner_id=partner_id, company_name=f"{partner_id} LLC", city=city, tier=TIERS[Tier.BUSINESS]
             ),
             partner_id,
         )
@@ -235,6 +235,42 @@ async def test_filter_by_competency_ranks_within_it(gateway, events):
     await events.applied()
     assert [(e.rank, e.partner_id) for e in await _listing(gateway, "COMPOSITE_SITE")] == [(1, "alpha")]
     assert await _listing(gateway, "SYSTEM_ADMINISTRATION") == []
+
+
+async def test_filter_by_city_in_any_spelling_and_by_status(gateway, events):
+    """R-CARD-03 filters: a city is one place whatever its spelling ("Київ", "м. Київ", "Kyiv",
+    R-LEAD-01), and a status; ranks are within the filtered list."""
+    await events.listed_partner("alpha", city="м. Київ")
+    await events.listed_partner("beta", Tier.GOLD, city="Kyiv")
+    await events.listed_partner("gamma", Tier.CERTIFIED, city="Львів")
+    await events.applied()
+    kyiv = await _listing(gateway, city="Київ")
+    assert [(e.rank, e.partner_id) for e in kyiv] == [(1, "beta"), (2, "alpha")]
+    assert [e.partner_id for e in await _listing(gateway, city="Lviv")] == ["gamma"]
+    gold = await _listing(gateway, tier=status_pb2.PARTNER_TIER_GOLD)
+    assert [(e.rank, e.partner_id) for e in gold] == [(1, "beta")]
+    assert await _listing(gateway, city="Kyiv", tier=status_pb2.PARTNER_TIER_CERTIFIED) == []
+
+
+async def test_a_partner_that_lost_gold_stops_showing_large_corporate(gateway, events):
+    """R-CMP-02/04: "Losing Gold suspends it": the badge and the per-competency listing drop
+    Large corporate implementations once the partner is no longer Gold, even before (or
+    without) the status service's suspension event; regaining Gold shows it again."""
+    await events.listed_partner("beta", Tier.GOLD)
+    await events.competency("beta", "LARGE_CORPORATE")
+    await events.competency("beta", "COMPOSITE_SITE")
+    await events.applied()
+    assert "LARGE_CORPORATE" in (await _listing(gateway))[0].competency_codes
+    assert [e.partner_id for e in await _listing(gateway, "LARGE_CORPORATE")] == ["beta"]
+
+    await events.status("beta", Tier.CERTIFIED)
+    await events.applied()
+    assert list((await _listing(gateway))[0].competency_codes) == ["COMPOSITE_SITE"]
+    assert await _listing(gateway, "LARGE_CORPORATE") == []
+
+    await events.status("beta", Tier.GOLD)
+    await events.applied()
+    assert [e.partner_id for e in await _listing(gateway, "LARGE_CORPORATE")] == ["beta"]
 
 
 async def test_pages_follow_the_ranking(gateway, events):

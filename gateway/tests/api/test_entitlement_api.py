@@ -6,6 +6,7 @@ import time
 import grpc
 import pytest
 
+from partnerprogram.compliance.v1 import pricing_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.status.v1 import entitlement_pb2, status_pb2
 from ppcore.auth import CallerKind
@@ -64,3 +65,55 @@ async def test_status_service_down_is_unavailable(gateway):
         grpc.StatusCode.UNAVAILABLE,
         "BACKEND_UNAVAILABLE",
     )
+
+
+async def test_checkout_facade_answers_discount_and_price_together(gateway):
+    """The checkout facade: the discount entitlement (R-ENT-01) and the resale-price verdict
+    (R-PRC-02) in one call, each with its reason code; the price check is the partner's."""
+    allowed = await gateway.stub.CheckCheckout(
+        pb.CheckCheckoutRequest(
+            request_id="co-1",
+            buyer_login="olena",
+            partner_id="p-1",
+            product_family="SITE_MANAGEMENT",
+            edition_code="SM_BUSINESS",
+            sale_kind=pricing_pb2.SALE_KIND_RENEWAL,
+            resale_price_uah="1200",
+            order_id="o-1",
+        ),
+        metadata=gateway.sales(),
+    )
+    assert allowed.discount.allowed and allowed.discount.reason == entitlement_pb2.ENTITLEMENT_REASON_ENTITLED
+    assert allowed.price.allowed and allowed.price.reason == pb.PRICE_VERDICT_REASON_AT_OR_ABOVE_LIST
+    forwarded = gateway.backends.compliance.price_requests[-1]
+    assert (forwarded.partner_id, forwarded.sale_kind, forwarded.request_id) == (
+        "p-1",
+        pricing_pb2.SALE_KIND_RENEWAL,
+        "co-1",
+    )
+
+    dumping = await gateway.stub.CheckCheckout(
+        pb.CheckCheckoutRequest(buyer_login="olena", product_family="SITE_MANAGEMENT", resale_price_uah="10"),
+        metadata=gateway.sales(),
+    )
+    assert not dumping.price.allowed and dumping.price.reason == pb.PRICE_VERDICT_REASON_BELOW_LIST
+    assert dumping.price.dumping_case_id == "case-1"
+    assert gateway.backends.compliance.price_requests[-1].partner_id == "p-1"  # the buyer's partner
+
+
+async def test_checkout_facade_is_unavailable_when_compliance_is_down(gateway):
+    await gateway.backends.take_down("compliance")
+    await gateway.refused(
+        gateway.stub.CheckCheckout(
+            pb.CheckCheckoutRequest(partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"),
+            metadata=gateway.sales(),
+        ),
+        grpc.StatusCode.UNAVAILABLE,
+        "BACKEND_UNAVAILABLE",
+    )
+
+
+async def test_violators_list_is_public(gateway):
+    """R-SAN-06: the violators list, served by the gateway to anyone."""
+    response = await gateway.stub.ListViolators(pb.ListViolatorsRequest())
+    assert [v.partner_id for v in response.violators] == ["p-9"]

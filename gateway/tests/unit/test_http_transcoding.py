@@ -71,5 +71,5 @@ def test_http_statuses_follow_google_rpc_code():
     assert set(HTTP_STATUS) == set(grpc.StatusCode)
 
 
-def test_only_the_directory_is_public():
-    assert {name for name, public in public_methods().items() if public} == {"ListDirectory"}
+def test_only_the_directory_and_the_violators_list_are_public():
+    assert {name for name, public in public_methods().items() if public} == {"ListDirectory", "ListViolators"}

@@ -9,6 +9,7 @@ consumers of different producers on one partner's row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
@@ -196,9 +197,23 @@ class DirectoryRepository:
 
     # --- the listing (R-CARD-01/03, R-CMP-04, R-SAN-05/06) -------------------------------
 
-    async def listing(self, *, today: date, competency_code: str, offset: int, limit: int) -> list[ListedPartner]:
-        query = _LISTING_BY_COMPETENCY if competency_code else _LISTING
-        params = {"today": today, "competency": competency_code, "offset": offset, "limit": limit}
+    async def listing(
+        self,
+        *,
+        today: date,
+        competency_code: str,
+        offset: int,
+        limit: int,
+        city_key: str = "",
+        tiers: Sequence[str] = (),
+    ) -> list[ListedPartner]:
+        """One page of the listing; ``tiers`` (when given) are the statuses admitted."""
+        query = _listing_statement(bool(competency_code), bool(city_key), bool(tiers))
+        params: dict[str, Any] = {"today": today, "competency": competency_code, "offset": offset, "limit": limit}
+        if city_key:
+            params["city"] = city_key
+        if tiers:
+            params["tiers"] = list(tiers)
         rows = (await self._session.execute(query, params)).mappings().all()
         badges = await self._competencies([row["partner_id"] for row in rows])
         return [ListedPartner(**row, competency_codes=badges.get(row["partner_id"], ())) for row in rows]
@@ -261,9 +276,23 @@ _LISTING = (
     .offset(sa.bindparam("offset", type_=sa.Integer()))
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
-_LISTING_BY_COMPETENCY = _LISTING.where(
-    sa.exists().where(_c.partner_id == _p.partner_id, _c.code == sa.bindparam("competency", type_=sa.String()))
-)
+
+
+@functools.cache
+def _listing_statement(by_competency: bool, by_city: bool, by_tiers: bool) -> sa.Select[Any]:
+    """The listing with the filters asked for, built once per combination."""
+    query = _LISTING
+    if by_competency:
+        query = query.where(
+            sa.exists().where(_c.partner_id == _p.partner_id, _c.code == sa.bindparam("competency", type_=sa.String()))
+        )
+    if by_city:
+        query = query.where(_p.city_key == sa.bindparam("city", type_=sa.String()))
+    if by_tiers:
+        query = query.where(_p.tier.in_(sa.bindparam("tiers", expanding=True)))
+    return query
+
+
 _BADGES = (
     sa.select(_c.partner_id, _c.code)
     .where(_c.partner_id.in_(sa.bindparam("ids", expanding=True)))

@@ -30,6 +30,8 @@ class DirectoryPartnerRow(Base):
     partner_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     company_name: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     city: Mapped[str] = mapped_column(sa.String(128), default="", server_default="")
+    # canonical_city(city): the city filter matches any spelling of one place (R-LEAD-01).
+    city_key: Mapped[str] = mapped_column(sa.String(128), default="", server_default="", index=True)
     tier: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     description: Mapped[str] = mapped_column(sa.Text(), default="", server_default="")
     logo_ref: Mapped[str] = mapped_column(sa.String(512), default="", server_default="")

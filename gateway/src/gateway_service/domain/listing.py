@@ -102,3 +102,18 @@ class ListedPartner:
     certified_employees: int
     active_points: Decimal
     listed_as_violator: bool
+
+
+TIER_ORDER = ("BUSINESS", "CERTIFIED", "GOLD")
+
+
+def tiers_at_least(tier: str) -> tuple[str, ...]:
+    """The statuses at or above ``tier`` (R-STS-01 order)."""
+    return TIER_ORDER[TIER_ORDER.index(tier) :]
+
+
+def shown_competencies(codes: Iterable[str], tier: str | None, required_tier: Mapping[str, str]) -> tuple[str, ...]:
+    """R-CMP-02/04: a competency gated by a status (Large corporate implementations: Gold) is
+    suspended, so neither shown nor filterable, while the partner is below that status."""
+    rank = TIER_ORDER.index(tier) if tier in TIER_ORDER else -1
+    return tuple(code for code in codes if code not in required_tier or rank >= TIER_ORDER.index(required_tier[code]))

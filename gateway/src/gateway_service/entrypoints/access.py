@@ -21,4 +21,8 @@ ACCESS: AccessTable = {
     "ListDirectory": Allow.public(),
     # The same callers the status service admits to its own check (R-ENT-01).
     "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
+    # The public violators list (R-SAN-06).
+    "ListViolators": Allow.public(),
+    # The checkout facade records a refused price as an incident: the sales platform and systems.
+    "CheckCheckout": Allow.of(SALES, SYSTEM),
 }

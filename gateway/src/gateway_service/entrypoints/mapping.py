@@ -14,7 +14,9 @@ from gateway_service.adapters.backends import (
 )
 from gateway_service.domain.cabinet import CabinetView, Section, SectionOutcome
 from gateway_service.domain.listing import ListedPartner
+from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import cabinet_pb2, directory_pb2
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.status.v1 import card_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_service_pb
 from ppcore.policy import Tier
@@ -157,4 +159,22 @@ def listed_to_proto(partner: ListedPartner, rank: int) -> directory_pb2.Director
         certified_employees=partner.certified_employees,
         active_points=format(partner.active_points.normalize(), "f"),
         listed_as_violator=partner.listed_as_violator,
+    )
+
+
+def price_verdict(answer: compliance_pb.CheckResalePriceResponse) -> gateway_pb.PriceVerdict:
+    """R-PRC-01/02: the compliance verdict with its reason code."""
+    if not answer.allowed:
+        reason = gateway_pb.PRICE_VERDICT_REASON_BELOW_LIST
+    elif answer.agreed_discount_id:
+        reason = gateway_pb.PRICE_VERDICT_REASON_AGREED_DISCOUNT
+    else:
+        reason = gateway_pb.PRICE_VERDICT_REASON_AT_OR_ABOVE_LIST
+    return gateway_pb.PriceVerdict(
+        allowed=answer.allowed,
+        reason=reason,
+        list_price_uah=answer.list_price_uah,
+        dumping_case_id=answer.dumping_case_id,
+        agreed_discount_id=answer.agreed_discount_id,
+        policy_version=answer.policy_version,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import grpc
 
-from gateway_service.adapters.backends import StatusClient
+from gateway_service.adapters.backends import ComplianceClient, StatusClient
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.domain.cabinet import Section, Viewer
 from gateway_service.entrypoints import mapping as m
@@ -15,15 +16,17 @@ from gateway_service.entrypoints.backend_errors import passed_on_refusal, unavai
 from gateway_service.service_layer.cabinet import ensure_cabinet_open, get_partner_cabinet
 from gateway_service.service_layer.directory_query import PageCache, list_directory
 from gateway_service.service_layer.ports import SectionRead
+from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
-from ppcore.errors import InvalidArgument
+from ppcore.errors import InvalidArgument, NotFound
 from ppcore.paging import page_window
 
 Ctx = Any
+R = TypeVar("R")
 MAX_PAGE_SIZE = 200
 
 
@@ -39,6 +42,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         reads: Mapping[Section, SectionRead],
         section_deadlines: Mapping[Section, float],
         status: StatusClient,
+        compliance: ComplianceClient,
         entitlement_deadline_seconds: float,
         directory_cache: PageCache[pb.ListDirectoryResponse],
         clock: Clock,
@@ -47,6 +51,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         self._reads = reads
         self._section_deadlines = section_deadlines
         self._status = status
+        self._compliance = compliance
         self._entitlement_deadline = entitlement_deadline_seconds
         self._directory_cache = directory_cache
         self._clock = clock
@@ -70,12 +75,24 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
 
     async def ListDirectory(self, request: pb.ListDirectoryRequest, context: Ctx) -> pb.ListDirectoryResponse:
         offset, limit = _page(request.page_size, request.page_token)
-        key = (kyiv_date(self._clock.now()), request.competency_code, offset, limit)
+        tier = ""
+        if request.tier:
+            found = m.TIERS_FROM_PROTO.get(request.tier)
+            if found is None:
+                raise InvalidArgument.for_field("tier", f"{request.tier} is not a partner status")
+            tier = found.value
+        key = (kyiv_date(self._clock.now()), request.competency_code, offset, limit, request.city, tier)
         cached = self._directory_cache.get(key)
         if cached is not None:
             return cached
         page = await list_directory(
-            self._uow, competency_code=request.competency_code, offset=offset, limit=limit, today=key[0]
+            self._uow,
+            competency_code=request.competency_code,
+            offset=offset,
+            limit=limit,
+            today=key[0],
+            city=request.city,
+            tier=tier,
         )
         response = pb.ListDirectoryResponse(
             entries=[m.listed_to_proto(entry, page.first_rank + i) for i, entry in enumerate(page.entries)],
@@ -85,22 +102,28 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         self._directory_cache.put(key, response)
         return response
 
-    async def CheckDiscountEntitlement(
+    async def _forwarded(self, backend: str, call: Awaitable[R], context: Ctx) -> R:
+        """A backend's answer; its refusal passed on as the same refusal, anything else UNAVAILABLE."""
+        try:
+            return await call
+        except grpc.aio.AioRpcError as error:
+            refusal = passed_on_refusal(error)
+            if refusal is not None:
+                raise refusal from error
+            message, details = unavailable_status(backend, error)
+            await context.abort(
+                grpc.StatusCode.UNAVAILABLE, message, trailing_metadata=(("grpc-status-details-bin", details),)
+            )
+            raise  # not reached: abort raises
+
+    async def _entitlement(
         self, request: pb.CheckDiscountEntitlementRequest, context: Ctx
     ) -> pb.CheckDiscountEntitlementResponse:
         forwarded = status_pb.CheckDiscountEntitlementRequest(
             buyer_login=request.buyer_login, partner_id=request.partner_id, product_family=request.product_family
         )
-        try:
-            answer = await self._status.stub.CheckDiscountEntitlement(forwarded, timeout=self._entitlement_deadline)
-        except grpc.aio.AioRpcError as error:
-            refusal = passed_on_refusal(error)
-            if refusal is not None:
-                raise refusal from error
-            message, details = unavailable_status("status", error)
-            await context.abort(
-                grpc.StatusCode.UNAVAILABLE, message, trailing_metadata=(("grpc-status-details-bin", details),)
-            )
+        call = self._status.stub.CheckDiscountEntitlement(forwarded, timeout=self._entitlement_deadline)
+        answer = await self._forwarded("status", call, context)
         return pb.CheckDiscountEntitlementResponse(
             allowed=answer.allowed,
             discount_percent=answer.discount_percent,
@@ -110,3 +133,59 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
             partner_id=answer.partner_id,
             policy_version=answer.policy_version,
         )
+
+    async def CheckDiscountEntitlement(
+        self, request: pb.CheckDiscountEntitlementRequest, context: Ctx
+    ) -> pb.CheckDiscountEntitlementResponse:
+        return await self._entitlement(request, context)
+
+    async def ListViolators(self, request: pb.ListViolatorsRequest, context: Ctx) -> pb.ListViolatorsResponse:
+        """R-SAN-06: the compliance service's list, passed on (one call, not a fan-out)."""
+        forwarded = compliance_pb.ListViolatorsRequest(page_size=request.page_size, page_token=request.page_token)
+        call = self._compliance.stub.ListViolators(forwarded, timeout=self._entitlement_deadline)
+        answer = await self._forwarded("compliance", call, context)
+        return pb.ListViolatorsResponse(violators=answer.violators, next_page_token=answer.next_page_token)
+
+    async def CheckCheckout(self, request: pb.CheckCheckoutRequest, context: Ctx) -> pb.CheckCheckoutResponse:
+        """The checkout facade: discount (R-ENT-01/02) and resale price (R-PRC-01/02) together.
+
+        With the partner named, both checks run at once; otherwise the entitlement names the
+        buyer's partner first."""
+        if not request.resale_price_uah:
+            raise InvalidArgument.for_field("resale_price_uah", "is required")
+        if not request.buyer_login and not request.partner_id:
+            raise InvalidArgument.for_field("buyer_login", "name the buyer (or at least the partner)", rule="R-ENT-01")
+        entitlement_request = pb.CheckDiscountEntitlementRequest(
+            buyer_login=request.buyer_login, partner_id=request.partner_id, product_family=request.product_family
+        )
+
+        async def price(partner_id: str) -> compliance_pb.CheckResalePriceResponse:
+            forwarded = compliance_pb.CheckResalePriceRequest(
+                request_id=request.request_id,
+                partner_id=partner_id,
+                edition_code=request.edition_code,
+                price_uah=request.resale_price_uah,
+                currency="UAH",
+                order_id=request.order_id,
+                sale_kind=request.sale_kind,
+                from_edition_code=request.from_edition_code,
+                cloud_plan=request.cloud_plan,
+                period_months=request.period_months,
+            )
+            call = self._compliance.stub.CheckResalePrice(forwarded, timeout=self._entitlement_deadline)
+            return await self._forwarded("compliance", call, context)
+
+        if request.partner_id:
+            discount, verdict = await asyncio.gather(
+                self._entitlement(entitlement_request, context), price(request.partner_id)
+            )
+        else:
+            discount = await self._entitlement(entitlement_request, context)
+            if not discount.partner_id:
+                raise NotFound(
+                    reason="BUYER_UNKNOWN",
+                    message="buyer_login: the buyer belongs to no partner; name the reselling partner_id",
+                    rule="R-ENT-01",
+                )
+            verdict = await price(discount.partner_id)
+        return pb.CheckCheckoutResponse(discount=discount, price=m.price_verdict(verdict))

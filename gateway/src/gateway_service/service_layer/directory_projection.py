@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from gateway_service.adapters.orm import DirectoryPartnerRow
 from gateway_service.adapters.uow import GatewayUnitOfWork
+from gateway_service.domain.cities import canonical_city
 from gateway_service.domain.listing import (
     ListingSanction,
     RankingItemKind,
@@ -73,7 +74,7 @@ async def rescore(uow: GatewayUnitOfWork, partner_id: str) -> None:
 
 
 async def partner_approved(uow: GatewayUnitOfWork, partner_id: str, company_name: str, city: str, tier: Tier) -> None:
-    await _touch(uow, partner_id, company_name=company_name, city=city, tier=tier.value)
+    await _touch(uow, partner_id, company_name=company_name, city=city, city_key=canonical_city(city), tier=tier.value)
     await rescore(uow, partner_id)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Generic, TypeVar
 
 from gateway_service.adapters.uow import GatewayUnitOfWork
-from gateway_service.domain.listing import ListedPartner
+from gateway_service.domain.cities import canonical_city
+from gateway_service.domain.listing import TIER_ORDER, ListedPartner, shown_competencies, tiers_at_least
 from ppcore.clock import kyiv_date
 
 
@@ -21,7 +22,7 @@ class DirectoryPage:
     policy_version: str
 
 
-PageKey = tuple[date, str, int, int]  # (Kyiv day, competency, offset, limit)
+PageKey = tuple[date, str, int, int, str, str]  # (Kyiv day, competency, offset, limit, city key, tier)
 V = TypeVar("V")
 
 
@@ -53,6 +54,17 @@ class PageCache(Generic[V]):
         self._pages[key] = (self._monotonic(), page)
 
 
+def admitted_tiers(tier: str, competency_code: str, required_tier: dict[str, str]) -> tuple[str, ...] | None:
+    """Statuses the filters admit (None: any): the asked one, and for a competency gated by a
+    status (Large corporate implementations: Gold) only statuses that hold it (R-CMP-02)."""
+    admitted = set(TIER_ORDER) if not tier else {tier}
+    if competency_code in required_tier:
+        admitted &= set(tiers_at_least(required_tier[competency_code]))
+    if admitted == set(TIER_ORDER):
+        return None
+    return tuple(t for t in TIER_ORDER if t in admitted)
+
+
 async def list_directory(
     uow_factory: Callable[[], GatewayUnitOfWork],
     *,
@@ -60,11 +72,29 @@ async def list_directory(
     offset: int,
     limit: int,
     today: date | None = None,
+    city: str = "",
+    tier: str = "",
 ) -> DirectoryPage:
-    """One page of the ranked list as of ``today`` (Kyiv; the clock's day when None)."""
+    """One page of the ranked list as of ``today`` (Kyiv; the clock's day when None), filtered
+    by competency, city (any spelling, R-LEAD-01) and status (R-CARD-03, R-CMP-04)."""
     async with uow_factory() as uow:
         day = today or kyiv_date(uow.clock.now())
-        rows = await uow.directory.listing(today=day, competency_code=competency_code, offset=offset, limit=limit + 1)
+        required_tier = {c.code: c.requires_status.value for c in uow.policy.competencies if c.requires_status}
+        tiers = admitted_tiers(tier, competency_code, required_tier)
+        if tiers == ():
+            return DirectoryPage(entries=[], first_rank=offset + 1, has_more=False, policy_version=uow.policy.version)
+        rows = await uow.directory.listing(
+            today=day,
+            competency_code=competency_code,
+            offset=offset,
+            limit=limit + 1,
+            city_key=canonical_city(city),
+            tiers=tiers or (),
+        )
+        shown = [
+            replace(row, competency_codes=shown_competencies(row.competency_codes, row.tier, required_tier))
+            for row in rows[:limit]
+        ]
         return DirectoryPage(
-            entries=rows[:limit], first_rank=offset + 1, has_more=len(rows) > limit, policy_version=uow.policy.version
+            entries=shown, first_rank=offset + 1, has_more=len(rows) > limit, policy_version=uow.policy.version
         )
