@@ -112,25 +112,47 @@ class TokenVerifier:
         algorithm: str,
         secret: str | None = None,
         public_key_file: Path | None = None,
+        public_keys_dir: Path | None = None,
         issuer: str,
         audience: str,
     ) -> None:
         self._algorithm = algorithm
+        # One key per issuer: <issuer>.pem in public_keys_dir (key pairs only).
+        self._issuer_keys = (
+            {path.stem: path.read_text(encoding="utf-8") for path in sorted(public_keys_dir.glob("*.pem"))}
+            if public_keys_dir is not None and algorithm != "HS256"
+            else {}
+        )
         key = secret if algorithm == "HS256" else _read(public_key_file)
-        if not key:
+        if not key and not self._issuer_keys:
             raise ValueError("no verification key configured")
-        self._key: str = key
+        self._key: str = key or ""
         self._issuer = issuer
         self._audience = audience
 
+    def _key_for(self, token: str) -> tuple[str, str]:
+        """The key and expected issuer for a token: by its (not yet trusted) ``iss`` claim
+        when each issuer has a key of its own; the signature check then proves it."""
+        if not self._issuer_keys:
+            return self._key, self._issuer
+        try:
+            claimed = str(jwt.decode(token, options={"verify_signature": False}).get("iss", ""))
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(reason="TOKEN_INVALID", message=f"authorization: invalid token ({exc})") from exc
+        key = self._issuer_keys.get(claimed)
+        if key is None:
+            raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: unknown token issuer")
+        return key, claimed
+
     def verify(self, token: str) -> Caller:
+        key, issuer = self._key_for(token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                self._key,
+                key,
                 algorithms=[self._algorithm],
                 audience=self._audience,
-                issuer=self._issuer,
+                issuer=issuer,
                 options={"require": ["exp", "sub", "kind"]},
             )
         except jwt.ExpiredSignatureError as exc:

@@ -23,8 +23,9 @@ DUPLICATE_WINDOW_SECONDS = 600.0
 class EventBus:
     """Connects to NATS (reconnecting for ever) and owns the JetStream context."""
 
-    def __init__(self, url: str, naming: Naming, *, client_name: str) -> None:
+    def __init__(self, url: str, naming: Naming, *, client_name: str, stream_replicas: int = 1) -> None:
         self.url = url
+        self.stream_replicas = stream_replicas
         self.naming = naming
         self.client_name = client_name
         self._nc: NatsClient | None = None
@@ -87,6 +88,7 @@ class EventBus:
                 discard=DiscardPolicy.OLD,
                 max_age=30 * 24 * 3600.0,
                 duplicate_window=DUPLICATE_WINDOW_SECONDS,
+                num_replicas=self.stream_replicas,
             )
         )
 
@@ -98,6 +100,7 @@ class EventBus:
                 retention=RetentionPolicy.LIMITS,
                 storage=StorageType.FILE,
                 max_age=90 * 24 * 3600.0,
+                num_replicas=self.stream_replicas,
             )
         )
 

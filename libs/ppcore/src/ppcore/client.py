@@ -1,9 +1,12 @@
 """Channels from one process to another: TLS when configured, a bearer token on every
-call, transparent retries of UNAVAILABLE (gRPC service config), and a default deadline."""
+call, transparent retries of UNAVAILABLE (gRPC service config), a default deadline, calls
+balanced round robin over every address the name resolves to (a headless Service's pods),
+the trace context passed on, and client-side metrics."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +14,14 @@ from typing import Any
 
 import grpc
 
+from ppcore import metrics, tracing
 from ppcore.request_context import current_correlation_id
 
 DEFAULT_DEADLINE_SECONDS = 5.0
 
 _SERVICE_CONFIG = json.dumps(
     {
+        "loadBalancingConfig": [{"round_robin": {}}],
         "methodConfig": [
             {
                 "name": [{}],
@@ -28,7 +33,7 @@ _SERVICE_CONFIG = json.dumps(
                     "retryableStatusCodes": ["UNAVAILABLE"],
                 },
             }
-        ]
+        ],
     }
 )
 
@@ -58,6 +63,17 @@ class _AuthAndDeadline(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
         correlation = current_correlation_id()
         if correlation:
             metadata.append(("x-request-id", correlation))
+        method = details.method.decode() if isinstance(details.method, bytes) else str(details.method)
+        service_name, _, method_name = method.lstrip("/").partition("/")
+        with tracing.span(method, tracing.SpanKind.CLIENT, tracing.current_traceparent()):
+            traceparent = tracing.current_traceparent()
+            if traceparent:
+                metadata.append((tracing.TRACEPARENT, traceparent))
+            return await self._call(continuation, details, metadata, request, service_name, method_name)
+
+    async def _call(
+        self, continuation: Any, details: Any, metadata: Any, request: Any, service_name: str, method_name: str
+    ) -> Any:
         timeout = details.timeout if details.timeout is not None else self._deadline
         new_details = grpc.aio.ClientCallDetails(
             method=details.method,
@@ -66,7 +82,21 @@ class _AuthAndDeadline(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
             credentials=details.credentials,
             wait_for_ready=details.wait_for_ready,
         )
-        return await continuation(new_details, request)
+        started = time.perf_counter()
+        call = await continuation(new_details, request)
+        try:
+            await call
+        except grpc.aio.AioRpcError:
+            pass  # the caller awaits the call and gets the error
+        except BaseException:
+            metrics.CLIENT_HANDLED.labels(service_name, method_name, "CANCELLED").inc()
+            raise
+        code = await call.code()
+        metrics.CLIENT_HANDLED.labels(service_name, method_name, code.name).inc()
+        metrics.CLIENT_LATENCY.labels(service_name, method_name).observe(time.perf_counter() - started)
+        if code is not grpc.StatusCode.OK:
+            tracing.mark_error(code.name)
+        return call
 
 
 def make_channel(

@@ -14,6 +14,9 @@ backoff, keeping the message in progress; a handler that keeps refusing a messag
 ``max_attempts`` tries, with a log line, and the consumer goes on.
 A watchdog recreates the pull subscription after a NATS reconnect or when fetches keep
 failing, because a pull subscription can stall after a server restart.
+Each event is handled in a consumer span whose parent is the envelope's trace context,
+with one ``events.handled`` line naming the event, its trace id and the time taken; lag
+(messages not yet handed out), redeliveries and dead letters are metrics per consumer.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.exc import IntegrityError
 
 from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
+from ppcore import metrics, tracing
 from ppcore.bus import EventBus
 from ppcore.errors import DomainError
 from ppcore.logging import bound_context, get_logger
@@ -156,9 +160,13 @@ class EventConsumer(Generic[U]):
                     messages = await self._psub.fetch(1, timeout=self._fetch_timeout)
                 except (TimeoutError, nats.errors.TimeoutError):
                     failing_since = None
+                    metrics.CONSUMER_LAG.labels(self.name).set(0)  # nothing was waiting
                     continue
                 failing_since = None
+                if not messages:
+                    metrics.CONSUMER_LAG.labels(self.name).set(0)
                 for msg in messages:
+                    self._observe_delivery(msg)
                     await self._process(msg, stop)
             except asyncio.CancelledError:
                 raise
@@ -172,6 +180,16 @@ class EventConsumer(Generic[U]):
                     self._resubscribe.set()  # watchdog: a stalled subscription is rebuilt
                 await asyncio.sleep(0.25)
 
+    def _observe_delivery(self, msg: Msg) -> None:
+        try:
+            meta = msg.metadata
+        except Exception:  # not a JetStream message (tests may hand in plain ones)
+            return
+        if meta.num_pending is not None:
+            metrics.CONSUMER_LAG.labels(self.name).set(meta.num_pending)
+        if (meta.num_delivered or 1) > 1:
+            metrics.CONSUMER_REDELIVERIES.labels(self.name).inc()
+
     async def _process(self, msg: Msg, stop: asyncio.Event) -> None:
         attempt = 0
         backoff = 0.1
@@ -179,13 +197,25 @@ class EventConsumer(Generic[U]):
             attempt += 1
             try:
                 envelope = self._decode(msg)
-                with bound_context(
-                    event_id=envelope.id, event_type=envelope.type, partner_id=envelope.partner_id, consumer=self.name
+                started = time.perf_counter()
+                with (
+                    tracing.span(
+                        f"{self.name} {envelope.type}", tracing.SpanKind.CONSUMER, envelope.traceparent
+                    ) as tid,
+                    bound_context(
+                        event_id=envelope.id,
+                        event_type=envelope.type,
+                        partner_id=envelope.partner_id,
+                        consumer=self.name,
+                        trace_id=tid,
+                    ),
                 ):
                     await self._apply(envelope)
                     if self._faults.after_commit is not None:
                         await self._faults.after_commit(envelope)
                     await msg.ack()
+                    log.info("events.handled", attempt=attempt, ms=round((time.perf_counter() - started) * 1000, 3))
+                metrics.CONSUMER_HANDLED.labels(self.name).inc()
                 self.handled += 1
                 self.last_progress = time.monotonic()
                 return
@@ -257,6 +287,7 @@ class EventConsumer(Generic[U]):
             await self._bus.js.publish(subject, msg.data, headers=headers)
             await msg.term()
             self.dead_lettered += 1
+            metrics.CONSUMER_DEAD_LETTERS.labels(self.name).inc()
             log.error("events.consumer.dead_lettered", consumer=self.name, subject=subject, error=str(exc))
         except Exception as publish_exc:
             log.error("events.consumer.dead_letter_failed", consumer=self.name, error=str(publish_exc))

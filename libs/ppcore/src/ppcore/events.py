@@ -66,6 +66,7 @@ def make_envelope(
     correlation_id: str = "",
     policy_version: str = "",
     event_id: str | None = None,
+    traceparent: str = "",
 ) -> EventEnvelope:
     packed = any_pb2.Any()
     packed.Pack(payload)
@@ -78,4 +79,5 @@ def make_envelope(
         correlation_id=correlation_id,
         payload=packed,
         policy_version=policy_version,
+        traceparent=traceparent,
     )

@@ -2,9 +2,11 @@
 
     python -m ppcore.invoke 127.0.0.1:50052 partnerprogram.points.v1.PointsService/RunDailyTotals '{}'
 
-Used by the Kubernetes CronJobs (the daily jobs) and handy for ops. The token is minted
+Used by the Kubernetes CronJobs (the daily jobs) and handy for ops. Settings are
+environment variables prefixed ``INVOKE_`` (:class:`InvokeSettings`): the token is minted
 from ``INVOKE_JWT_SECRET`` (HS256) or ``INVOKE_JWT_PRIVATE_KEY_FILE`` +
-``INVOKE_JWT_ALGORITHM``; TLS from ``INVOKE_TLS_CA_FILE``/``_CERT_FILE``/``_KEY_FILE``.
+``INVOKE_JWT_ALGORITHM``; TLS from ``INVOKE_TLS_CA_FILE``/``_CERT_FILE``/``_KEY_FILE``. A
+request with an empty ``request_id`` gets a fresh one, so every write carries one.
 """
 
 from __future__ import annotations
@@ -12,18 +14,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import os
 import pkgutil
 import sys
+import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf import descriptor_pool, json_format, message_factory
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import partnerprogram
 from ppcore.auth import Caller, CallerKind, TokenIssuer
 from ppcore.client import ClientTls, make_channel
 from ppcore.clock import SystemClock
+from ppcore.settings import load_settings
+
+
+class InvokeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INVOKE_", extra="ignore", frozen=True)
+
+    jwt_secret: SecretStr | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_algorithm: Literal["HS256", "RS256", "ES256", "EdDSA"] = "HS256"
+    jwt_issuer: str = "partnerprogram"
+    jwt_audience: str = "partnerprogram"
+    # Who the called service sees (CallerKind.SYSTEM), e.g. system:cronjob:points-daily-totals.
+    subject: str = "system:invoke"
+    tls_ca_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
 
 
 def _load_generated_modules() -> None:
@@ -32,7 +52,7 @@ def _load_generated_modules() -> None:
             importlib.import_module(info.name)
 
 
-async def invoke(address: str, method: str, body: str, deadline: float) -> str:
+async def invoke(address: str, method: str, body: str, deadline: float, settings: InvokeSettings) -> str:
     _load_generated_modules()
     service_name, _, method_name = method.partition("/")
     service = descriptor_pool.Default().FindServiceByName(service_name)
@@ -41,22 +61,20 @@ async def invoke(address: str, method: str, body: str, deadline: float) -> str:
         raise SystemExit(f"{service_name} has no method {method_name}")
     request_cls = message_factory.GetMessageClass(method_descriptor.input_type)
     response_cls = message_factory.GetMessageClass(method_descriptor.output_type)
-    request = json_format.Parse(body, request_cls())
-    algorithm = os.environ.get("INVOKE_JWT_ALGORITHM", "HS256")
-    key_file = os.environ.get("INVOKE_JWT_PRIVATE_KEY_FILE")
+    request: Any = json_format.Parse(body, request_cls())
+    if "request_id" in request.DESCRIPTOR.fields_by_name and not request.request_id:
+        request.request_id = f"invoke-{uuid.uuid4().hex}"
+    s = settings
     issuer = TokenIssuer(
-        algorithm=algorithm,
+        algorithm=s.jwt_algorithm,
         clock=SystemClock(),
-        secret=os.environ.get("INVOKE_JWT_SECRET"),
-        private_key_file=Path(key_file) if key_file else None,
-        issuer=os.environ.get("INVOKE_JWT_ISSUER", "partnerprogram"),
-        audience=os.environ.get("INVOKE_JWT_AUDIENCE", "partnerprogram"),
+        secret=s.jwt_secret.get_secret_value() if s.jwt_secret else None,
+        private_key_file=s.jwt_private_key_file,
+        issuer=s.jwt_issuer,
+        audience=s.jwt_audience,
     )
-    token = issuer.mint(Caller(CallerKind.SYSTEM, os.environ.get("INVOKE_SUBJECT", "system:invoke")))
-    ca = os.environ.get("INVOKE_TLS_CA_FILE")
-    cert = os.environ.get("INVOKE_TLS_CERT_FILE")
-    key = os.environ.get("INVOKE_TLS_KEY_FILE")
-    tls = ClientTls(Path(ca), Path(cert) if cert else None, Path(key) if key else None) if ca else None
+    token = issuer.mint(Caller(CallerKind.SYSTEM, s.subject))
+    tls = ClientTls(s.tls_ca_file, s.tls_cert_file, s.tls_key_file) if s.tls_ca_file else None
     channel = make_channel(address, token=lambda: token, tls=tls, deadline_seconds=deadline)
     try:
         call: Any = channel.unary_unary(
@@ -77,8 +95,9 @@ def main() -> None:
     parser.add_argument("body", nargs="?", default="{}", help="the request as JSON")
     parser.add_argument("--deadline", type=float, default=600.0)
     args = parser.parse_args()
+    settings = load_settings(InvokeSettings)
     try:
-        print(asyncio.run(invoke(args.address, args.method, args.body, args.deadline)))
+        print(asyncio.run(invoke(args.address, args.method, args.body, args.deadline, settings)))
     except Exception as exc:
         print(f"invoke failed: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc

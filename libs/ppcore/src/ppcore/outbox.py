@@ -6,6 +6,10 @@ unpublished rows, publishes them as one asynchronous batch with ``Nats-Msg-Id`` 
 the event id, waits for the acks and marks the acknowledged prefix as published in the
 same transaction. A crash between publishing and marking republishes the same ids, and
 JetStream drops them as duplicates (consumers also remember handled ids).
+
+Each round also sets the backlog and oldest-unsent metrics from the rows it read (no
+extra query unless a full batch leaves the count unknown); a replica that did not get the
+claim reports nothing waiting, so the maximum over replicas is the relay's view.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +26,7 @@ from ppcore.bus import EventBus
 from ppcore.clock import Clock
 from ppcore.db import Database, PlatformTables
 from ppcore.logging import get_logger
+from ppcore.metrics import OUTBOX_AGE, OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 log = get_logger("ppcore.outbox")
 
@@ -55,6 +61,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._faults = faults or RelayFaults()
         self.published_total = 0
+        OUTBOX_AGE.clock = lambda: clock.now().timestamp()
 
     def notify(self) -> None:
         """Wake the relay now (called after a commit that wrote outbox rows)."""
@@ -98,6 +105,7 @@ class OutboxRelay:
                 sa.select(lock.c.id).where(lock.c.id == 1).with_for_update(skip_locked=True)
             )
             if claimed.first() is None:
+                self._observe_backlog(None, 0)
                 return 0
             rows = await self._unpublished(session)
             return await self._publish_and_mark(session, rows)
@@ -109,24 +117,30 @@ class OutboxRelay:
             async with session.begin():
                 rows = await self._unpublished(session)
             if not rows:
+                self._observe_backlog(None, 0)
                 return 0
             async with session.begin():
                 return await self._publish_and_mark(session, rows)
 
-    async def _unpublished(self, session: AsyncSession) -> list[sa.Row[tuple[int, str, str, bytes]]]:
+    async def _unpublished(self, session: AsyncSession) -> list[sa.Row[tuple[int, str, str, bytes, datetime]]]:
         outbox = self._tables.outbox
         result = await session.execute(
-            sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.envelope)
+            sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.envelope, outbox.c.created_at)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.seq)
             .limit(self._batch_size)
         )
         return list(result.all())  # type: ignore[arg-type]
 
-    async def _publish_and_mark(self, session: AsyncSession, rows: list[sa.Row[tuple[int, str, str, bytes]]]) -> int:
+    async def _publish_and_mark(
+        self, session: AsyncSession, rows: list[sa.Row[tuple[int, str, str, bytes, datetime]]]
+    ) -> int:
         if not rows:
+            self._observe_backlog(None, 0)
             return 0
         acked = await self._publish(rows)
+        if acked < len(rows):
+            self._observe_backlog(rows[acked].created_at, len(rows) - acked)
         if self._faults.after_publish is not None:
             await self._faults.after_publish(acked)
         if acked == 0:
@@ -138,9 +152,31 @@ class OutboxRelay:
             .values(published_at=self._clock.now())
         )
         self.published_total += acked
+        OUTBOX_PUBLISHED.inc(acked)
+        if acked == len(rows):
+            await self._observe_rest(session, len(rows))
         return acked
 
-    async def _publish(self, rows: list[sa.Row[tuple[int, str, str, bytes]]]) -> int:
+    async def _observe_rest(self, session: AsyncSession, batch: int) -> None:
+        if batch < self._batch_size:
+            self._observe_backlog(None, 0)
+            return
+        outbox = self._tables.outbox
+        row = (
+            await session.execute(
+                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            )
+        ).one()
+        # A full batch: more may wait. The update above ran in this transaction, so the
+        # count is what is left.
+        self._observe_backlog(row[1], int(row[0]))
+
+    @staticmethod
+    def _observe_backlog(oldest: datetime | None, backlog: int) -> None:
+        OUTBOX_BACKLOG.set(backlog)
+        OUTBOX_AGE.oldest_unsent = oldest.timestamp() if oldest is not None and backlog else None
+
+    async def _publish(self, rows: list[sa.Row[tuple[int, str, str, bytes, datetime]]]) -> int:
         """Publish rows in order; returns the length of the acknowledged prefix."""
         js = self._bus.js
         futures = []

@@ -8,7 +8,7 @@ shutdown drains NATS and closes the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,8 @@ from ppcore.consumer import EventConsumer
 from ppcore.db import Database, PlatformTables
 from ppcore.events import Naming
 from ppcore.housekeeping import Housekeeping
+from ppcore.logging import get_logger
+from ppcore.metrics import watch_pool
 from ppcore.outbox import OutboxRelay
 from ppcore.policy import ProgramPolicy, load_policy
 from ppcore.program_time import KvJobProgress, ProgramClock, ProgramTimeFollower
@@ -29,7 +31,10 @@ from ppcore.scheduler import DailyJob, DailyScheduler
 from ppcore.server import BackgroundTask, GrpcService, ServerApp, TlsFiles
 from ppcore.service_identity import ServiceToken
 from ppcore.settings import ServiceSettings
+from ppcore.tracing import configure_tracing
 from ppcore.uow import SqlUnitOfWork
+
+log = get_logger("ppcore.runtime")
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Platform:
     program_clock: ProgramClock | None = None
     _channels: list[grpc.aio.Channel] = field(default_factory=list)
     _follower: ProgramTimeFollower | None = None
+    _trace_shutdown: Callable[[], Awaitable[None]] | None = None
 
     @classmethod
     def create(
@@ -66,12 +72,14 @@ class Platform:
         policy = policy or load_policy(settings.policy_file)
         db = Database(settings.database_url)
         naming = Naming(settings.nats_namespace)
-        bus = EventBus(settings.nats_url, naming, client_name=name)
+        bus = EventBus(settings.nats_url, naming, client_name=name, stream_replicas=settings.nats_stream_replicas)
+        watch_pool(name, db.engine.pool)
         secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
         verifier = TokenVerifier(
             algorithm=settings.jwt_algorithm,
             secret=secret,
             public_key_file=settings.jwt_public_key_file,
+            public_keys_dir=settings.jwt_public_keys_dir,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
         )
@@ -89,7 +97,10 @@ class Platform:
         relay = OutboxRelay(
             db, tables, bus, clock, batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds
         )
+        trace_shutdown = configure_tracing(name, settings.otlp_endpoint)
+        log.info("policy.loaded", version=policy.version, file=str(settings.policy_file))
         return cls(
+            _trace_shutdown=trace_shutdown,
             name=name,
             settings=settings,
             clock=clock,
@@ -160,6 +171,8 @@ class Platform:
             port=s.grpc_port,
             tls=tls,
             grace_seconds=s.shutdown_grace_seconds,
+            log_sample=s.access_log_sample,
+            metrics_port=s.metrics_port,
             background=[
                 self.relay.run,
                 Housekeeping(self.db, self.tables, self.clock).run,
@@ -167,7 +180,7 @@ class Platform:
                 *(c.run for c in consumers),
                 *background,
             ],
-            on_shutdown=[self.close],
+            on_shutdown=[self.close, *([self._trace_shutdown] if self._trace_shutdown else [])],
         )
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ shutdown hooks (drain NATS, close the database).
 from __future__ import annotations
 
 import asyncio
+import random
 import signal
 import time
 import uuid
@@ -25,6 +26,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from ppcore import metrics, tracing
 from ppcore.auth import ANONYMOUS, AccessTable, Caller, TokenVerifier, authorize, set_current_caller
 from ppcore.errors import DomainError
 from ppcore.grpc_errors import rich_status
@@ -73,9 +75,10 @@ class TlsFiles:
 class _CallInterceptor(grpc.aio.ServerInterceptor):
     """Per call: bind log context, authenticate, authorize, map errors, log the outcome."""
 
-    def __init__(self, access: Mapping[str, AccessTable], verifier: TokenVerifier) -> None:
+    def __init__(self, access: Mapping[str, AccessTable], verifier: TokenVerifier, log_sample: float = 1.0) -> None:
         self._access = access  # service full name -> table
         self._verifier = verifier
+        self._log_sample = log_sample
 
     async def intercept_service(  # type: ignore[override]
         self,
@@ -142,9 +145,14 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         started = time.perf_counter()
         caller: Caller = ANONYMOUS
         code = grpc.StatusCode.OK
+        refusal: dict[str, str] = {}
         set_correlation_id(request_id)
         partner_id = getattr(request, "partner_id", "") or ""
-        with bound_context(rpc=full_method, request_id=request_id, partner_id=partner_id):
+        traceparent = tracing.traceparent_from(metadata)
+        with (
+            tracing.span(full_method, tracing.SpanKind.SERVER, traceparent) as trace_id,
+            bound_context(rpc=full_method, request_id=request_id, partner_id=partner_id, trace_id=trace_id),
+        ):
             try:
                 caller = self._authenticate(metadata)
                 set_current_caller(caller)
@@ -153,7 +161,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                     return await behaviour(request, context)
             except DomainError as error:
                 code, message, status = rich_status(error)
-                log.info("rpc.refused", code=code.name, reason=error.reason, rule=error.rule, error=message)
+                refusal = {"reason": error.reason, "rule": error.rule or "", "error": message}
                 await context.abort(
                     code, message, trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),)
                 )
@@ -167,9 +175,21 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 log.exception("rpc.failed", error=str(exc))
                 await context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
             finally:
-                elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
-                if code is grpc.StatusCode.OK:
-                    log.debug("rpc.completed", ms=elapsed_ms)
+                elapsed = time.perf_counter() - started
+                service_name = full_method[1 : -len(method) - 1]
+                metrics.SERVER_HANDLED.labels(service_name, method, code.name).inc()
+                metrics.SERVER_LATENCY.labels(service_name, method).observe(elapsed)
+                if code is not grpc.StatusCode.OK:
+                    tracing.mark_error(code.name)
+                if code is not grpc.StatusCode.OK or self._log_sample >= 1.0 or random.random() < self._log_sample:
+                    # One line per call; ids and codes only, never the request's contents.
+                    log.info(
+                        "rpc.completed",
+                        code=code.name,
+                        ms=round(elapsed * 1000, 3),
+                        caller_kind=caller.kind.value,
+                        **refusal,
+                    )
 
 
 @dataclass
@@ -186,6 +206,10 @@ class ServerApp:
     background: list[BackgroundTask] = field(default_factory=list)
     on_shutdown: list[ShutdownHook] = field(default_factory=list)
     max_concurrent_rpcs: int | None = None
+    # Share of successful calls logged; Prometheus /metrics, /readyz, /livez on this port.
+    log_sample: float = 1.0
+    metrics_port: int | None = None
+    metrics_host: str = "0.0.0.0"
 
     def __post_init__(self) -> None:
         self._server: grpc.aio.Server | None = None
@@ -193,15 +217,23 @@ class ServerApp:
         self._stop_background = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.bound_port = 0
+        self._serving = False
+        self._metrics: metrics.MetricsEndpoint | None = None
 
     async def start(self) -> int:
         for service in self.services:
             service.check_access_complete()
         access = {s.descriptor.full_name: s.access for s in self.services}
         server = grpc.aio.server(
-            interceptors=[_CallInterceptor(access, self.verifier)],
+            interceptors=[_CallInterceptor(access, self.verifier, self.log_sample)],
             maximum_concurrent_rpcs=self.max_concurrent_rpcs,
-            options=[("grpc.so_reuseport", 0)],
+            options=[
+                ("grpc.so_reuseport", 0),
+                # Clients balance round robin over a headless Service's pods; closing each
+                # connection after a while (calls in flight finish: no grace limit) makes
+                # them re-resolve and find new pods.
+                ("grpc.max_connection_age_ms", 300_000),
+            ],
         )
         for service in self.services:
             service.add_to_server(service.servicer, server)
@@ -219,10 +251,14 @@ class ServerApp:
             raise RuntimeError(f"could not bind {address}")
         await server.start()
         self._server = server
+        if self.metrics_port is not None:
+            self._metrics = metrics.MetricsEndpoint(self.metrics_host, self.metrics_port, lambda: self._serving)
+            await self._metrics.start()
         for task in self.background:
             self._tasks.append(asyncio.create_task(self._supervise(task)))
         for service_name in [*names, ""]:
             await self._health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
+        self._serving = True
         log.info(
             "server.started",
             process=self.name,
@@ -231,6 +267,10 @@ class ServerApp:
             services=names,
         )
         return self.bound_port
+
+    @property
+    def metrics_bound_port(self) -> int:
+        return self._metrics.bound_port if self._metrics is not None else 0
 
     async def _supervise(self, task: BackgroundTask) -> None:
         """Run a background loop; restart it after an unexpected crash."""
@@ -249,6 +289,7 @@ class ServerApp:
         if self._server is None:
             return
         log.info("server.stopping", process=self.name, grace_seconds=self.grace_seconds)
+        self._serving = False
         await self._health.enter_graceful_shutdown()
         await self._server.stop(self.grace_seconds)
         self._stop_background.set()
@@ -262,6 +303,9 @@ class ServerApp:
                 await hook()
             except Exception as exc:
                 log.warning("server.shutdown_hook_failed", error=str(exc))
+        if self._metrics is not None:
+            await self._metrics.stop()
+            self._metrics = None
         self._server = None
         log.info("server.stopped", process=self.name)
 

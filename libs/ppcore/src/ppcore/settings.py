@@ -36,12 +36,16 @@ class ServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     # Prefix of JetStream stream names and subjects; tests isolate runs by changing it.
     nats_namespace: str = Field(default="partnerprogram", pattern=r"^[a-z][a-z0-9_]*$")
+    # Copies JetStream keeps of each stream this process creates (3 on a 3-server cluster).
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     policy_file: Path = DEFAULT_POLICY_PATH
 
     # Authentication: HS256 shared secret, or an asymmetric key pair (PEM files).
     jwt_secret: SecretStr | None = None
     jwt_public_key_file: Path | None = None
     jwt_private_key_file: Path | None = None
+    # One public key per issuer: <issuer>.pem files; a token is checked with its issuer's key.
+    jwt_public_keys_dir: Path | None = None
     jwt_algorithm: Literal["HS256", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_issuer: str = "partnerprogram"
     jwt_audience: str = "partnerprogram"
@@ -52,6 +56,12 @@ class ServiceSettings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    # Share of successful calls that get an rpc.completed line; refused and failed calls always do.
+    access_log_sample: float = Field(default=1.0, ge=0.0, le=1.0)
+    # Prometheus /metrics (and /readyz, /livez for probes) on this port; unset: not served.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # OTLP/gRPC endpoint of a trace collector (http://collector:4317); empty: tracing off.
+    otlp_endpoint: str = ""
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_seconds: float = Field(default=0.2, gt=0)
@@ -67,8 +77,8 @@ class ServiceSettings(BaseSettings):
         if self.jwt_algorithm == "HS256":
             if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 16:
                 raise ValueError("jwt_secret: required for HS256 and at least 16 characters")
-        elif self.jwt_public_key_file is None:
-            raise ValueError(f"jwt_public_key_file: required for {self.jwt_algorithm}")
+        elif self.jwt_public_key_file is None and self.jwt_public_keys_dir is None:
+            raise ValueError(f"jwt_public_key_file: required for {self.jwt_algorithm} (or jwt_public_keys_dir)")
         tls = [self.tls_cert_file, self.tls_key_file]
         if any(tls) and not all(tls):
             raise ValueError("tls_cert_file and tls_key_file: set both or neither")
@@ -79,7 +89,7 @@ class ServiceSettings(BaseSettings):
         return self.tls_cert_file is not None
 
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=BaseSettings)
 
 
 def load_settings(cls: type[S]) -> S:

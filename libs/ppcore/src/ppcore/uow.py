@@ -25,6 +25,7 @@ from ppcore.clock import Clock
 from ppcore.db import Database, PlatformTables, insert_many
 from ppcore.events import Naming, make_envelope
 from ppcore.request_context import current_correlation_id
+from ppcore.tracing import current_traceparent
 
 
 class SqlUnitOfWork:
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
             correlation_id=correlation_id if correlation_id is not None else current_correlation_id(),
             policy_version=self.policy_version,
             event_id=event_id,
+            traceparent=current_traceparent(),
         )
         self._pending_rows.append(
             {
