@@ -26,3 +26,6 @@ touch "$out/partnerprogram/py.typed"
 touch "$out/.stamp"
 # Swap in one step so a concurrent reader never sees a half-written tree.
 rm -rf "$final.old"; [ -d "$final" ] && mv "$final" "$final.old"; mv "$out" "$final"; rm -rf "$final.old"
+# The gateway's OpenAPI document is generated from the same protos (its messages embed the
+# services' messages): keep the committed copy in step, so a proto change shows it in the diff.
+$PY scripts/gen_openapi.py >/dev/null
