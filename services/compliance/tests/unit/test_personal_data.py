@@ -162,3 +162,29 @@ def test_masked_subject_hides_the_personal_data(policy: ProgramPolicy) -> None:
     assert masked.email.endswith("@example.ua") and "olena" not in masked.email
     assert masked.login.startswith("o") and "lena" not in masked.login
     assert masked.phone.endswith("67") and "123" not in masked.phone
+
+
+def test_a_request_records_the_legal_basis_of_what_it_holds(policy: ProgramPolicy) -> None:
+    """R-PD-01: data is held only with a legal basis, recorded with it: answering a request is the
+    law's duty (annex 2.6) unless staff name another basis.
+
+    Annex 1, p.2: "Сторони гарантують, що володіють у відповідності з вимогами законодавства
+    України правовими підставами для обробки".
+    """  # noqa: RUF002
+    from ppcore.personal_data import LegalBasis
+
+    assert _open(policy, PersonalDataRequestKind.CONFIRM_LEGAL_BASIS, date(2026, 3, 2)).legal_basis is (
+        LegalBasis.LEGAL_OBLIGATION
+    )
+    given = open_personal_data_request(
+        pd_request_id="pd-2",
+        kind=PersonalDataRequestKind.COMPLAINT_FORWARD,
+        received_date=date(2026, 3, 2),
+        subject=PERSON,
+        description="complaint",
+        opened_by="staff:dpo",
+        now=kyiv_datetime(date(2026, 3, 2), 12),
+        policy=policy,
+        legal_basis=LegalBasis.CONSENT,
+    )
+    assert given.legal_basis is LegalBasis.CONSENT

@@ -92,8 +92,8 @@ class Tokens:
             audience="partnerprogram",
         )
 
-    def staff(self, subject: str = "staff:moderator") -> str:
-        return self.issuer.mint(Caller(CallerKind.STAFF, subject))
+    def staff(self, subject: str = "staff:moderator", groups: frozenset[str] = frozenset()) -> str:
+        return self.issuer.mint(Caller(CallerKind.STAFF, subject, groups=groups))
 
     def system(self, subject: str = "system:test") -> str:
         return self.issuer.mint(Caller(CallerKind.SYSTEM, subject))

@@ -170,6 +170,8 @@ class PersonalDataRequestRow(Base):
     completed_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completion_note: Mapped[str] = mapped_column(sa.Text())
     subject_fingerprint: Mapped[str] = mapped_column(sa.String(80))
+    # R-PD-01: the legal basis the person's identifiers are held on.
+    legal_basis: Mapped[str] = mapped_column(sa.String(32), server_default="LEGAL_OBLIGATION")
     policy_version: Mapped[str] = mapped_column(sa.String(64))
 
 

@@ -29,6 +29,7 @@ TARGET_TIER = (sanction_pb2.SanctionTargetTier, "SANCTION_TARGET_TIER_")
 PD_KIND = (personal_data_pb2.PersonalDataRequestKind, "PERSONAL_DATA_REQUEST_KIND_")
 PD_STATE = (personal_data_pb2.PersonalDataRequestState, "PERSONAL_DATA_REQUEST_STATE_")
 SALE_KIND = (pricing_pb2.SaleKind, "SALE_KIND_")
+LEGAL_BASIS = (personal_data_pb2.LegalBasis, "LEGAL_BASIS_")
 
 
 def enum_to_proto(spec: tuple[Any, str], value: StrEnum | str | None) -> Any:

@@ -25,6 +25,7 @@ from compliance_service.domain.pricing import ControlPurchase, SaleKind
 from compliance_service.domain.sanction_catalogue import SanctionKind, SanctionParameters
 from compliance_service.domain.sanctions import LiftReason, Sanction, SanctionLift, SanctionState
 from compliance_service.domain.violation_types import MysteryShopperKind, ViolationType
+from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier
 
 
@@ -214,6 +215,7 @@ def pd_request_values(request: PersonalDataRequest) -> dict[str, Any]:
         "completion_note": request.completion_note,
         "subject_fingerprint": request.subject_fingerprint,
         "policy_version": request.policy_version,
+        "legal_basis": request.legal_basis.value,
     }
 
 
@@ -234,6 +236,7 @@ def pd_request_from_row(row: PersonalDataRequestRow) -> PersonalDataRequest:
         completed_time=row.completed_time,
         completion_note=row.completion_note,
         subject_fingerprint=row.subject_fingerprint,
+        legal_basis=LegalBasis(row.legal_basis),
     )
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from compliance_service.domain.events import PersonalDataErasureRequested
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition, InvalidArgument
+from ppcore.personal_data import LegalBasis, mask_email, mask_phone, mask_text
 from ppcore.policy import ProgramPolicy
 
 
@@ -65,20 +66,7 @@ class DataSubject:
 
     def masked(self) -> DataSubject:
         """What a viewer without a right to the personal data may see (R-PD-01)."""
-        return DataSubject(_mask(self.login), _mask_email(self.email), _mask(self.phone, keep_end=2))
-
-
-def _mask(value: str, keep_end: int = 0) -> str:
-    if not value:
-        return ""
-    head = value[:1]
-    tail = value[-keep_end:] if keep_end and len(value) > keep_end + 1 else ""
-    return head + "*" * max(len(value) - len(head) - len(tail), 1) + tail
-
-
-def _mask_email(email: str) -> str:
-    local, at, domain = email.partition("@")
-    return _mask(local) + at + domain if at else _mask(email)
+        return DataSubject(mask_text(self.login), mask_email(self.email), mask_phone(self.phone))
 
 
 @dataclass
@@ -95,6 +83,8 @@ class PersonalDataRequest:
     opened_by: str
     opened_time: datetime
     policy_version: str
+    # R-PD-01: why the person's identifiers are held here (answering the request is the law's duty).
+    legal_basis: LegalBasis = LegalBasis.LEGAL_OBLIGATION
     state: PersonalDataRequestState = PersonalDataRequestState.OPEN
     completed_by: str = ""
     completed_time: datetime | None = None
@@ -158,6 +148,7 @@ def open_personal_data_request(
     now: datetime,
     policy: ProgramPolicy,
     partner_id: str = "",
+    legal_basis: LegalBasis | None = None,
 ) -> PersonalDataRequest:
     """Register a request; its due date is counted in business days from receipt (R-PD-02..04).
 
@@ -195,6 +186,7 @@ def open_personal_data_request(
         opened_by=opened_by,
         opened_time=now,
         policy_version=policy.version,
+        legal_basis=legal_basis or LegalBasis.LEGAL_OBLIGATION,
     )
 
 

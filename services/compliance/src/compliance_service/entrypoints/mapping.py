@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from compliance_service.adapters.proto_codec import (
     CASE_STATE,
+    LEGAL_BASIS,
     LIFT_REASON,
     MYSTERY_SHOPPER_KIND,
     PD_KIND,
@@ -33,7 +34,9 @@ from compliance_service.domain.sanctions import Sanction
 from compliance_service.domain.timeline import TimelineChange, TimelineEntry
 from compliance_service.domain.violators import ViolatorEntry
 from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, pricing_pb2, sanction_pb2
+from ppcore.auth import Caller
 from ppcore.errors import InvalidArgument
+from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_personal_data
 
 
 def parse_date(field_path: str, text: str) -> date:
@@ -233,7 +236,24 @@ def pd_request_to_proto(request: PersonalDataRequest, today: date) -> personal_d
         completion_note=request.completion_note,
         subject_fingerprint=request.subject_fingerprint,
         policy_version=request.policy_version,
+        legal_basis=enum_to_proto(LEGAL_BASIS, request.legal_basis),
     )
+
+
+def shown_to(caller: Caller, message: personal_data_pb2.PersonalDataRequest) -> personal_data_pb2.PersonalDataRequest:
+    """The request as ``caller`` may see it: the person masked unless the caller's role needs them (R-PD-01)."""
+    if may_see_personal_data(caller):
+        return message
+    shown = personal_data_pb2.PersonalDataRequest()
+    shown.CopyFrom(message)
+    subject = message.subject
+    shown.subject.CopyFrom(
+        personal_data_pb2.DataSubject(
+            login=mask_text(subject.login), email=mask_email(subject.email), phone=mask_phone(subject.phone)
+        )
+    )
+    shown.subject_masked = True
+    return shown
 
 
 def sold_item_from_proto(

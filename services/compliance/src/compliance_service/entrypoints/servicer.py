@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from compliance_service.adapters.proto_codec import (
     CASE_STATE,
+    LEGAL_BASIS,
     MYSTERY_SHOPPER_KIND,
     PD_KIND,
     SALE_KIND,
@@ -40,6 +41,7 @@ from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scop
 from ppcore.clock import kyiv_date
 from ppcore.errors import InvalidArgument
 from ppcore.idempotency import run_idempotent
+from ppcore.personal_data import LegalBasis
 from ppcore.scheduler import requested_job_day
 
 R = TypeVar("R", bound=Message)
@@ -360,6 +362,7 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
             description=request.description,
             received_date=mapping.parse_date("received_date", request.received_date),
             actor=_actor(current_caller(), request.actor_id),
+            legal_basis=enum_from_proto(LEGAL_BASIS, request.legal_basis, LegalBasis),
         )
 
         async def work(uow: ComplianceUnitOfWork) -> pb.OpenPersonalDataRequestResponse:
@@ -368,7 +371,11 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
                 personal_data_request=mapping.pd_request_to_proto(opened, self._today())
             )
 
-        return await self._write("OpenPersonalDataRequest", request, pb.OpenPersonalDataRequestResponse, work)
+        # The stored answer keeps the person; each caller sees it as its role allows (R-PD-01).
+        answer = await self._write("OpenPersonalDataRequest", request, pb.OpenPersonalDataRequestResponse, work)
+        return pb.OpenPersonalDataRequestResponse(
+            personal_data_request=mapping.shown_to(current_caller(), answer.personal_data_request)
+        )
 
     async def CompletePersonalDataRequest(
         self, request: pb.CompletePersonalDataRequestRequest, context: Any
@@ -383,7 +390,10 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
                 personal_data_request=mapping.pd_request_to_proto(done, self._today())
             )
 
-        return await self._write("CompletePersonalDataRequest", request, pb.CompletePersonalDataRequestResponse, work)
+        answer = await self._write("CompletePersonalDataRequest", request, pb.CompletePersonalDataRequestResponse, work)
+        return pb.CompletePersonalDataRequestResponse(
+            personal_data_request=mapping.shown_to(current_caller(), answer.personal_data_request)
+        )
 
     async def ListOverduePersonalDataRequests(
         self, request: pb.ListOverduePersonalDataRequestsRequest, context: Any
@@ -394,7 +404,10 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
             found = await personal_data.overdue(uow, today, offset=offset, limit=size + 1)
         page, token = paging.finish(found, offset, size)
         return pb.ListOverduePersonalDataRequestsResponse(
-            personal_data_requests=[mapping.pd_request_to_proto(r, today) for r in page], next_page_token=token
+            personal_data_requests=[
+                mapping.shown_to(current_caller(), mapping.pd_request_to_proto(r, today)) for r in page
+            ],
+            next_page_token=token,
         )
 
     def _today(self) -> date:

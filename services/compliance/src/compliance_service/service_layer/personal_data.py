@@ -9,6 +9,7 @@ from compliance_service.adapters.uow import ComplianceUnitOfWork
 from compliance_service.domain import personal_data as domain
 from compliance_service.service_layer.deps import Deps
 from ppcore.errors import not_found
+from ppcore.personal_data import LegalBasis
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class OpenRequest:
     description: str
     received_date: date
     actor: str
+    legal_basis: LegalBasis | None = None
 
 
 async def open_request(uow: ComplianceUnitOfWork, deps: Deps, command: OpenRequest) -> domain.PersonalDataRequest:
@@ -33,6 +35,7 @@ async def open_request(uow: ComplianceUnitOfWork, deps: Deps, command: OpenReque
         now=deps.clock.now(),
         policy=deps.policy,
         partner_id=command.partner_id,
+        legal_basis=command.legal_basis,
     )
     uow.personal_data.add(request)
     return request
