@@ -3,7 +3,7 @@
 Gold participation ever (R-STS-03), a downgrade that ends (R-SAN-02, R-STS-04), the
 directory's Large corporate badge (R-CMP-02/04), the discount from approval and the named
 buyer (R-ENT-01/02, R-STS-06), back-dated notices and future certificates (R-PRT-06,
-R-EMP-06).
+R-EMP-06), leads moderated before distribution to one canonical city (R-LEAD-01/02).
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from status_api_support import StatusApi, approved_partner, publish_monitoring_c
 from partnerprogram.compliance.v1 import events_pb2 as compliance_events
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.points.v1 import events_pb2 as points_events
-from partnerprogram.status.v1 import employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import (
+    card_pb2,
+    employee_pb2,
+    entitlement_pb2,
+    events_pb2,
+    lead_pb2,
+    partner_pb2,
+    status_pb2,
+)
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from ppcore.auth import PartnerRole
 from ppcore.testing.polling import eventually
@@ -214,3 +222,73 @@ async def test_a_certificate_dated_in_the_future_is_refused(api: StatusApi) -> N
         ["issued_date"],
     )
     assert await api.count("certificates") == 0
+
+
+async def test_a_lead_is_moderated_then_offered_by_canonical_city_and_taken_by_a_leads_employee(api: StatusApi) -> None:
+    """R-LEAD-01/02: a lead from "Kyiv" waits for moderation, is then offered to a Certified
+    partner whose card office is in "м. Київ" (one canonical place) and taken by its
+    Leads-group employee; an employee outside the group may not take it.
+    """
+    pid = await approved_partner(api)  # questionnaire city: Lviv
+    main = api.tokens.partner_user(pid, PartnerRole.MAIN, subject="olena")
+    for login, groups in (("sales", [employee_pb2.ACCESS_GROUP_LEADS]), ("dev", [])):
+        await api.call(
+            "AttachEmployee",
+            pb.AttachEmployeeRequest(
+                request_id=f"at-{login}",
+                partner_id=pid,
+                login=login,
+                role=employee_pb2.ROLE_FULL,
+                access_groups=groups,
+            ),
+            main,
+        )
+    await record_certificates(api, ("sales", "dev"), ("SM_ADMINISTRATOR", "SM_DEVELOPER"))
+    await api.publish(
+        points_events.ActiveTotalChanged(partner_id=pid, business_date="2026-03-02", total_points="100"),
+        source="points",
+        partner_id=pid,
+    )
+
+    async def certified() -> bool:
+        return await _tier(api, pid) == status_pb2.PARTNER_TIER_CERTIFIED
+
+    await eventually(certified)
+    office = card_pb2.CardContent(office_address="вул. Хрещатик, 1", office_city="м. Київ")
+    proposed = await api.call(
+        "ProposeCardChange", pb.ProposeCardChangeRequest(request_id="p1", partner_id=pid, content=office), main
+    )
+    await api.call(
+        "ApproveCardChange",
+        pb.ApproveCardChangeRequest(request_id="ap1", partner_id=pid, revision_id=proposed.revision.revision_id),
+    )
+
+    received = (
+        await api.call(
+            "ReceiveLead",
+            pb.ReceiveLeadRequest(request_id="l1", city="Kyiv", description="An online shop"),
+            api.tokens.system(),
+        )
+    ).lead
+    assert (received.state, received.city_key) == (lead_pb2.LEAD_STATE_RECEIVED, "kyiv")
+    too_early = await api.refused("OfferLead", pb.OfferLeadRequest(request_id="o0", lead_id=received.lead_id))
+    assert (too_early.reason, too_early.rule) == ("LEAD_STATE", "R-LEAD-01")
+    moderated = await api.call(
+        "ModerateLead", pb.ModerateLeadRequest(request_id="m1", lead_id=received.lead_id, approve=True)
+    )
+    assert moderated.lead.state == lead_pb2.LEAD_STATE_MODERATED
+    offered = (await api.call("OfferLead", pb.OfferLeadRequest(request_id="o1", lead_id=received.lead_id))).lead
+    assert [(o.partner_id, o.delivery) for o in offered.offers] == [(pid, entitlement_pb2.LEAD_DELIVERY_OWN_CITY)]
+
+    dev = api.tokens.partner_user(pid, PartnerRole.FULL, subject="dev")
+    outside = await api.refused(
+        "TakeLead", pb.TakeLeadRequest(request_id="t0", lead_id=received.lead_id, partner_id=pid), dev
+    )
+    assert (outside.reason, outside.rule) == ("NOT_IN_LEADS_GROUP", "R-LEAD-02")
+    sales = api.tokens.partner_user(pid, PartnerRole.FULL, subject="sales", groups=frozenset({"LEADS"}))
+    taken = (
+        await api.call("TakeLead", pb.TakeLeadRequest(request_id="t1", lead_id=received.lead_id, partner_id=pid), sales)
+    ).lead
+    assert (taken.state, taken.taken_by_partner_id, taken.taken_by_login) == (lead_pb2.LEAD_STATE_TAKEN, pid, "sales")
+    listed = await api.call("ListLeads", pb.ListLeadsRequest(partner_id=pid), sales)
+    assert [lead.lead_id for lead in listed.leads] == [received.lead_id]

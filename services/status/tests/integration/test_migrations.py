@@ -10,7 +10,16 @@ import pytest
 from ppcore.testing.migrations import assert_round_trip
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
-TABLES = {"applications", "partners", "employees", "certificates", "status_history", "entitlements"}
+TABLES = {
+    "applications",
+    "partners",
+    "employees",
+    "certificates",
+    "status_history",
+    "entitlements",
+    "leads",
+    "lead_offers",
+}
 
 
 async def _round_trip(url: str) -> None:

@@ -122,3 +122,36 @@ class EntitlementRow(Base):
     contract_suspended: Mapped[bool] = mapped_column(sa.Boolean)
     discount_blocked: Mapped[bool] = mapped_column(sa.Boolean)
     blocked_until: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class LeadRow(Base):
+    """A site-development lead and its moderation (R-LEAD-01); offers are ``lead_offers``."""
+
+    __tablename__ = "leads"
+
+    lead_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(16), index=True)
+    city: Mapped[str] = mapped_column(sa.String(255))
+    # The canonical place (R-LEAD-01): "Київ", "м. Київ" and "Kyiv" share one key.
+    city_key: Mapped[str] = mapped_column(sa.String(255), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    moderated_by: Mapped[str] = mapped_column(sa.String(255), default="")
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderation_note: Mapped[str] = mapped_column(sa.Text, default="")
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    taken_by_partner_id: Mapped[str] = mapped_column(sa.String(64), default="")
+    taken_by_login: Mapped[str] = mapped_column(sa.String(255), default="")
+
+
+class LeadOfferRow(Base):
+    """A lead offered to one partner, and the partner's answer (R-LEAD-01/02)."""
+
+    __tablename__ = "lead_offers"
+
+    lead_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    delivery: Mapped[str] = mapped_column(sa.String(16))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    login: Mapped[str] = mapped_column(sa.String(255), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

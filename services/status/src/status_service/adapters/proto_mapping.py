@@ -259,6 +259,7 @@ def card_content_of(c: card_pb2.CardContent) -> CardContent:
         website_url=c.website_url,
         publish_on_site=c.publish_on_site,
         portal_domain=c.portal_domain,
+        office_city=c.office_city,
     )
 
 
@@ -273,6 +274,7 @@ def card_content_pb(c: CardContent | None) -> card_pb2.CardContent | None:
         website_url=c.website_url,
         publish_on_site=c.publish_on_site,
         portal_domain=c.portal_domain,
+        office_city=c.office_city,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ppcore.uow import SqlUnitOfWork
+from status_service.adapters.lead_repository import LeadRepository
 from status_service.adapters.proto_mapping import event_pb
 from status_service.adapters.repositories import ApplicationRepository, CertificateRepository, PartnerRepository
 from status_service.domain.events import DomainEvent
@@ -12,11 +13,13 @@ class StatusUnitOfWork(SqlUnitOfWork):
     applications: ApplicationRepository
     partners: PartnerRepository
     certificates: CertificateRepository
+    leads: LeadRepository
 
     async def _on_enter(self) -> None:
         self.applications = ApplicationRepository(self.session)
         self.partners = PartnerRepository(self.session)
         self.certificates = CertificateRepository(self.session)
+        self.leads = LeadRepository(self.session)
 
 
 def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:

@@ -24,6 +24,8 @@ class CardContent:
     publish_on_site: bool = False
     # The Bitrix24 portal that receives the cloud NFR (R-NFR-07); no custom domains.
     portal_domain: str = ""
+    # The city of the office: the partner's city for leads (R-LEAD-01), one canonical place.
+    office_city: str = ""
 
 
 def validate_card_content(content: CardContent) -> None:

@@ -145,3 +145,23 @@ class LeadDelivery(StrEnum):
     ANY_CITY = "ANY_CITY"
     OWN_CITY = "OWN_CITY"
     SERVICE_ACCESS = "SERVICE_ACCESS"
+
+
+class LeadState(StrEnum):
+    """A site-development lead on its way to a partner (R-LEAD-01: moderated before distribution)."""
+
+    RECEIVED = "RECEIVED"  # a client placed it; staff have not moderated it yet
+    MODERATED = "MODERATED"  # staff approved it for distribution
+    REJECTED = "REJECTED"  # staff refused it in moderation (spam, not a site order ...)
+    OFFERED = "OFFERED"  # distributed to the partners entitled to it
+    TAKEN = "TAKEN"  # a partner's Leads-group employee took it (R-LEAD-02)
+    DECLINED = "DECLINED"  # every partner it was offered to declined it
+
+
+class OfferState(StrEnum):
+    """One partner's answer to an offered lead."""
+
+    OPEN = "OPEN"
+    TAKEN = "TAKEN"
+    DECLINED = "DECLINED"
+    CLOSED = "CLOSED"  # another partner took the lead first

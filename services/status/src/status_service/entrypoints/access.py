@@ -61,4 +61,13 @@ ACCESS: AccessTable = {
     "RunDailyStatusReview": _internal,
     "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
     "ListLeadRecipients": _internal,
+    # R-LEAD-01: the partner site records leads, staff moderate and distribute them; a
+    # partner answers through its Leads-group employees (R-LEAD-02, checked in the domain).
+    "ReceiveLead": _internal,
+    "ModerateLead": _staff,
+    "OfferLead": _internal,
+    "TakeLead": Allow.of(STAFF, SYSTEM, PARTNER),
+    "DeclineLead": Allow.of(STAFF, SYSTEM, PARTNER),
+    "GetLead": Allow.of(STAFF, SYSTEM, PARTNER),
+    "ListLeads": Allow.of(STAFF, SYSTEM, PARTNER),
 }

@@ -28,6 +28,7 @@ from status_service.domain.enums import ApplicationState, EntitlementReason
 from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
 from status_service.domain.status_engine import status_certificate
+from status_service.entrypoints.lead_rpcs import LeadRpcs
 from status_service.service_layer import applications, card, employees, partners, queries, status
 from status_service.service_layer.common import courses_of, load_partner
 from status_service.service_layer.daily import run_daily_review
@@ -67,7 +68,7 @@ def _own_login(login: str) -> None:
 
 
 @dataclass
-class StatusServicer(pb_grpc.StatusServiceServicer):
+class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
     uow_factory: Callable[[], StatusUnitOfWork]
     clock: Clock
     policy: ProgramPolicy
