@@ -188,6 +188,10 @@ class NfrPolicy(_Frozen):
     max_edition_changes: NonNegativeInt
     on_request: OnRequestNfrPolicy
     cloud: CloudNfrPolicy
+    # R-NFR-06/08: the unit in which sales count toward the on-request key and cloud NFR renewals.
+    # LIST (default): list (retail) prices, the unit of "the price of two editions" and of what end
+    # users pay (8.1); PAID: what the partner paid the vendor, after its partner discount.
+    sales_price_basis: Literal["LIST", "PAID"] = "LIST"
 
 
 class UpgradePrice(_Frozen):

@@ -161,3 +161,47 @@ async def test_an_event_point_request_shows_staff_whether_and_when_notice_was_gi
         grpc.StatusCode.INVALID_ARGUMENT,
         "POINT_REQUEST_NOTICE_IN_FUTURE",
     )
+
+
+async def test_sales_are_recorded_in_one_unit_list_prices_for_any_product_and_announced_to_licensing(points):
+    """R-NFR-06/08: sales of any of the company's products (here a Bitrix24 cloud plan and a Site
+    Management licence) count at list prices by policy default, converted once on recording: the order
+    and GetSalesVolume show sales_uah beside what the partner paid, and OrderRecorded carries it."""
+    await points.approve_partners("p-1")
+    order = order_pb2.Order(
+        order_id="o-sales",
+        partner_id="p-1",
+        order_time=ts(datetime(2026, 3, 1, 10, tzinfo=UTC)),
+        lines=[
+            order_pb2.OrderLine(product_code="SM-STD", edition_code="SM_STANDARD", amount_uah="10740.00"),
+            order_pb2.OrderLine(product_code="B24-CLOUD-COMPANY-1M", amount_uah="5994.00", list_amount_uah="9990.00"),
+        ],
+    )
+    recorded = await points.stub.RecordOrder(
+        pb.RecordOrderRequest(request_id="s-1", order=order), metadata=points.sales()
+    )
+    assert (recorded.order.amount_uah, recorded.order.sales_uah) == ("16734.00", "27890.00")
+    volume = await points.stub.GetSalesVolume(
+        pb.GetSalesVolumeRequest(partner_id="p-1", start_date="2026-03-01", end_date="2026-03-31"),
+        metadata=points.system(),
+    )
+    assert (volume.amount_uah, volume.sales_uah, volume.order_count) == ("16734.00", "27890.00", 1)
+    from partnerprogram.points.v1 import events_pb2 as ev
+
+    announced = await points.tap.wait_for(ev.OrderRecorded)
+    assert announced[0].sales_uah == "27890.00" and announced[0].amount_uah == "16734.00"
+    await points.refused(
+        points.stub.RecordOrder(
+            pb.RecordOrderRequest(
+                request_id="s-2",
+                order=order_pb2.Order(
+                    order_id="o-unpriced",
+                    partner_id="p-1",
+                    lines=[order_pb2.OrderLine(product_code="B24-CLOUD", amount_uah="5994.00")],
+                ),
+            ),
+            metadata=points.sales(),
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "ORDER_LIST_PRICE_MISSING",
+    )

@@ -25,7 +25,15 @@ def renewal_order(policy, order_id="o1", at=None, amount="72900"):
     return new_order(
         order_id=order_id,
         partner_id="p1",
-        lines=[OrderLine("SM_BUSINESS_RENEWAL", Decimal(amount), edition_code="SM_BUSINESS", is_renewal=True)],
+        lines=[
+            OrderLine(
+                "SM_BUSINESS_RENEWAL",
+                Decimal(amount),
+                edition_code="SM_BUSINESS",
+                is_renewal=True,
+                list_amount_uah=Decimal(amount),
+            )
+        ],
         ordered_at=at or kyiv(2025, 4, 1),
         policy=policy,
     )
@@ -38,7 +46,14 @@ def test_renewal_and_upgrade_accrue_the_policy_share_of_the_edition_points_value
         partner_id="p1",
         lines=[
             OrderLine("R", Decimal("72900"), edition_code="SM_BUSINESS", is_renewal=True),  # 40 points value
-            OrderLine("U", Decimal("1000"), edition_code="SM_START", is_upgrade=True, quantity=3),  # 5 points value
+            OrderLine(
+                "U",
+                Decimal("1000"),
+                edition_code="SM_START",
+                is_upgrade=True,
+                quantity=3,
+                list_amount_uah=Decimal(3000),
+            ),  # 5 points value
             OrderLine("NEW", Decimal("17900"), edition_code="SM_STANDARD"),  # a new license: no points
         ],
         ordered_at=kyiv(2025, 4, 1),
@@ -138,3 +153,40 @@ def test_an_order_resent_without_its_order_time_is_the_same_order(policy):
     assert placed_at(kyiv(2025, 3, 31), first, kyiv(2025, 4, 2)) == kyiv(2025, 3, 31)
     with pytest.raises(AlreadyExists):
         ensure_same_report(first, renewal_order(policy, at=resent_at, amount="1"))
+
+
+def test_sales_count_at_list_prices_for_any_of_the_companys_products(policy):
+    """R-NFR-06/08: "продати будь-які продукти компанії «Бітрікс24»" -- sales of any product count,
+    Bitrix24 box and cloud included, in one unit: list prices by policy default (the unit of "вартості
+    двох редакцій"), converted once when the order is recorded; the partner's discounted price is
+    what it paid, not the sales figure."""  # noqa: RUF002
+    lines = [
+        OrderLine("SM-NEW", Decimal("10740"), edition_code="SM_STANDARD"),  # paid at 40 % off 17,900
+        OrderLine("SM-REN", Decimal("1000"), edition_code="SM_BUSINESS", is_renewal=True, quantity=2),
+        OrderLine("B24-BOX", Decimal("71400"), edition_code="B24_BOX_COMPANY"),
+        OrderLine("B24-CLOUD-COMPANY-12", Decimal("57540"), list_amount_uah=Decimal("95900")),
+    ]
+    order = new_order(order_id="o", partner_id="p1", lines=lines, ordered_at=kyiv(2025, 4, 1), policy=policy)
+    renewal = policy.price_list.renewals["SM_BUSINESS"]
+    assert order.sales_uah == Decimal("17900") + 2 * renewal + Decimal("119000") + Decimal("95900")
+    assert order.amount_uah == Decimal("140680")  # what the partner paid stays as reported
+    paid = policy.model_copy(update={"nfr": policy.nfr.model_copy(update={"sales_price_basis": "PAID"})})
+    assert new_order(
+        order_id="o", partner_id="p1", lines=lines, ordered_at=kyiv(2025, 4, 1), policy=paid
+    ).sales_uah == (Decimal("140680"))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        OrderLine("B24-CLOUD", Decimal("5000")),
+        OrderLine("SM-UP", Decimal("5000"), edition_code="SM_BUSINESS", is_upgrade=True),
+    ],
+)
+def test_a_line_the_catalogue_cannot_price_needs_its_list_price(policy, line):
+    """R-NFR-06: counting at list prices needs each line's list price; a cloud plan or an upgrade
+    is not priced by the catalogue alone, so the sales platform must report it."""
+    with pytest.raises(InvalidArgument) as exc:
+        new_order(order_id="o", partner_id="p", lines=[line], ordered_at=kyiv(2025, 1, 1), policy=policy)
+    assert (exc.value.reason, exc.value.rule) == ("ORDER_LIST_PRICE_MISSING", "R-NFR-06")
+    assert exc.value.violations[0].field == "order.lines[0].list_amount_uah"

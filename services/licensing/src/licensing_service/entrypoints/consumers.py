@@ -118,12 +118,13 @@ class LicensingHandlers:
     async def order_recorded(
         self, uow: LicensingUnitOfWork, envelope: EventEnvelope, event: points_ev.OrderRecorded
     ) -> None:
-        """R-NFR-06, R-NFR-08: the order counts toward the partner's yearly sales."""
+        """R-NFR-06, R-NFR-08: the order counts toward the partner's yearly sales, in the one unit points
+        converted it to (sales_uah: list prices by policy default)."""
         await sales.order_recorded(
             uow,
             partner_id=event.partner_id,
             order_id=event.order_id,
-            amount_uah=sales.parse_amount(event.amount_uah),
+            amount_uah=sales.counted_amount(event.sales_uah, event.amount_uah),
             order_date=_kyiv_date_of(event.order_time, envelope),
         )
 
@@ -134,7 +135,7 @@ class LicensingHandlers:
             uow,
             partner_id=event.partner_id,
             order_id=event.order_id,
-            amount_uah=sales.parse_amount(event.amount_uah or "0"),
+            amount_uah=sales.counted_amount(event.sales_uah, event.amount_uah or "0"),
             order_date=_kyiv_date_of(event.order_time, envelope),
         )
 

@@ -19,6 +19,13 @@ def parse_amount(text: str) -> Decimal:
     return amount
 
 
+def counted_amount(sales_uah: str, amount_uah: str) -> Decimal:
+    """R-NFR-06/08: what an order counts toward the renewal thresholds: points' ``sales_uah``, the order
+    converted once to the policy's unit (list prices by default). Events from before that field carry
+    only what the partner paid, which then counts as it did."""
+    return parse_amount(sales_uah) if sales_uah else parse_amount(amount_uah)
+
+
 async def order_recorded(
     uow: LicensingUnitOfWork, *, partner_id: str, order_id: str, amount_uah: Decimal, order_date: date
 ) -> None:

@@ -76,6 +76,7 @@ def event_pb(event: DomainEvent | LedgerEntry) -> Message:
                 product_codes=list(event.product_codes),
                 order_time=timestamp(event.ordered_at),
                 points=str(event.points),
+                sales_uah=str(event.sales_uah),
             )
         case OrderCancelled():
             return events_pb2.OrderCancelled(
@@ -85,6 +86,7 @@ def event_pb(event: DomainEvent | LedgerEntry) -> Message:
                 order_time=timestamp(event.ordered_at),
                 cancel_time=timestamp(event.cancelled_at),
                 reason=event.reason,
+                sales_uah=str(event.sales_uah),
             )
         case ProjectApproved():
             return events_pb2.ProjectApproved(

@@ -81,6 +81,8 @@ class OrderRow(Base):
     partner_id: Mapped[str] = mapped_column(sa.String(64))
     lines: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON())
     amount_uah: Mapped[Decimal] = mapped_column(Hundredths())
+    # R-NFR-06/08: the sales at the policy's price basis (orders recorded before it: NULL, read as amount_uah).
+    sales_uah: Mapped[Decimal | None] = mapped_column(Hundredths(), nullable=True)
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(sa.String(16))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -50,12 +50,15 @@ class OrderRepository:
             sa.update(OrderRow).where(OrderRow.order_id == order.order_id).values(**_order_values(order))
         )
 
-    async def sales_volume(self, partner_id: str, start: datetime, end: datetime) -> tuple[Decimal, int]:
-        """Recorded orders of a partner placed in [start, end): total in UAH and count (R-NFR-06/08)."""
+    async def sales_volume(self, partner_id: str, start: datetime, end: datetime) -> tuple[Decimal, Decimal, int]:
+        """Recorded orders of a partner placed in [start, end): what it paid, its sales at the policy's
+        price basis (R-NFR-06/08) and the count."""
+        sales = sa.func.coalesce(OrderRow.sales_uah, OrderRow.amount_uah)
         row = (
             await self._session.execute(
                 sa.select(
                     sa.type_coerce(sa.func.coalesce(sa.func.sum(OrderRow.amount_uah), 0), Hundredths()),
+                    sa.type_coerce(sa.func.coalesce(sa.func.sum(sales), 0), Hundredths()),
                     sa.func.count(),
                 ).where(
                     OrderRow.partner_id == partner_id,
@@ -65,7 +68,7 @@ class OrderRepository:
                 )
             )
         ).one()
-        return Decimal(row[0] or 0), int(row[1])
+        return Decimal(row[0] or 0), Decimal(row[1] or 0), int(row[2])
 
 
 def _order_values(order: Order) -> dict[str, Any]:
@@ -80,10 +83,12 @@ def _order_values(order: Order) -> dict[str, Any]:
                 "is_renewal": line.is_renewal,
                 "is_upgrade": line.is_upgrade,
                 "quantity": line.quantity,
+                "list_amount_uah": None if line.list_amount_uah is None else str(line.list_amount_uah),
             }
             for line in order.lines
         ],
         "amount_uah": order.amount_uah,
+        "sales_uah": order.sales_uah,
         "ordered_at": order.ordered_at,
         "state": order.state.value,
         "cancelled_at": order.cancelled_at,
@@ -103,9 +108,11 @@ def _order_from_row(row: OrderRow) -> Order:
                 is_renewal=line["is_renewal"],
                 is_upgrade=line["is_upgrade"],
                 quantity=line["quantity"],
+                list_amount_uah=None if line.get("list_amount_uah") is None else Decimal(line["list_amount_uah"]),
             )
             for line in row.lines
         ),
+        sales_uah=row.sales_uah if row.sales_uah is not None else row.amount_uah,
         ordered_at=row.ordered_at,
         state=OrderState(row.state),
         cancelled_at=row.cancelled_at,

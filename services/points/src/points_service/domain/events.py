@@ -102,6 +102,8 @@ class OrderRecorded:
     product_codes: tuple[str, ...]
     ordered_at: datetime
     points: Decimal
+    # R-NFR-06/08: the sales at the policy's price basis, what licensing counts.
+    sales_uah: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class OrderCancelled:
     ordered_at: datetime
     cancelled_at: datetime
     reason: str
+    sales_uah: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)

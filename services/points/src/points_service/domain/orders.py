@@ -25,8 +25,12 @@ class OrderState(StrEnum):
 
 @dataclass(frozen=True)
 class OrderLine:
-    """One product bought: ``amount_uah`` is the line total; ``edition_code`` names the license
-    edition when the product is one."""
+    """One product bought (any of the company's products, Bitrix24 box and cloud included).
+
+    Units: ``amount_uah`` is the line total the partner paid the vendor (after its partner
+    discount); ``list_amount_uah`` is the same line at list (retail) prices, when the sales
+    platform reports it. ``edition_code`` names the license edition when the product is one.
+    """
 
     product_code: str
     amount_uah: Decimal
@@ -34,6 +38,7 @@ class OrderLine:
     is_renewal: bool = False
     is_upgrade: bool = False
     quantity: int = 1
+    list_amount_uah: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Order:
     state: OrderState = OrderState.RECORDED
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    # R-NFR-06/08: the order's sales in UAH at the policy's price basis, converted once on recording.
+    sales_uah: Decimal = Decimal("0")
 
     @property
     def amount_uah(self) -> Decimal:
@@ -90,6 +97,8 @@ def new_order(
             raise InvalidArgument.for_field(f"{path}.product_code", "is required")
         if line.amount_uah < 0:
             raise InvalidArgument.for_field(f"{path}.amount_uah", "cannot be negative")
+        if line.list_amount_uah is not None and line.list_amount_uah < 0:
+            raise InvalidArgument.for_field(f"{path}.list_amount_uah", "cannot be negative")
         if line.quantity < 1:
             raise InvalidArgument.for_field(f"{path}.quantity", "must be at least 1")
         if line.is_renewal and line.is_upgrade:
@@ -103,7 +112,40 @@ def new_order(
                 reason="ORDER_UNKNOWN_EDITION",
                 rule="R-PTS-02",
             )
-    return Order(order_id=order_id, partner_id=partner_id, lines=checked, ordered_at=ordered_at)
+    return Order(
+        order_id=order_id,
+        partner_id=partner_id,
+        lines=checked,
+        ordered_at=ordered_at,
+        sales_uah=sum((line_sales_uah(line, i, policy) for i, line in enumerate(checked)), Decimal("0")).quantize(
+            Decimal("0.01")
+        ),
+    )
+
+
+def line_sales_uah(line: OrderLine, index: int, policy: ProgramPolicy) -> Decimal:
+    """R-NFR-06/08: what a line counts toward the NFR renewal thresholds, in the one unit the policy
+    names. The document names none; by *policy* default it is list (retail) prices, the unit of "the
+    price of two editions" and of what end users pay (8.1). The list price is the one the sales
+    platform reports, else the catalogue's: a new licence at its edition's price, a renewal at the
+    edition's renewal price, times the quantity. Cloud plans, upgrades and other products have no
+    catalogue price without more detail, so they need the reported list price."""
+    if policy.nfr.sales_price_basis == "PAID":
+        return line.amount_uah
+    if line.list_amount_uah is not None:
+        return line.list_amount_uah
+    edition = policy.edition(line.edition_code) if line.edition_code else None
+    if edition is not None and not line.is_upgrade:
+        unit = policy.price_list.renewals.get(edition.code) if line.is_renewal else edition.price_uah
+        if unit is not None:
+            return unit * line.quantity
+    raise InvalidArgument.for_field(
+        f"order.lines[{index}].list_amount_uah",
+        "sales count toward NFR renewals at list prices (policy nfr.sales_price_basis); this line's list "
+        "price is not in the catalogue, so the sales platform reports it (R-NFR-06)",
+        reason="ORDER_LIST_PRICE_MISSING",
+        rule="R-NFR-06",
+    )
 
 
 def placed_at(order_time: datetime | None, existing: Order | None, now: datetime) -> datetime:
@@ -140,10 +182,11 @@ def order_points(order: Order, policy: ProgramPolicy) -> Decimal:
 
 
 def sales_volume(orders: Iterable[Order], partner_id: str, start: datetime, end: datetime) -> Decimal:
-    """A partner's sales in UAH over [start, end), cancelled orders excluded (for licensing, R-NFR-06/08)."""
+    """A partner's sales over [start, end) at the policy's price basis, cancelled orders excluded
+    (for licensing, R-NFR-06/08)."""
     return sum(
         (
-            o.amount_uah
+            o.sales_uah
             for o in orders
             if o.partner_id == partner_id and o.state is OrderState.RECORDED and start <= o.ordered_at < end
         ),

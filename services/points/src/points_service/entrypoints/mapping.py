@@ -104,6 +104,9 @@ def order_lines_of(order: order_pb2.Order) -> list[OrderLine]:
             is_renewal=line.renewal,
             is_upgrade=line.upgrade,
             quantity=line.quantity or 1,
+            list_amount_uah=(
+                decimal_of(line.list_amount_uah, f"order.lines[{i}].list_amount_uah") if line.list_amount_uah else None
+            ),
         )
         for i, line in enumerate(order.lines)
     ]
@@ -121,10 +124,12 @@ def order_pb(order: Order, points: Decimal) -> order_pb2.Order:
                 quantity=line.quantity,
                 renewal=line.is_renewal,
                 upgrade=line.is_upgrade,
+                list_amount_uah="" if line.list_amount_uah is None else str(line.list_amount_uah),
             )
             for line in order.lines
         ],
         amount_uah=str(order.amount_uah),
+        sales_uah=str(order.sales_uah),
         order_time=timestamp(order.ordered_at),
         state=order_pb2.ORDER_STATE_RECORDED if order.state is OrderState.RECORDED else order_pb2.ORDER_STATE_CANCELLED,
         cancel_time=timestamp(order.cancelled_at),

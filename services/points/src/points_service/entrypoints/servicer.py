@@ -197,8 +197,8 @@ class PointsServicer:
 
             raise InvalidArgument.for_field("start_date" if start is None else "end_date", "is required")
         async with self._uow() as uow:
-            amount, count = await orders.sales_volume(uow, request.partner_id, start, end)
-        return pb.GetSalesVolumeResponse(amount_uah=str(amount), order_count=count)
+            paid, sales, count = await orders.sales_volume(uow, request.partner_id, start, end)
+        return pb.GetSalesVolumeResponse(amount_uah=str(paid), sales_uah=str(sales), order_count=count)
 
     # --- projects ------------------------------------------------------------------------
     async def _own_project(self, uow: PointsUnitOfWork, project_id: str) -> Project:

@@ -72,6 +72,7 @@ async def record_order(
                 partner_id=partner_id,
                 order_id=order_id,
                 amount_uah=reported.amount_uah,
+                sales_uah=reported.sales_uah,
                 product_codes=reported.product_codes,
                 ordered_at=placed,
                 points=sum((e.amount for e in entries), Decimal("0.00")),
@@ -110,6 +111,7 @@ async def cancel_order(
                 partner_id=order.partner_id,
                 order_id=order_id,
                 amount_uah=order.amount_uah,
+                sales_uah=order.sales_uah,
                 ordered_at=order.ordered_at,
                 cancelled_at=now,
                 reason=cancelled.cancel_reason,
@@ -123,8 +125,11 @@ async def order_points_net(uow: PointsUnitOfWork, order_id: str) -> Decimal:
     return sum((e.amount for e in await uow.ledger.for_source(SourceType.ORDER, order_id)), Decimal("0.00"))
 
 
-async def sales_volume(uow: PointsUnitOfWork, partner_id: str, start_date: date, end_date: date) -> tuple[Decimal, int]:
-    """Recorded orders placed on Kyiv dates start..end inclusive (licensing renewals, R-NFR-06/08)."""
+async def sales_volume(
+    uow: PointsUnitOfWork, partner_id: str, start_date: date, end_date: date
+) -> tuple[Decimal, Decimal, int]:
+    """Recorded orders placed on Kyiv dates start..end inclusive: paid, sales at the policy's price basis
+    (licensing renewals, R-NFR-06/08), count."""
     if not partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
     if end_date < start_date:
