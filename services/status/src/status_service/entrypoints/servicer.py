@@ -12,11 +12,12 @@ from google.protobuf.message import Message
 from partnerprogram.status.v1 import card_pb2, entitlement_pb2, partner_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
-from ppcore.auth import CallerKind, current_caller, require_partner_scope
+from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.paging import page_window
+from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
 from ppcore.scheduler import requested_job_day
 from status_service.adapters import proto_mapping as m
@@ -33,6 +34,7 @@ from status_service.service_layer import applications, card, employees, partners
 from status_service.service_layer.common import courses_of, load_partner
 from status_service.service_layer.daily import run_daily_review
 from status_service.service_layer.entitlement import EntitlementReader
+from status_service.service_layer.privacy import ERASED
 
 R = TypeVar("R", bound=Message)
 Ctx = Any
@@ -65,6 +67,21 @@ def _own_login(login: str) -> None:
     caller = current_caller()
     if caller.kind is CallerKind.PARTNER_USER and caller.subject != login:
         raise PermissionDenied(reason="OTHER_LOGIN", message="login: a partner user may ask only about itself")
+
+
+def _contacts_shown_to(caller: Caller, application: partner_pb2.Application) -> partner_pb2.Application:
+    """The applicant's contacts masked unless the caller's role needs them (R-PD-01); erased stays erased."""
+    if may_see_personal_data(caller):
+        return application
+    data = application.data
+
+    def shown(value: str, mask: Callable[[str], str]) -> str:
+        return value if value == ERASED else mask(value)
+
+    data.contact_name = shown(data.contact_name, mask_text)
+    data.contact_email = shown(data.contact_email, mask_email)
+    data.contact_phone = shown(data.contact_phone, mask_phone)
+    return application
 
 
 @dataclass
@@ -107,7 +124,9 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             application = await uow.applications.get(request.application_id)
             if application is None:
                 raise not_found("application", request.application_id)
-            return pb.GetApplicationResponse(application=self._application_pb(application))
+            return pb.GetApplicationResponse(
+                application=_contacts_shown_to(current_caller(), self._application_pb(application))
+            )
 
         return await self._read(work)
 
@@ -124,7 +143,8 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
                 uow, state, request.overdue_only, offset, limit, self._now(), self.policy
             )
             return pb.ListApplicationsResponse(
-                applications=[self._application_pb(a) for a in items], next_page_token=_next_token(offset, limit, items)
+                applications=[_contacts_shown_to(current_caller(), self._application_pb(a)) for a in items],
+                next_page_token=_next_token(offset, limit, items),
             )
 
         return await self._read(work)
