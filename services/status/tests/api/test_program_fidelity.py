@@ -263,6 +263,11 @@ async def test_a_lead_is_moderated_then_offered_by_canonical_city_and_taken_by_a
         pb.ApproveCardChangeRequest(request_id="ap1", partner_id=pid, revision_id=proposed.revision.revision_id),
     )
 
+    for spelling in ("Київ", "Kyiv", "м. Київ"):
+        found = await api.call("ListPartners", pb.ListPartnersRequest(city=spelling))
+        assert [p.partner_id for p in found.partners] == [pid], spelling
+    assert not (await api.call("ListPartners", pb.ListPartnersRequest(city="Lviv"))).partners
+
     received = (
         await api.call(
             "ReceiveLead",

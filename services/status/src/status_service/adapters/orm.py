@@ -49,6 +49,9 @@ class PartnerRow(Base):
     company_name: Mapped[str] = mapped_column(sa.String(255))
     legal_form: Mapped[str] = mapped_column(sa.String(32))
     city: Mapped[str] = mapped_column(sa.String(255), index=True)
+    # canonical_city of the partner's city for leads (its card's office, R-LEAD-01): the
+    # city filter matches any spelling of one place.
+    city_key: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
     approved_date: Mapped[date] = mapped_column(sa.Date)
     tier: Mapped[str] = mapped_column(sa.String(16), index=True)
     granted_date: Mapped[date] = mapped_column(sa.Date)

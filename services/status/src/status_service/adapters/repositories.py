@@ -21,9 +21,11 @@ from status_service.adapters.orm import (
 )
 from status_service.domain.application import ApplicantData, Application
 from status_service.domain.certificates import Certificate
+from status_service.domain.cities import canonical_city
 from status_service.domain.employees import Employee, Roster
 from status_service.domain.entitlement import entitlement_snapshot
 from status_service.domain.enums import AccessGroup, Activity, ApplicationState, LegalForm, Role, StatusChangeReason
+from status_service.domain.leads import partner_city
 from status_service.domain.partner import Partner
 from status_service.domain.status_record import StatusHistoryEntry, StatusRecord
 
@@ -155,7 +157,7 @@ class PartnerRepository:
         if tier is not None:
             stmt = stmt.where(PartnerRow.tier == tier.value)
         if city:
-            stmt = stmt.where(sa.func.lower(PartnerRow.city) == city.strip().lower())
+            stmt = stmt.where(PartnerRow.city_key == canonical_city(city))  # R-LEAD-01: one place
         if competency_code:
             stmt = stmt.where(PartnerRow.competency_codes.contains(f",{competency_code},"))
         if not include_terminated:
@@ -181,6 +183,7 @@ class PartnerRepository:
         row.company_name = partner.company_name
         row.legal_form = partner.legal_form.value
         row.city = partner.city
+        row.city_key = canonical_city(partner_city(partner))
         row.approved_date = partner.approved_date
         row.tier = status.tier.value
         row.granted_date = status.granted_date
