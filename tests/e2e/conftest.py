@@ -1,14 +1,21 @@
-"""The whole suite as separate processes (SQLite files, a real nats-server), the way
-`make run` starts it, on free ports."""
+"""The whole suite as separate processes, the way `make run` starts it, on free ports:
+``suite`` on SQLite files and the wall clock; ``year_suite`` on PostgreSQL following the
+shared program time that the scenarios move (never sleeping), daily jobs on. Both with a
+real nats-server."""
 
+import asyncio
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import grpc
+import nats
 import pytest
 
+from ppcore.clock import KYIV
+from ppcore.program_time import ProgramTimeControl
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from scripts.run_local import PROCESSES, process_env
@@ -62,3 +69,101 @@ async def suite(tmp_path_factory, nats_server):
             proc.terminate()
         for name, proc in running.procs.items():
             assert proc.wait(timeout=30) == 0, f"{name} did not stop cleanly; see {work / (name + '.log')}"
+
+
+# Program time at which a partner's year starts in the scenarios: a Monday, 10:00 Kyiv.
+YEAR_START = datetime(2027, 1, 11, 10, 0, tzinfo=KYIV)
+DAILY_JOBS = {
+    "points.daily_totals",
+    "status.daily_review",
+    "licensing.yearly_renewals",
+    "compliance.personal_data_deadlines",
+}
+
+
+@dataclass
+class YearSuite(Suite):
+    """The suite on PostgreSQL, following program time that the test moves through the control."""
+
+    control: ProgramTimeControl | None = None
+    logs: Path | None = None
+
+    @property
+    def time(self) -> ProgramTimeControl:
+        assert self.control is not None
+        return self.control
+
+    async def now(self) -> datetime:
+        return (await self.time.read(set(), set())).program_time
+
+    async def settle(self, revision: int) -> None:
+        """Wait until all five processes follow ``revision`` and every daily job has run
+        for each date it crossed."""
+        await self.time.wait_followed(revision, set(self.ports), within=30)
+        await self.time.wait_jobs(revision, DAILY_JOBS, within=300)
+
+    async def advance(self, delta: timedelta) -> datetime:
+        await self.settle(await self.time.advance(delta))
+        return await self.now()
+
+    async def advance_to(self, instant: datetime) -> datetime:
+        now = await self.now()
+        assert instant >= now, f"program time only moves forward ({now} -> {instant})"
+        return await self.advance(instant - now)
+
+
+@pytest.fixture(scope="module")
+async def year_suite(tmp_path_factory, nats_server, make_pg_database):
+    """All five processes as separate OS processes on PostgreSQL and a real nats-server,
+    each following the shared program time (set before they start) with its daily jobs on."""
+    work = tmp_path_factory.mktemp("year")
+    namespace = f"year{free_port()}"
+    ports = {name: free_port() for name, *_ in PROCESSES}
+    nc = await nats.connect(nats_server.url)
+    running = YearSuite(ports, http_port=free_port(), control=ProgramTimeControl(nc.jetstream(), namespace), logs=work)
+    await running.time.set_time(YEAR_START)
+    try:
+        envs = {}
+        for name, _module, prefix, _fixed_port in PROCESSES:
+            env = process_env(
+                prefix,
+                ports[name],
+                await make_pg_database(),
+                nats_server.url,
+                TEST_JWT_SECRET,
+                {**ports, "gateway_http": running.http_port},
+            )
+            env[f"{prefix}_NATS_NAMESPACE"] = namespace
+            env[f"{prefix}_LOG_LEVEL"] = "INFO"
+            env[f"{prefix}_SCHEDULER_ENABLED"] = "true"
+            env[f"{prefix}_PROGRAM_TIME_ENABLED"] = "true"
+            env[f"{prefix}_SHUTDOWN_GRACE_SECONDS"] = "2"
+            envs[name] = env
+
+        async def migrate(module: str, env: dict[str, str]) -> None:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", module, "migrate", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            )
+            output, _ = await proc.communicate()
+            assert proc.returncode == 0, output.decode()
+
+        await asyncio.gather(*(migrate(module, envs[name]) for name, module, *_ in PROCESSES))
+        for name, module, *_ in PROCESSES:
+            log = open(work / f"{name}.log", "wb")  # noqa: SIM115 - open as long as the process runs
+            running.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", module], env=envs[name], stdout=log, stderr=log
+            )
+        for name in ports:
+            channel = grpc.aio.insecure_channel(running.address(name))
+            try:
+                await asyncio.wait_for(channel.channel_ready(), 60)
+            finally:
+                await channel.close()
+        await running.settle((await running.time.read(set(), set())).revision)
+        yield running
+    finally:
+        for proc in running.procs.values():
+            proc.terminate()
+        for name, proc in running.procs.items():
+            assert proc.wait(timeout=30) == 0, f"{name} did not stop cleanly; see {work / (name + '.log')}"
+        await nc.close()

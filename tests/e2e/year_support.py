@@ -1,0 +1,200 @@
+"""Driving a partner's year on the running suite: one set of gRPC stubs with real tokens,
+and the steps the scenarios share."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+import grpc
+from e2e_support import eventually, md
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
+from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
+from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
+from partnerprogram.points.v1 import monitoring_pb2 as mon
+from partnerprogram.points.v1 import points_service_pb2 as points_pb
+from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
+from partnerprogram.status.v1 import card_pb2, employee_pb2
+from partnerprogram.status.v1 import status_service_pb2 as status_pb
+from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
+from ppcore.auth import PartnerRole
+from ppcore.testing.plugin import Tokens
+
+T = TypeVar("T")
+SURVEY = ("OVERALL_SATISFACTION", "DEADLINES_MET", "QUALITY_OF_RESULT", "COMMUNICATION", "WOULD_RECOMMEND")
+
+
+def ts(at: datetime) -> Timestamp:
+    out = Timestamp()
+    out.FromDatetime(at)
+    return out
+
+
+@dataclass
+class Stubs:
+    tokens: Tokens
+    status: status_grpc.StatusServiceStub
+    points: points_grpc.PointsServiceStub
+    licensing: licensing_grpc.LicensingServiceStub
+    compliance: compliance_grpc.ComplianceServiceStub
+    gateway: gateway_grpc.GatewayServiceStub
+    status_channel: grpc.aio.Channel
+
+    @property
+    def staff(self) -> Any:
+        return md(self.tokens.staff())
+
+    @property
+    def system(self) -> Any:
+        return md(self.tokens.system())
+
+    @property
+    def sales(self) -> Any:
+        return md(self.tokens.sales_platform())
+
+    def partner(self, partner_id: str, login: str) -> Any:
+        return md(self.tokens.partner_user(partner_id, PartnerRole.MAIN, subject=login))
+
+
+@asynccontextmanager
+async def stubs(suite: Any, tokens: Tokens) -> AsyncIterator[Stubs]:
+    names = ("status", "points", "licensing", "compliance", "gateway")
+    channels = {name: grpc.aio.insecure_channel(suite.address(name)) for name in names}
+    try:
+        yield Stubs(
+            tokens,
+            status_grpc.StatusServiceStub(channels["status"]),
+            points_grpc.PointsServiceStub(channels["points"]),
+            licensing_grpc.LicensingServiceStub(channels["licensing"]),
+            compliance_grpc.ComplianceServiceStub(channels["compliance"]),
+            gateway_grpc.GatewayServiceStub(channels["gateway"]),
+            channels["status"],
+        )
+    finally:
+        for channel in channels.values():
+            await channel.close()
+
+
+async def once_known(call: Callable[[], Awaitable[T]]) -> T:
+    """A call into a service that learns of the partner from events: retried while it
+    answers that it does not know the partner yet."""
+
+    async def attempt() -> T | None:
+        try:
+            return await call()
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION) and (
+                "partner" in (error.details() or "").lower()
+            ):
+                return None
+            raise
+
+    result = await eventually(attempt, lambda r: r is not None)
+    assert result is not None
+    return result
+
+
+async def certified_employees(s: Stubs, partner_id: str, main: str, logins: tuple[str, ...]) -> None:
+    """Full-rights employees attached by the main user, each with the Certified courses (R-EMP-06)."""
+    for login in logins:
+        if login != main:
+            await s.status.AttachEmployee(
+                status_pb.AttachEmployeeRequest(
+                    request_id=f"attach-{login}", partner_id=partner_id, login=login, role=employee_pb2.ROLE_FULL
+                ),
+                metadata=s.partner(partner_id, main),
+            )
+        for course in ("SM_ADMINISTRATOR", "SM_DEVELOPER"):
+            await s.status.RecordCertificate(
+                status_pb.RecordCertificateRequest(
+                    request_id=f"cert-{login}-{course}",
+                    certificate_id=f"{login}-{course}",
+                    login=login,
+                    course_code=course,
+                    issued_date="2027-01-04",
+                ),
+                metadata=s.system,
+            )
+
+
+async def publish_card(s: Stubs, partner_id: str, main: str, city: str) -> None:
+    """A complete card, approved by staff, so the public directory lists the partner (R-CARD-01/02)."""
+    content = card_pb2.CardContent(
+        description="Sites and online shops",
+        logo_ref="logo.png",
+        phone="+380 44 123 4567",
+        office_address=f"{city}, Khreshchatyk 1",
+        website_url=f"https://{main}.example.ua",
+        publish_on_site=True,
+    )
+    proposed = await s.status.ProposeCardChange(
+        status_pb.ProposeCardChangeRequest(request_id=f"card-{main}", partner_id=partner_id, content=content),
+        metadata=s.partner(partner_id, main),
+    )
+    await s.status.ApproveCardChange(
+        status_pb.ApproveCardChangeRequest(
+            request_id=f"card-ok-{main}", partner_id=partner_id, revision_id=proposed.revision.revision_id
+        ),
+        metadata=s.staff,
+    )
+
+
+async def client_key(s: Stubs, key: str, edition: str, client: str) -> None:
+    """A client's activated licence key, as the vendor's licence system registers it."""
+    await s.licensing.RegisterLicenseKey(
+        licensing_pb.RegisterLicenseKeyRequest(
+            request_id=f"key-{key}", key=key, edition=edition, owner_client_id=client, activated=True
+        ),
+        metadata=s.system,
+    )
+
+
+async def approved_project(s: Stubs, partner_id: str, main: str, site: str, key: str) -> Any:
+    """A project the partner submits and staff approve (R-PRJ-01): points by the key's edition."""
+    submitted = await once_known(
+        lambda: s.points.SubmitProject(
+            points_pb.SubmitProjectRequest(
+                request_id=f"project-{site}", partner_id=partner_id, site_url=site, license_key=key, title=site
+            ),
+            metadata=s.partner(partner_id, main),
+        )
+    )
+    approved = await s.points.ApproveProject(
+        points_pb.ApproveProjectRequest(
+            request_id=f"approve-{site}", project_id=submitted.project.project_id, decided_by="staff:anna"
+        ),
+        metadata=s.staff,
+    )
+    return approved.project
+
+
+async def monitored(s: Stubs, partner_id: str, main: str, project: Any, key: str) -> Any:
+    """Quality monitoring of a project: mandatory tests passed, the client's survey (R-QM-02/03)."""
+    submitted = await s.points.SubmitMonitoringResults(
+        points_pb.SubmitMonitoringResultsRequest(
+            request_id=f"qm-{project.project_id}",
+            partner_id=partner_id,
+            project_id=project.project_id,
+            site_url=project.site_key,
+            license_key=key,
+            client_contact=mon.ClientContact(name="Iryna Client", phone="+380501112233", email="iryna@client.ua"),
+            test_results=[mon.TestResult(test_code="SPEED", mandatory=True, outcome=mon.TEST_OUTCOME_PASSED)],
+        ),
+        metadata=s.partner(partner_id, main),
+    )
+    done = await s.points.RecordMonitoringSurvey(
+        points_pb.RecordMonitoringSurveyRequest(
+            request_id=f"survey-{project.project_id}",
+            submission_id=submitted.submission.submission_id,
+            scores=[mon.SurveyScore(question_code=q, score=5) for q in SURVEY],
+            surveyed_by="staff:qa",
+        ),
+        metadata=s.staff,
+    )
+    return done
