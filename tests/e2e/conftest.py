@@ -156,7 +156,7 @@ async def year_suite(tmp_path_factory, nats_server, make_pg_database):
         for name in ports:
             channel = grpc.aio.insecure_channel(running.address(name))
             try:
-                await asyncio.wait_for(channel.channel_ready(), 60)
+                await asyncio.wait_for(channel.channel_ready(), 240)
             finally:
                 await channel.close()
         await running.settle((await running.time.read(set(), set())).revision)

@@ -7,15 +7,25 @@ from datetime import timedelta
 
 import pytest
 from e2e_support import entitlement, eventually, onboard_partner
-from year_support import approved_project, certified_employees, client_key, monitored, publish_card, stubs
+from year_support import (
+    approved_project,
+    certified_employees,
+    client_key,
+    monitored,
+    once_known,
+    publish_card,
+    stubs,
+)
 
+from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
+from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
-from partnerprogram.status.v1 import status_pb2
+from partnerprogram.status.v1 import entitlement_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
-from ppcore.clock import kyiv_date, kyiv_datetime
+from ppcore.clock import add_months, kyiv_date, kyiv_datetime
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 
@@ -103,3 +113,95 @@ async def test_scenario_1_a_studio_becomes_certified_after_the_2300_totals(year_
 
         directory = await eventually(listed, lambda d: pid in d and d[pid].tier == status_pb2.PARTNER_TIER_CERTIFIED)
         assert directory[pid].projects == 2 and directory[pid].monitored_projects == 1
+
+
+async def test_scenario_3_a_dumping_sanction_blocks_and_hides_then_lifts_by_itself(year_suite, tokens):
+    """Scenario 3. R-PRC-01/02, R-VIO-01, R-SAN-01/06/07, R-ENT-01, R-CARD-03: a resale below
+    list price opens a dumping case; staff confirm it with a 6-month list exclusion and a
+    3-month discount block: the checkout facade refuses the discount with the block's end
+    date and the directory hides the partner; after 3 and then 6 months of program time
+    each sanction lifts by itself, in compliance, status and the gateway."""
+    async with stubs(year_suite, tokens) as s:
+        pid = await onboard_partner(s.status_channel, tokens, "dumper")
+        await publish_card(s, pid, "dumper", "Lviv")
+
+        async def listed() -> set[str]:
+            page = await s.gateway.ListDirectory(gateway_pb.ListDirectoryRequest(page_size=100))
+            return {e.partner_id for e in page.entries}
+
+        await eventually(listed, lambda ids: pid in ids)
+
+        verdict = await once_known(
+            lambda: s.compliance.CheckResalePrice(
+                compliance_pb.CheckResalePriceRequest(
+                    request_id="price-1",
+                    partner_id=pid,
+                    edition_code="SM_BUSINESS",
+                    price_uah="50000.00",
+                    currency="UAH",
+                    order_id="order-77",
+                ),
+                metadata=s.sales,
+            )
+        )
+        assert not verdict.allowed and verdict.dumping_case_id
+        await s.compliance.ConfirmCase(
+            compliance_pb.ConfirmCaseRequest(
+                request_id="confirm-1", case_id=verdict.dumping_case_id, reason="price below list", actor_id="staff:1"
+            ),
+            metadata=s.staff,
+        )
+        today = kyiv_date(await year_suite.now())
+        block_end, exclusion_end = add_months(today, 3), add_months(today, 6)
+        for kind, end in (
+            (sanction_pb2.SANCTION_KIND_DISCOUNT_BLOCK, block_end),
+            (sanction_pb2.SANCTION_KIND_PUBLIC_LIST_EXCLUSION, exclusion_end),
+        ):
+            await s.compliance.ApplySanction(
+                compliance_pb.ApplySanctionRequest(
+                    request_id=f"sanction-{kind}",
+                    case_id=verdict.dumping_case_id,
+                    kind=kind,
+                    start_date=today.isoformat(),
+                    end_date=end.isoformat(),
+                    actor_id="staff:1",
+                ),
+                metadata=s.staff,
+            )
+
+        async def checkout():
+            return await s.gateway.CheckDiscountEntitlement(
+                gateway_pb.CheckDiscountEntitlementRequest(buyer_login="dumper", product_family="SITE_MANAGEMENT"),
+                metadata=s.sales,
+            )
+
+        blocked = await eventually(checkout, lambda r: r.reason == entitlement_pb2.ENTITLEMENT_REASON_DISCOUNT_BLOCKED)
+        assert not blocked.allowed and blocked.blocked_until_date == block_end.isoformat()
+        await eventually(listed, lambda ids: pid not in ids)
+
+        async def active_kinds() -> set[int]:
+            active = await s.compliance.ListActiveSanctions(
+                compliance_pb.ListActiveSanctionsRequest(partner_id=pid), metadata=s.staff
+            )
+            return {x.kind for x in active.sanctions}
+
+        # The day before the block ends nothing has lifted.
+        await year_suite.advance_to(kyiv_datetime(block_end - timedelta(days=1), 12, 0))
+        assert (await checkout()).reason == entitlement_pb2.ENTITLEMENT_REASON_DISCOUNT_BLOCKED
+        assert await active_kinds() == {
+            sanction_pb2.SANCTION_KIND_DISCOUNT_BLOCK,
+            sanction_pb2.SANCTION_KIND_PUBLIC_LIST_EXCLUSION,
+        }
+
+        # Three months on: the discount block lifts by itself, the list exclusion holds.
+        await year_suite.advance_to(kyiv_datetime(block_end, 0, 30))
+        await eventually(active_kinds, lambda kinds: kinds == {sanction_pb2.SANCTION_KIND_PUBLIC_LIST_EXCLUSION})
+        restored = await eventually(checkout, lambda r: r.allowed)
+        assert restored.discount_percent == 40
+        assert (await entitlement(s.status_channel, tokens, pid)).allowed
+        assert pid not in await listed()
+
+        # Six months on: the list exclusion lifts too, and the directory lists the partner again.
+        await year_suite.advance_to(kyiv_datetime(exclusion_end, 0, 30))
+        await eventually(active_kinds, lambda kinds: kinds == set())
+        await eventually(listed, lambda ids: pid in ids)
