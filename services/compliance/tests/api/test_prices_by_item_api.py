@@ -82,7 +82,8 @@ async def test_a_renewal_at_the_renewal_list_price_is_allowed_and_opens_no_case(
 async def test_a_discount_the_vendor_agreed_is_neither_refused_nor_a_case(compliance):
     """R-PRC-01: staff record a discount the vendor agreed (10.6); a price it covers is allowed,
     names the agreement and opens no case; outside its share, partner or period it is dumping
-    again. The agreements are listed; only staff record them; a retry records once."""
+    again, and from the day after staff end it early. The agreements are listed; only staff
+    record them; a retry records once."""
     svc = compliance
     await svc.approve_partner(P)
     await svc.approve_partner("p-other")
@@ -117,12 +118,25 @@ async def test_a_discount_the_vendor_agreed_is_neither_refused_nor_a_case(compli
     deeper = await svc.stub.CheckResalePrice(_check("a2", price_uah="61964"), metadata=svc.sales())
     other = await svc.stub.CheckResalePrice(_check("a3", partner_id="p-other", price_uah="61965"), metadata=svc.sales())
     assert not deeper.allowed and deeper.dumping_case_id and not other.allowed and other.dumping_case_id
+    ended = await svc.stub.EndAgreedDiscount(
+        pb.EndAgreedDiscountRequest(
+            request_id="end1", agreed_discount_id=agreement.agreed_discount_id, reason="the vendor withdrew the deal"
+        ),
+        metadata=svc.staff(),
+    )
+    assert (ended.agreed_discount.valid_until_date, ended.agreed_discount.end_reason) == (
+        "2026-03-02",
+        "the vendor withdrew the deal",
+    )
+    svc.clock.set(svc.clock.now().replace(day=3))
+    after_end = await svc.stub.CheckResalePrice(_check("a5", price_uah="61965"), metadata=svc.sales())
+    assert not after_end.allowed and after_end.dumping_case_id
     svc.clock.set(svc.clock.now().replace(month=4, day=2))
     later = await svc.stub.CheckResalePrice(_check("a4", price_uah="61965"), metadata=svc.sales())
     assert not later.allowed and later.dumping_case_id
 
     listed = await svc.stub.ListAgreedDiscounts(
-        pb.ListAgreedDiscountsRequest(partner_id=P, in_force_on_date="2026-03-15"), metadata=svc.staff()
+        pb.ListAgreedDiscountsRequest(partner_id=P, in_force_on_date="2026-03-02"), metadata=svc.staff()
     )
     assert [a.agreed_discount_id for a in listed.agreed_discounts] == [agreement.agreed_discount_id]
     none = await svc.stub.ListAgreedDiscounts(

@@ -13,7 +13,7 @@ from compliance_service.domain.evidence import Evidence
 from compliance_service.domain.pricing import PriceCatalogue, SaleKind, SoldItem, check_resale_price
 from compliance_service.domain.violation_types import ViolationType
 from ppcore.clock import kyiv_datetime
-from ppcore.errors import InvalidArgument
+from ppcore.errors import FailedPrecondition, InvalidArgument
 from ppcore.policy import ProgramPolicy
 
 TODAY = date(2026, 3, 2)
@@ -184,3 +184,28 @@ def test_staff_file_a_hidden_discount_as_dumping_with_evidence(policy: ProgramPo
             ),
         )
     assert small.value.reason == "HIDDEN_DISCOUNT_NOT_BELOW_LIST"
+
+
+def test_staff_end_an_agreement_early_and_prices_below_list_are_dumping_again(policy: ProgramPolicy) -> None:
+    """R-PRC-01: an agreement the vendor withdrew ends on the day staff name, with the reason;
+    it cannot be stretched past its period, ended twice, or ended without a reason."""
+    agreement = _agreement(policy)
+    list_price = PriceCatalogue(policy).list_price(RENEWAL)
+    with pytest.raises(InvalidArgument):
+        agreement.end(last_date=TODAY, reason=" ", ended_by="staff:pricing", now=NOW)
+    with pytest.raises(InvalidArgument):
+        agreement.end(last_date=date(2026, 4, 30), reason="x", ended_by="staff:pricing", now=NOW)
+    ended = agreement.end(
+        last_date=TODAY, reason="the vendor withdrew the promotion", ended_by="staff:pricing", now=NOW
+    )
+    assert (ended.valid_until, ended.ended_by, ended.end_reason) == (
+        TODAY,
+        "staff:pricing",
+        "the vendor withdrew the promotion",
+    )
+    ten_off = list_price * Decimal("0.9")
+    cover = {"partner_id": "p-1", "item": RENEWAL, "price_uah": ten_off, "list_price_uah": list_price}
+    assert ended.covers(on=TODAY, **cover)
+    assert not ended.covers(on=date(2026, 3, 3), **cover)
+    with pytest.raises(FailedPrecondition):
+        ended.end(last_date=TODAY, reason="again", ended_by="staff:pricing", now=NOW)

@@ -145,6 +145,9 @@ class AgreedDiscountRow(Base):
     recorded_by: Mapped[str] = mapped_column(sa.String(128))
     recorded_time: Mapped[datetime] = mapped_column(UTCDateTime())
     policy_version: Mapped[str] = mapped_column(sa.String(64))
+    ended_by: Mapped[str] = mapped_column(sa.String(128), server_default="")
+    ended_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str] = mapped_column(sa.Text(), server_default="")
 
 
 class PersonalDataRequestRow(Base):

@@ -24,6 +24,7 @@ from compliance_service.adapters.orm import (
 from compliance_service.adapters.rows import (
     agreed_discount_from_row,
     agreed_discount_row,
+    agreed_discount_values,
     case_from_row,
     case_values,
     control_purchase_row,
@@ -191,6 +192,16 @@ class AgreedDiscountRepository:
 
     def add(self, agreement: AgreedDiscount) -> None:
         self._session.add(agreed_discount_row(agreement))
+
+    async def get(self, agreed_discount_id: str) -> AgreedDiscount | None:
+        row = await self._session.get(AgreedDiscountRow, agreed_discount_id, with_for_update=True)
+        return agreed_discount_from_row(row) if row is not None else None
+
+    async def save(self, agreement: AgreedDiscount) -> None:
+        row = await self._session.get(AgreedDiscountRow, agreement.agreed_discount_id)
+        if row is None:
+            raise LookupError(f"agreed discount {agreement.agreed_discount_id} was never added")
+        copy_onto(row, agreed_discount_values(agreement))
 
     async def in_force(self, partner_id: str, on: date) -> list[AgreedDiscount]:
         """Agreements in force on ``on`` for this partner or for every partner (R-PRC-01)."""

@@ -241,8 +241,11 @@ def pd_request_from_row(row: PersonalDataRequestRow) -> PersonalDataRequest:
 
 
 def agreed_discount_row(agreement: AgreedDiscount) -> AgreedDiscountRow:
-    return AgreedDiscountRow(
-        agreed_discount_id=agreement.agreed_discount_id,
+    return AgreedDiscountRow(agreed_discount_id=agreement.agreed_discount_id, **agreed_discount_values(agreement))
+
+
+def agreed_discount_values(agreement: AgreedDiscount) -> dict[str, Any]:
+    return dict(
         description=agreement.description,
         vendor_reference=agreement.vendor_reference,
         partner_id=agreement.partner_id,
@@ -254,6 +257,9 @@ def agreed_discount_row(agreement: AgreedDiscount) -> AgreedDiscountRow:
         recorded_by=agreement.recorded_by,
         recorded_time=agreement.recorded_time,
         policy_version=agreement.policy_version,
+        ended_by=agreement.ended_by,
+        ended_time=agreement.ended_time,
+        end_reason=agreement.end_reason,
     )
 
 
@@ -271,4 +277,7 @@ def agreed_discount_from_row(row: AgreedDiscountRow) -> AgreedDiscount:
         recorded_by=row.recorded_by,
         recorded_time=row.recorded_time,
         policy_version=row.policy_version,
+        ended_by=row.ended_by,
+        ended_time=row.ended_time,
+        end_reason=row.end_reason,
     )

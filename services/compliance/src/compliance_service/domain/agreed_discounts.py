@@ -9,12 +9,12 @@ discount agreed); a resale price it covers is then neither refused nor a dumping
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from compliance_service.domain.pricing import SaleKind, SoldItem
-from ppcore.errors import InvalidArgument
+from ppcore.errors import FailedPrecondition, InvalidArgument
 from ppcore.policy import ProgramPolicy
 
 _RULE = "R-PRC-01"
@@ -37,6 +37,40 @@ class AgreedDiscount:
     recorded_by: str
     recorded_time: datetime
     policy_version: str
+    ended_by: str = ""
+    ended_time: datetime | None = None
+    end_reason: str = ""
+
+    def end(self, *, last_date: date, reason: str, ended_by: str, now: datetime) -> AgreedDiscount:
+        """Staff end the agreement early (the vendor withdrew it, or it was recorded by mistake) (R-PRC-01).
+
+        It still covers ``last_date``; from the next day prices below list are dumping again.
+        """
+        if not reason.strip():
+            raise InvalidArgument.for_field(
+                "reason", "say why the agreement ends", reason="AGREEMENT_END_REASON_REQUIRED", rule=_RULE
+            )
+        if self.ended_time is not None:
+            raise FailedPrecondition(
+                reason="AGREEMENT_ALREADY_ENDED",
+                message=f"agreed_discount_id: {self.agreed_discount_id} was ended on {self.valid_until.isoformat()}",
+                rule=_RULE,
+            )
+        if last_date > self.valid_until:
+            raise InvalidArgument.for_field(
+                "last_date",
+                f"the agreement already ends on {self.valid_until.isoformat()}; it cannot be extended here",
+                reason="AGREEMENT_END_AFTER_PERIOD",
+                rule=_RULE,
+            )
+        if last_date < self.valid_from - timedelta(days=1):
+            raise InvalidArgument.for_field(
+                "last_date",
+                f"must not be before the day before it starts ({self.valid_from.isoformat()})",
+                reason="AGREEMENT_END_BEFORE_START",
+                rule=_RULE,
+            )
+        return replace(self, valid_until=last_date, ended_by=ended_by, ended_time=now, end_reason=reason.strip())
 
     def covers(self, *, partner_id: str, item: SoldItem, on: date, price_uah: Decimal, list_price_uah: Decimal) -> bool:
         """True when this agreement allows ``price_uah`` for this partner, item and date."""

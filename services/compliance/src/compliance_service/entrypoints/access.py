@@ -30,6 +30,7 @@ ACCESS: AccessTable = {
     "ListActiveSanctions": Allow.of(_STAFF, _SYSTEM),
     "CheckResalePrice": Allow.of(CallerKind.SALES_PLATFORM, _SYSTEM),
     "RecordAgreedDiscount": Allow.of(_STAFF),
+    "EndAgreedDiscount": Allow.of(_STAFF),
     "ListAgreedDiscounts": Allow.of(_STAFF, _SYSTEM),
     "RecordControlPurchase": Allow.of(_STAFF),
     "OpenPersonalDataRequest": Allow.of(_STAFF),

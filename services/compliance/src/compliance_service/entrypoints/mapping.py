@@ -280,4 +280,7 @@ def agreed_discount_to_proto(agreement: AgreedDiscount) -> pricing_pb2.AgreedDis
         recorded_by=agreement.recorded_by,
         recorded_time=timestamp(agreement.recorded_time),
         policy_version=agreement.policy_version,
+        ended_by=agreement.ended_by,
+        end_time=timestamp(agreement.ended_time),
+        end_reason=agreement.end_reason,
     )

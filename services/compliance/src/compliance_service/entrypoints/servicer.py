@@ -314,6 +314,20 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
 
         return await self._write("RecordAgreedDiscount", request, pb.RecordAgreedDiscountResponse, work)
 
+    async def EndAgreedDiscount(
+        self, request: pb.EndAgreedDiscountRequest, context: Any
+    ) -> pb.EndAgreedDiscountResponse:
+        last_date = mapping.parse_optional_date("last_date", request.last_date)
+        actor = _actor(current_caller(), request.actor_id)
+
+        async def work(uow: ComplianceUnitOfWork) -> pb.EndAgreedDiscountResponse:
+            ended = await pricing.end_agreed(
+                uow, self._deps, request.agreed_discount_id, last_date=last_date, reason=request.reason, actor=actor
+            )
+            return pb.EndAgreedDiscountResponse(agreed_discount=mapping.agreed_discount_to_proto(ended))
+
+        return await self._write("EndAgreedDiscount", request, pb.EndAgreedDiscountResponse, work)
+
     async def ListAgreedDiscounts(
         self, request: pb.ListAgreedDiscountsRequest, context: Any
     ) -> pb.ListAgreedDiscountsResponse:

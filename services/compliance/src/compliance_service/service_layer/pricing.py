@@ -19,7 +19,7 @@ from compliance_service.domain.evidence import Evidence
 from compliance_service.service_layer.cases import load_case
 from compliance_service.service_layer.deps import Deps, partner_not_found
 from ppcore.clock import kyiv_date
-from ppcore.errors import InvalidArgument
+from ppcore.errors import InvalidArgument, not_found
 from ppcore.policy import ProgramPolicy
 
 
@@ -129,6 +129,19 @@ async def record_agreed(
     )
     uow.agreed_discounts.add(agreement)
     return agreement
+
+
+async def end_agreed(
+    uow: ComplianceUnitOfWork, deps: Deps, agreed_discount_id: str, *, last_date: date | None, reason: str, actor: str
+) -> AgreedDiscount:
+    """Staff end an agreed discount early; from the day after ``last_date`` it covers nothing (R-PRC-01)."""
+    agreement = await uow.agreed_discounts.get(agreed_discount_id)
+    if agreement is None:
+        raise not_found("agreed_discount", agreed_discount_id)
+    now = deps.clock.now()
+    ended = agreement.end(last_date=last_date or kyiv_date(now), reason=reason, ended_by=actor, now=now)
+    await uow.agreed_discounts.save(ended)
+    return ended
 
 
 async def open_dumping_incident(
