@@ -71,6 +71,12 @@ async def _load_ledger(connection: asyncpg.Connection, rows: int, partners: int)
         end,
         rows,
     )
+    # Points answers only for partners it knows (status's PartnerApproved), NOT_FOUND otherwise.
+    await connection.execute(
+        "INSERT INTO known_partners (partner_id, company_name, terminated_on)"
+        " SELECT 'p' || lpad(i::text, 6, '0'), '', NULL FROM generate_series(0, $1 - 1) AS i",
+        partners,
+    )
     for name, columns in SECONDARY_INDEXES.items():
         await connection.execute(f"CREATE INDEX {name} ON ledger_entries {columns}")
     await connection.execute("VACUUM ANALYZE ledger_entries")
