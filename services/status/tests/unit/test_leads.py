@@ -10,10 +10,13 @@ import pytest
 
 from ppcore.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from ppcore.policy import ProgramPolicy, Tier
+from status_service.domain.application import ApplicantData, submit_application
 from status_service.domain.card import CardContent
+from status_service.domain.card_moderation import approve_card_change, propose_card_change
 from status_service.domain.cities import canonical_city, same_city
 from status_service.domain.employees import Actor
 from status_service.domain.enums import AccessGroup, LeadDelivery, LeadState, OfferState, Role, SanctionKind
+from status_service.domain.events import CardPublished, PartnerApproved
 from status_service.domain.leads import (
     LeadCandidate,
     LeadRecipient,
@@ -26,6 +29,7 @@ from status_service.domain.leads import (
     receive_lead,
     take_lead,
 )
+from status_service.domain.lifecycle import approve_application
 from status_service.domain.partner import Partner
 from status_service.domain.sanction_effects import apply_sanction
 from status_service.domain.sanctions import ActiveSanction
@@ -163,3 +167,21 @@ def test_a_lead_is_moderated_before_it_is_offered_and_taken_by_a_leads_group_emp
     rejected = receive_lead("l3", "Kyiv", "spam", T0)
     moderate_lead(rejected, approve=False, staff_login="anna", note="spam", now=T0)
     assert (rejected.state, rejected.moderation_note) == (LeadState.REJECTED, "spam")
+
+
+def test_status_events_carry_the_canonical_city_key(
+    make_partner: MakePartner, applicant: Callable[..., ApplicantData], policy: ProgramPolicy
+) -> None:
+    """R-LEAD-01: read models (the gateway's directory) filter by the key status computes, so
+    one rule decides what one place is: PartnerApproved has the questionnaire city's key,
+    CardPublished the office city's."""
+    partner = make_partner(city="м. Київ")
+    assert partner_city(partner) == "м. Київ"
+    partner.events.clear()
+    revision = propose_card_change(partner, Actor("olena"), "r1", CardContent(office_city="Львов"), T0)
+    approve_card_change(partner, revision.revision_id, T0)
+    published = partner.events[-1]
+    assert isinstance(published, CardPublished) and published.city_key == "lviv"
+    _, approved_partner = approve_application(submit_application("a2", applicant(city="Kyiv"), T0), "p2", T0, policy)
+    approved = next(e for e in approved_partner.events if isinstance(e, PartnerApproved))
+    assert approved.city_key == "kyiv"

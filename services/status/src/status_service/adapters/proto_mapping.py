@@ -401,6 +401,7 @@ def event_pb(event: ev.DomainEvent) -> Message:
                 company_name=event.company_name,
                 legal_form=legal_form_pb(event.legal_form),  # type: ignore[arg-type]
                 city=event.city,
+                city_key=event.city_key,
                 main_login=event.main_login,
                 tier=tier_pb(event.tier),  # type: ignore[arg-type]
                 policy_version=event.policy_version,
@@ -452,6 +453,7 @@ def event_pb(event: ev.DomainEvent) -> Message:
                 revision_id=event.revision_id,
                 content=card_content_pb(event.content),
                 eligibility=eligibility_pb(PublicListEligibility(event.public_list_eligible, event.missing_items)),
+                city_key=event.city_key,
             )
         case ev.EmployeeAttached():
             return events_pb2.EmployeeAttached(

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition, PermissionDenied
 from status_service.domain.card import CardContent, CardRevision, PublicListEligibility, public_list_eligibility
+from status_service.domain.cities import canonical_city
 from status_service.domain.employees import Actor, role_permissions
 from status_service.domain.enums import Permission
 from status_service.domain.events import CardPublished
+from status_service.domain.leads import partner_city
 from status_service.domain.partner import Partner
 
 
@@ -62,6 +64,7 @@ def approve_card_change(partner: Partner, revision_id: str, now: datetime, note:
             content=revision.content,
             public_list_eligible=eligibility.eligible,
             missing_items=eligibility.missing,
+            city_key=canonical_city(partner_city(partner)),
         )
     )
     return revision

@@ -33,6 +33,8 @@ class PartnerApproved(DomainEvent):
     legal_form: LegalForm
     city: str
     main_login: str
+    # canonical_city(city): one key per place, for read models filtering by city (R-LEAD-01).
+    city_key: str
     tier: Tier
     policy_version: str
 
@@ -90,6 +92,8 @@ class CardPublished(DomainEvent):
     content: CardContent
     public_list_eligible: bool
     missing_items: tuple[CardItem, ...]
+    # The canonical key of the partner's city after this card (its office city, R-LEAD-01).
+    city_key: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from ppcore.policy import ProgramPolicy, Tier
 from status_service.domain import contract as contract_rules
 from status_service.domain.application import Application, mark_approved
 from status_service.domain.card import CardContent, PartnerCard
+from status_service.domain.cities import canonical_city
 from status_service.domain.contract import ContractApplication, ContractRequisites
 from status_service.domain.employees import Roster
 from status_service.domain.enums import Role, StatusChangeReason, TerminationForm
@@ -75,6 +76,7 @@ def approve_application(
             company_name=data.company_name,
             legal_form=data.legal_form,
             city=data.city,
+            city_key=canonical_city(data.city),
             main_login=data.applicant_login,
             tier=Tier.BUSINESS,
             policy_version=policy.version,
