@@ -188,3 +188,37 @@ async def test_staff_file_a_hidden_discount_as_a_dumping_case(compliance):
     await svc.refused(
         svc.stub.OpenCase(open_case("h2", plain), metadata=svc.staff()), INVALID, "DUMPING_PRICE_NOT_BELOW_LIST"
     )
+
+
+async def test_a_control_purchase_is_judged_against_the_price_of_what_was_bought(compliance):
+    """R-PRC-03 with R-PRC-02: a control purchase of a renewal compares with the renewal list price,
+    a cloud plan with the plan's price for the period."""
+    svc = compliance
+    await svc.approve_partner(P)
+
+    def purchase(request_id: str, paid: str, **item) -> pb.RecordControlPurchaseRequest:
+        return pb.RecordControlPurchaseRequest(
+            request_id=request_id,
+            partner_id=P,
+            paid_price_uah=paid,
+            purchased_date="2026-03-01",
+            evidence=case_pb2.Evidence(description="receipt"),
+            **item,
+        )
+
+    renewal = (
+        await svc.stub.RecordControlPurchase(
+            purchase("cp1", "18230", edition_code="SM_BUSINESS", sale_kind=pricing_pb2.SALE_KIND_RENEWAL),
+            metadata=svc.staff(),
+        )
+    ).control_purchase
+    assert (renewal.list_price_uah, renewal.below_list) == ("18230", False)
+    cloud = (
+        await svc.stub.RecordControlPurchase(
+            purchase(
+                "cp2", "4000", sale_kind=pricing_pb2.SALE_KIND_CLOUD_PLAN, cloud_plan="PROFESSIONAL", period_months=1
+            ),
+            metadata=svc.staff(),
+        )
+    ).control_purchase
+    assert (cloud.edition_code, cloud.list_price_uah, cloud.below_list) == ("PROFESSIONAL", "4790", True)

@@ -345,7 +345,13 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
     ) -> pb.RecordControlPurchaseResponse:
         command = pricing.RecordControlPurchase(
             partner_id=request.partner_id,
-            edition_code=request.edition_code,
+            item=mapping.sold_item_from_proto(
+                request.sale_kind,
+                request.edition_code,
+                request.from_edition_code,
+                request.cloud_plan,
+                request.period_months,
+            ),
             paid_price_uah=mapping.parse_amount("paid_price_uah", request.paid_price_uah),
             purchased_date=mapping.parse_date("purchased_date", request.purchased_date),
             evidence=mapping.evidence_from_proto(request.evidence),

@@ -33,9 +33,9 @@ class PriceList:
             {edition.code for edition in policy.editions} | {plan.plan for plan in policy.price_list.cloud_plans}
         )
 
-    def list_price(self, edition_code: str) -> Decimal:
-        """A new licence's price (control purchases record editions)."""
-        return self._catalogue.list_price(domain.SoldItem(domain.SaleKind.NEW_LICENSE, edition_code))
+    def list_price(self, item: domain.SoldItem) -> Decimal:
+        """The published price of what is sold (R-PRC-02)."""
+        return self._catalogue.list_price(item)
 
     def check(
         self, *, partner_id: str, item: domain.SoldItem, price_uah: Decimal, currency: str
@@ -182,7 +182,7 @@ async def open_dumping_incident(
 @dataclass(frozen=True)
 class RecordControlPurchase:
     partner_id: str
-    edition_code: str
+    item: domain.SoldItem
     paid_price_uah: Decimal
     purchased_date: date
     evidence: Evidence
@@ -200,9 +200,9 @@ async def record_control_purchase(
     purchase = domain.record_control_purchase(
         purchase_id=deps.new_id(),
         partner_id=command.partner_id,
-        edition_code=command.edition_code,
+        edition_code=command.item.product_code,
         paid_price_uah=command.paid_price_uah,
-        list_price_uah=prices.list_price(command.edition_code) if command.edition_code else Decimal(0),
+        list_price_uah=prices.list_price(command.item) if command.item.product_code else Decimal(0),
         purchased_date=command.purchased_date,
         evidence=command.evidence,
         recorded_by=command.actor,
