@@ -29,13 +29,22 @@ class Suite:
     ports: dict[str, int]
     http_port: int
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     def address(self, name: str) -> str:
         return f"127.0.0.1:{self.ports[name]}"
 
 
 @pytest.fixture(scope="module")
-async def suite(tmp_path_factory, nats_server):
+def suite_settings() -> dict[str, str]:
+    """Settings (without the prefix) every process of the module's suite gets; a test
+    module overrides this fixture to change them ("metrics_port": "free" picks a port)."""
+    return {"LOG_LEVEL": "WARNING"}
+
+
+@pytest.fixture(scope="module")
+async def suite(tmp_path_factory, nats_server, suite_settings):
     work = tmp_path_factory.mktemp("suite")
     namespace = f"e2e{free_port()}"
     ports = {name: free_port() for name, *_ in PROCESSES}
@@ -51,11 +60,16 @@ async def suite(tmp_path_factory, nats_server):
                 {**ports, "gateway_http": running.http_port},
             )
             env[f"{prefix}_NATS_NAMESPACE"] = namespace
-            env[f"{prefix}_LOG_LEVEL"] = "WARNING"
+            for key, value in suite_settings.items():
+                if key == "METRICS_PORT" and value == "free":
+                    running.metrics_ports[name] = free_port()
+                    value = str(running.metrics_ports[name])
+                env[f"{prefix}_{key}"] = value
             # Daily jobs run when a test calls their RPC, not on the wall clock.
             env[f"{prefix}_SCHEDULER_ENABLED"] = "false"
             subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
-            log = open(work / f"{name}.log", "wb")  # noqa: SIM115 - open as long as the process runs
+            running.logs[name] = work / f"{name}.log"
+            log = open(running.logs[name], "wb")  # noqa: SIM115 - open as long as the process runs
             running.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log, stderr=log)
         for name in ports:
             channel = grpc.aio.insecure_channel(running.address(name))

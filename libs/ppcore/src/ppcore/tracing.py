@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import NonRecordingSpan, SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ppcore.logging import get_logger
@@ -25,17 +25,19 @@ log = get_logger("ppcore.tracing")
 
 TRACEPARENT = "traceparent"
 _PROPAGATOR = TraceContextTextMapPropagator()
-_enabled = False
+# The process's provider when tracing is on; kept here rather than installed globally so
+# tests can swap it.
+_provider: trace.TracerProvider | None = None
 
 
 def tracing_enabled() -> bool:
-    return _enabled
+    return _provider is not None
 
 
 def configure_tracing(service: str, endpoint: str) -> Callable[[], Awaitable[None]] | None:
     """Install the SDK with a batching OTLP exporter when ``endpoint`` is set; returns a
     shutdown hook that flushes it (None when tracing stays off)."""
-    global _enabled
+    global _provider
     if not endpoint:
         return None
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -47,8 +49,7 @@ def configure_tracing(service: str, endpoint: str) -> Callable[[], Awaitable[Non
         resource=Resource.create({"service.name": service, "service.namespace": "partnerprogram"})
     )
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    trace.set_tracer_provider(provider)
-    _enabled = True
+    _provider = provider
     log.info("tracing.enabled", endpoint=endpoint)
 
     async def shutdown() -> None:
@@ -57,26 +58,22 @@ def configure_tracing(service: str, endpoint: str) -> Callable[[], Awaitable[Non
     return shutdown
 
 
-def use_provider_for_tests(provider: trace.TracerProvider) -> None:
-    """Tests: record spans with a provider of their own (an in-memory exporter)."""
-    global _enabled
-    trace.set_tracer_provider(provider)
-    _enabled = True
-
-
-def _tracer() -> trace.Tracer:
-    return trace.get_tracer("ppcore")
+def use_provider(provider: trace.TracerProvider | None) -> None:
+    """Record spans with ``provider`` (tests: an in-memory exporter); None turns tracing off."""
+    global _provider
+    _provider = provider
 
 
 @contextmanager
 def span(name: str, kind: SpanKind, traceparent: str = "", **attributes: str) -> Iterator[str]:
     """Run the block in a span whose parent is ``traceparent`` (if any); yields the trace id
     as 32 hex digits, or "" when there is no trace at all."""
-    if not _enabled and not traceparent:
+    provider = _provider
+    if provider is None and not traceparent:
         yield ""
         return
     parent = _PROPAGATOR.extract({TRACEPARENT: traceparent}) if traceparent else None
-    if not _enabled:
+    if provider is None:
         # No provider: keep the caller's context current so it is passed on and logged.
         carried = trace.get_current_span(parent)
         token = otel_context.attach(trace.set_span_in_context(carried))
@@ -85,7 +82,9 @@ def span(name: str, kind: SpanKind, traceparent: str = "", **attributes: str) ->
         finally:
             otel_context.detach(token)
         return
-    with _tracer().start_as_current_span(name, context=parent, kind=kind, attributes=attributes) as current:
+    with provider.get_tracer("ppcore").start_as_current_span(
+        name, context=parent, kind=kind, attributes=attributes
+    ) as current:
         try:
             yield _trace_id(current)
         except BaseException as exc:
@@ -125,7 +124,6 @@ def traceparent_from(metadata: Mapping[str, object]) -> str:
 
 
 __all__ = [
-    "NonRecordingSpan",
     "SpanKind",
     "configure_tracing",
     "current_trace_id",
@@ -134,5 +132,5 @@ __all__ = [
     "span",
     "traceparent_from",
     "tracing_enabled",
-    "use_provider_for_tests",
+    "use_provider",
 ]

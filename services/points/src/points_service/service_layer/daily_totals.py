@@ -11,6 +11,7 @@ from points_service.domain.daily_totals import business_date_of_run, totals_inst
 from points_service.domain.events import ActiveTotalChanged
 from points_service.service_layer.common import require_known_partner
 from ppcore.errors import FailedPrecondition, not_found
+from ppcore.metrics import job_run
 from ppcore.policy import ProgramPolicy
 
 
@@ -31,6 +32,15 @@ async def run_daily_totals(
             message=f"business_date: the totals of {day} are taken at {at.isoformat()}, which is still ahead (R-PTS-05)",
             rule="R-PTS-05",
         )
+    with job_run("daily_totals", business_date=day.isoformat()) as job:
+        run = await _run_once(uow, day, at, now=now, policy=policy)
+        job.counts.update(partner_count=run.partner_count, changed_count=run.changed_count)
+    return run
+
+
+async def _run_once(
+    uow: PointsUnitOfWork, day: date, at: datetime, *, now: datetime, policy: ProgramPolicy
+) -> StoredRun:
     await uow.daily_totals.lock_runs()
     done = await uow.daily_totals.run_for(day)
     if done is not None:

@@ -12,15 +12,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ppcore.clock import kyiv_date
-from ppcore.logging import get_logger
+from ppcore.metrics import job_run
 from ppcore.policy import ProgramPolicy
 from status_service.adapters.orm import PartnerRow
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.lifecycle import complete_termination
 from status_service.domain.sanction_effects import prune_ended_sanctions
 from status_service.service_layer.common import reevaluate, save
-
-log = get_logger("status.daily")
 
 
 async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: datetime, policy: ProgramPolicy) -> int:
@@ -31,17 +29,19 @@ async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: dat
         sa.and_(PartnerRow.terminated_from <= today, PartnerRow.termination_completed.is_(False)),
         PartnerRow.has_sanctions.is_(True),
     )
-    async with uow_factory() as uow:
-        partner_ids = await uow.partners.ids(where=due)
-    for partner_id in partner_ids:
+    with job_run("status_review", business_date=today.isoformat()) as run:
         async with uow_factory() as uow:
-            partner = await uow.partners.get(partner_id, for_update=True)
-            if partner is None:
-                continue
-            prune_ended_sanctions(partner, now)
-            complete_termination(partner, now)
-            await reevaluate(uow, partner, now, policy)
-            await save(uow, partner, now)
-            await uow.commit()
-    log.info("status.daily_review.done", business_date=today.isoformat(), partners=len(partner_ids))
+            partner_ids = await uow.partners.ids(where=due)
+        for done, partner_id in enumerate(partner_ids, start=1):
+            async with uow_factory() as uow:
+                partner = await uow.partners.get(partner_id, for_update=True)
+                if partner is None:
+                    continue
+                prune_ended_sanctions(partner, now)
+                complete_termination(partner, now)
+                await reevaluate(uow, partner, now, policy)
+                await save(uow, partner, now)
+                await uow.commit()
+            run.progress(done, len(partner_ids))
+        run.counts["reviewed_partners"] = len(partner_ids)
     return len(partner_ids)
