@@ -57,11 +57,18 @@ def process_env(
         f"{prefix}_JWT_SECRET": secret,
         f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
     }
+    if "metrics" in ports:
+        env[f"{prefix}_METRICS_PORT"] = str(ports["metrics"])
     if prefix == "GATEWAY":
         env["GATEWAY_HTTP_PORT"] = str(ports.get("gateway_http", GATEWAY_HTTP_PORT))
     for other_name, _module, _prefix, other_port in PROCESSES:
         env.setdefault(f"{prefix}_{other_name.upper()}_ADDRESS", f"127.0.0.1:{ports.get(other_name, other_port)}")
     return env
+
+
+def metrics_port(grpc_port: int) -> int:
+    """Prometheus /metrics of a local process: its gRPC port + 1000 (status 51051, ...)."""
+    return grpc_port + 1000
 
 
 def _raise_interrupt(*_: object) -> None:
@@ -154,7 +161,7 @@ def main() -> None:
                 if postgres_url
                 else f"sqlite:///{VAR / (name + '.db')}"
             )
-            env = process_env(prefix, port, database_url, nats_url, secret)
+            env = process_env(prefix, port, database_url, nats_url, secret, {"metrics": metrics_port(port)})
             # A local run follows the shared program time (`make time`); PROGRAM_TIME=0 turns it off.
             env.setdefault(
                 f"{prefix}_PROGRAM_TIME_ENABLED", "false" if os.environ.get("PROGRAM_TIME") == "0" else "true"
@@ -174,7 +181,7 @@ def main() -> None:
         print("\nThe partner-program suite is running:")
         print(f"  nats         {nats_url}")
         for name, _module, _prefix, port in PROCESSES:
-            print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection)")
+            print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection; metrics :{metrics_port(port)}/metrics)")
         print(f"  {'gateway':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}  (HTTP/JSON, /openapi.json)")
         print(f"\nLogs: {VAR / 'logs'}   Token: make token   Program time: make time   Stop: Ctrl-C\n")
         signal.signal(signal.SIGTERM, _raise_interrupt)

@@ -15,6 +15,8 @@ import pytest
 from e2e_support import eventually, md, onboard_partner
 from prometheus_client.parser import text_string_to_metric_families
 
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
 from partnerprogram.status.v1 import partner_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
@@ -55,7 +57,12 @@ def value(samples: dict, name: str, **labels: str) -> float:
 
 async def test_metrics_of_a_running_process_show_rpcs_outbox_and_consumers(suite, tokens):
     async with grpc.aio.insecure_channel(suite.address("status")) as channel:
-        await onboard_partner(channel, tokens, "metrics-login")
+        partner_id = await onboard_partner(channel, tokens, "metrics-login")
+    async with grpc.aio.insecure_channel(suite.address("gateway")) as channel:
+        # The cabinet fans out to the four backends: client-side series in the gateway.
+        await gateway_grpc.GatewayServiceStub(channel).GetPartnerCabinet(
+            gateway_pb.GetPartnerCabinetRequest(partner_id=partner_id), metadata=md(tokens.staff()), timeout=10
+        )
 
     status_port, gateway_port = suite.metrics_ports["status"], suite.metrics_ports["gateway"]
     assert await http_get(status_port, "/readyz") == (200, "ready\n")
@@ -81,6 +88,11 @@ async def test_metrics_of_a_running_process_show_rpcs_outbox_and_consumers(suite
     )
     assert ("pp_consumer_lag", (("consumer", "gateway-status"),)) in gateway_samples
     assert value(gateway_samples, "pp_consumer_dead_letters_total", consumer="gateway-status") == 0
+    assert (
+        value(gateway_samples, "grpc_client_handled_total", grpc_service="partnerprogram.status.v1.StatusService") >= 1
+    )
+    assert value(gateway_samples, "grpc_client_handling_seconds_count") >= 1
+    assert value(gateway_samples, "grpc_server_handled_total", grpc_method="GetPartnerCabinet", grpc_code="OK") == 1
 
 
 def handled_lines(suite, name: str) -> list[dict]:

@@ -20,6 +20,7 @@ from ppcore.clock import SystemClock
 from ppcore.errors import Unauthenticated
 from ppcore.events import make_envelope
 from ppcore.metrics import job_run
+from ppcore.server import loggable_caller
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
@@ -115,3 +116,16 @@ def test_each_issuer_is_checked_with_its_own_key(tmp_path):
         verifier.verify(_issuer(status_key, "points").mint(caller))  # signed by status, claims points
     with pytest.raises(Unauthenticated):
         verifier.verify(_issuer(status_key, "stranger").mint(caller))
+
+
+def test_log_lines_name_people_by_a_digest_of_their_login_and_systems_by_name():
+    """Logs carry no personal data: a partner user's or staff member's login (often an
+    e-mail address) is replaced by a stable digest; internal systems keep their names."""
+    person = Caller(CallerKind.PARTNER_USER, "olena@example.ua", "P1")
+    named = loggable_caller(person)
+    assert "olena" not in named and named.startswith("partner_user:~")
+    assert loggable_caller(person) == named  # the same person is recognisable across lines
+    assert loggable_caller(Caller(CallerKind.STAFF, "staff:moderator")) != "staff:staff:moderator"
+    assert loggable_caller(Caller(CallerKind.SYSTEM, "system:cronjob:points-daily-totals")).endswith(
+        "points-daily-totals"
+    )
