@@ -198,3 +198,23 @@ def test_joint_sides_share_one_site_slot_on_the_key(policy):
         d_b, project_id="pb", key_facts=start_key, existing=[a], aliases=SiteAliases(), policy=policy, now=NOW
     ).project
     assert b.site_key == a.site_key
+
+
+def test_a_corrected_resubmission_that_claims_another_partners_site_goes_to_a_dispute(policy):
+    """R-PRJ-05/R-PRJ-08: a rejected project resubmitted at a site another partner holds is not refused
+    first come first served either: the resubmission returns the rival claim for a dispute."""
+    a = submit(policy, "A", project_id="pa")
+    c = ProjectDraft(partner_id="C", site_url="https://elsewhere.com", license_key="KEY-1")
+    mine = submit_project(
+        c, project_id="pc", key_facts=KEY, existing=[], aliases=SiteAliases(), policy=policy, now=NOW
+    ).project
+    mine.reject(at=NOW, decided_by="s", note="wrong address")
+    rivals = mine.resubmit(
+        replace(c, site_url="https://www.joint.com"),
+        key_facts=KEY,
+        existing=[a],
+        aliases=SiteAliases(),
+        policy=policy,
+        now=kyiv(2025, 9, 3),
+    )
+    assert rivals == [a] and mine.dispute_id is None
