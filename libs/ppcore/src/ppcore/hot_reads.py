@@ -14,6 +14,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from ppcore.metrics import watch_pool
+
 
 class HotReadPool:
     def __init__(self, database_url: str, *, max_size: int = 10) -> None:
@@ -21,6 +23,13 @@ class HotReadPool:
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+        watch_pool(f"hot_reads:{make_url(database_url).database}", self)
+
+    def pool_state(self) -> dict[str, int]:
+        if self._pool is None:
+            return {"in_use": 0, "idle": 0, "size": 0}
+        size, idle = self._pool.get_size(), self._pool.get_idle_size()
+        return {"in_use": size - idle, "idle": idle, "size": size}
 
     async def _create(self) -> asyncpg.Pool:
         async with self._lock:

@@ -119,6 +119,11 @@ class _PoolCollector(Collector):
             "pp_db_pool_connections", "Database pool connections by state.", labels=["pool", "state"]
         )
         for name, pool in list(self._pools.items()):
+            state_of = getattr(pool, "pool_state", None)
+            if callable(state_of):  # asyncpg pools (ppcore.hot_reads)
+                for state, count in state_of().items():
+                    family.add_metric([name, state], float(count))
+                continue
             for state, reader in (("in_use", "checkedout"), ("idle", "checkedin"), ("size", "size")):
                 read = getattr(pool, reader, None)
                 if callable(read):
@@ -131,7 +136,8 @@ prometheus_client.REGISTRY.register(_POOLS)
 
 
 def watch_pool(name: str, pool: Any) -> None:
-    """Export the connections of a SQLAlchemy pool (``engine.pool``) under ``name``."""
+    """Export the connections of a SQLAlchemy pool (``engine.pool``), or of an object with
+    ``pool_state() -> {state: count}``, under ``name``."""
     _POOLS.watch(name, pool)
 
 

@@ -173,6 +173,7 @@ class Platform:
             grace_seconds=s.shutdown_grace_seconds,
             log_sample=s.access_log_sample,
             metrics_port=s.metrics_port,
+            metrics_host=s.grpc_host,
             background=[
                 self.relay.run,
                 Housekeeping(self.db, self.tables, self.clock).run,
