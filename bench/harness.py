@@ -76,9 +76,11 @@ class BenchContext:
         await upgrade_async(migrations_dir, url)
 
     @asynccontextmanager
-    async def service_process(self, module: str, prefix: str, env: dict[str, str]) -> AsyncIterator[str]:
-        """Run ``python -m module`` with ``<PREFIX>_*`` settings; yields its address."""
-        port = free_port()
+    async def service_process(
+        self, module: str, prefix: str, env: dict[str, str], *, port: int | None = None
+    ) -> AsyncIterator[str]:
+        """Run ``python -m module`` with ``<PREFIX>_*`` settings (on ``port``, or a free one); yields its address."""
+        port = port or free_port()
         full_env = {
             **os.environ,
             f"{prefix}_GRPC_PORT": str(port),
@@ -105,6 +107,10 @@ class BenchContext:
             except subprocess.TimeoutExpired:
                 proc.kill()
             log.close()
+
+    def reserve_ports(self, names: list[str]) -> dict[str, int]:
+        """Free ports for processes that must know each other's address before they start."""
+        return {name: free_port() for name in names}
 
     def channels(self, address: str) -> list[grpc.aio.Channel]:
         return [

@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 class Suite:
     ports: dict[str, int]
     http_port: int
+    work: Path = Path()
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
     metrics_ports: dict[str, int] = field(default_factory=dict)
@@ -48,7 +50,7 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
     work = tmp_path_factory.mktemp("suite")
     namespace = f"e2e{free_port()}"
     ports = {name: free_port() for name, *_ in PROCESSES}
-    running = Suite(ports, http_port=free_port())
+    running = Suite(ports, http_port=free_port(), work=work)
     try:
         for name, module, prefix, _fixed_port in PROCESSES:
             env = process_env(
@@ -67,6 +69,7 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
                 env[f"{prefix}_{key}"] = value
             # Daily jobs run when a test calls their RPC, not on the wall clock.
             env[f"{prefix}_SCHEDULER_ENABLED"] = "false"
+            running.envs[name] = env
             subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
             running.logs[name] = work / f"{name}.log"
             log = open(running.logs[name], "wb")  # noqa: SIM115 - open as long as the process runs

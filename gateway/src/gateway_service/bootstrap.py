@@ -8,12 +8,13 @@ from collections.abc import Mapping, Sequence
 from starlette.routing import BaseRoute
 
 from gateway_service.adapters.backends import ComplianceClient, LicensingClient, PointsClient, StatusClient
+from gateway_service.adapters.directory_sources import JetStreamLog, ServicesSnapshot
 from gateway_service.adapters.orm import platform_tables
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.config import GatewaySettings
 from gateway_service.domain.cabinet import Section
 from gateway_service.entrypoints.access import ACCESS
-from gateway_service.entrypoints.consumers import build_consumers
+from gateway_service.entrypoints.consumers import build_consumers, event_applier, routes_by_producer
 from gateway_service.entrypoints.servicer import GatewayServicer
 from gateway_service.http.app import create_http_app
 from gateway_service.http.routes import api_routes, api_services
@@ -21,6 +22,7 @@ from gateway_service.http.server import HttpServer, loopback_channel
 from gateway_service.http.transcoding import Transcoder
 from gateway_service.service_layer.directory_projection import rescore_stale
 from gateway_service.service_layer.directory_query import PageCache
+from gateway_service.service_layer.directory_rebuild import RebuildReport, rebuild_directory
 from gateway_service.service_layer.ports import SectionRead
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from ppcore.client import ClientTls
@@ -125,3 +127,24 @@ async def build_gateway(
 
     app.background.append(serve_http)
     return app, http
+
+
+async def rebuild_directory_now(settings: GatewaySettings, *, clock: Clock | None = None) -> RebuildReport:
+    """`python -m gateway_service rebuild-directory`: fill the (fresh, migrated) database of
+    ``settings`` from the owning services and the events after their streams' positions."""
+    platform = Platform.create("gateway", settings, platform_tables, clock=clock)
+    await platform.connect()
+    try:
+
+        def uow_factory() -> GatewayUnitOfWork:
+            return GatewayUnitOfWork(platform.db, platform.tables, policy=platform.policy, **platform.uow_options())
+
+        source = ServicesSnapshot(
+            StatusClient(platform.channel(settings.status_address)),
+            PointsClient(platform.channel(settings.points_address), within_days=settings.cabinet_expiring_within_days),
+            ComplianceClient(platform.channel(settings.compliance_address)),
+        )
+        events = JetStreamLog(platform.bus, tuple(routes_by_producer()))
+        return await rebuild_directory(uow_factory, source, events, event_applier(uow_factory))
+    finally:
+        await platform.close()

@@ -7,9 +7,11 @@ Compliance: the sanctions the gateway enforces or shows, and personal-data erasu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
+
+import sqlalchemy as sa
 
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.domain.listing import (
@@ -177,11 +179,10 @@ def _routes(*pairs: tuple[type[Any], Any]) -> dict[str, Route[U]]:
     return {payload.DESCRIPTOR.full_name: Route(payload, handler) for payload, handler in pairs}
 
 
-def build_consumers(bus: EventBus, uow_factory: Callable[[], U], *, max_attempts: int) -> list[EventConsumer[U]]:
-    status = Subscription[U](
-        durable="gateway-status",
-        producer="status",
-        routes=_routes(
+def routes_by_producer() -> dict[str, dict[str, Route[U]]]:
+    """Each producer's events the directory follows, with their handlers."""
+    return {
+        "status": _routes(
             (status_events.PartnerApproved, on_partner_approved),
             (status_events.StatusChanged, on_status_changed),
             (status_events.StatusConfirmed, on_status_confirmed),
@@ -195,24 +196,61 @@ def build_consumers(bus: EventBus, uow_factory: Callable[[], U], *, max_attempts
             (status_events.CertificateRecorded, on_certificate_recorded),
             (status_events.CertificateRevoked, on_certificate_revoked),
         ),
-    )
-    points = Subscription[U](
-        durable="gateway-points",
-        producer="points",
-        routes=_routes(
+        "points": _routes(
             (points_events.ActiveTotalChanged, on_active_total_changed),
             (points_events.ProjectApproved, on_project_approved),
             (points_events.MonitoringCompleted, on_monitoring_completed),
             (points_events.PointRequestDecided, on_point_request_decided),
         ),
-    )
-    compliance = Subscription[U](
-        durable="gateway-compliance",
-        producer="compliance",
-        routes=_routes(
+        "compliance": _routes(
             (compliance_events.SanctionApplied, on_sanction_applied),
             (compliance_events.SanctionLifted, on_sanction_lifted),
             (compliance_events.PersonalDataErasureRequested, on_erasure_requested),
         ),
-    )
-    return [EventConsumer(bus, sub, uow_factory, max_attempts=max_attempts) for sub in (status, points, compliance)]
+    }
+
+
+def durable_name(producer: str) -> str:
+    return f"gateway-{producer}"
+
+
+def build_consumers(bus: EventBus, uow_factory: Callable[[], U], *, max_attempts: int) -> list[EventConsumer[U]]:
+    return [
+        EventConsumer(
+            bus,
+            Subscription[U](durable=durable_name(producer), producer=producer, routes=routes),
+            uow_factory,
+            max_attempts=max_attempts,
+        )
+        for producer, routes in routes_by_producer().items()
+    ]
+
+
+def event_applier(uow_factory: Callable[[], U]) -> Callable[[str, bytes], Awaitable[bool]]:
+    """Applies one envelope as the producer's consumer would, once (inbox), for the rebuild."""
+    routes = routes_by_producer()
+
+    async def apply(producer: str, data: bytes) -> bool:
+        envelope = EventEnvelope.FromString(data)
+        route = routes[producer].get(envelope.type)
+        if route is None:
+            return False
+        payload = route.payload_type()
+        if not envelope.payload.Unpack(payload):
+            return False
+        consumer = durable_name(producer)
+        async with uow_factory() as uow:
+            inbox = uow.tables.inbox
+            seen = await uow.session.execute(
+                sa.select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id == envelope.id)
+            )
+            if seen.first() is not None:
+                return False
+            await route.handler(uow, envelope, payload)
+            await uow.session.execute(
+                sa.insert(inbox).values(consumer=consumer, event_id=envelope.id, handled_at=uow.clock.now())
+            )
+            await uow.commit()
+        return True
+
+    return apply

@@ -143,8 +143,8 @@ def request_message(
         if body.strip():
             try:
                 json_format.Parse(body, message, ignore_unknown_fields=False)
-            except json_format.ParseError as error:
-                raise RequestError(str(error)) from None
+            except (json_format.ParseError, UnicodeDecodeError) as error:
+                raise RequestError(f"the body is not a {binding.method.input_type.name} in JSON: {error}") from None
     else:
         allowed = {f.name: f for f in query_fields(binding)} | {f.json_name: f for f in query_fields(binding)}
         for name, value in query:
