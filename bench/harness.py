@@ -97,6 +97,10 @@ class BenchContext:
             channel = grpc.aio.insecure_channel(address)
             try:
                 await asyncio.wait_for(channel.channel_ready(), timeout=60)
+            except TimeoutError:
+                log.flush()
+                tail = (self.work_dir / f"{module}.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{module} did not listen on {address} within 60 s:\n{tail}") from None
             finally:
                 await channel.close()
             yield address

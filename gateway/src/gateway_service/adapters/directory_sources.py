@@ -80,7 +80,9 @@ class ServicesSnapshot:
             city=partner.city,
             tier=_TIERS.get(partner.tier, Tier.BUSINESS),
             terminated=partner.HasField("termination") and bool(partner.termination.effective_date),
-            card=_published(card) if card.HasField("published") else None,
+            # Only a moderated, published revision reaches the list (R-CARD-02): the content a
+            # new partner starts with (its application phone) is not announced and not listed.
+            card=_published(card) if card.published_revision_id else None,
             competencies=tuple(partner.competency_codes),
             courses_by_login=courses,
             active_points=await self._active_points(partner_id),
