@@ -9,7 +9,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-WAIT_SECONDS = 10.0
+WAIT_SECONDS = 30.0
 """How long a test waits for an asynchronous effect before it fails."""
 
 
