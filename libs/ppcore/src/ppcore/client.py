@@ -92,8 +92,7 @@ class _AuthAndDeadline(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
             metrics.CLIENT_HANDLED.labels(service_name, method_name, "CANCELLED").inc()
             raise
         code = await call.code()
-        metrics.CLIENT_HANDLED.labels(service_name, method_name, code.name).inc()
-        metrics.CLIENT_LATENCY.labels(service_name, method_name).observe(time.perf_counter() - started)
+        metrics.observe_rpc("client", service_name, method_name, code.name, time.perf_counter() - started)
         if code is not grpc.StatusCode.OK:
             tracing.mark_error(code.name)
         return call

@@ -23,12 +23,13 @@ Kubernetes probes use them, which works the same with plaintext or mutual-TLS gR
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import prometheus_client
 from prometheus_client.core import GaugeMetricFamily
@@ -59,6 +60,21 @@ def _rpc_series(side: str, who: str) -> tuple[prometheus_client.Counter, prometh
 
 SERVER_HANDLED, SERVER_LATENCY = _rpc_series("server", "on this server")
 CLIENT_HANDLED, CLIENT_LATENCY = _rpc_series("client", "by this process as a client of another service")
+_SIDES = {"server": (SERVER_HANDLED, SERVER_LATENCY), "client": (CLIENT_HANDLED, CLIENT_LATENCY)}
+
+
+@functools.cache
+def _rpc_children(side: str, service: str, method: str, code: str) -> tuple[Any, Any]:
+    handled, latency = _SIDES[side]
+    return handled.labels(service, method, code), latency.labels(service, method)
+
+
+def observe_rpc(side: Literal["server", "client"], service: str, method: str, code: str, seconds: float) -> None:
+    """Count one completed RPC and its latency (labelled series looked up once per method and code)."""
+    handled, latency = _rpc_children(side, service, method, code)
+    handled.inc()
+    latency.observe(seconds)
+
 
 OUTBOX_BACKLOG = prometheus_client.Gauge(
     "pp_outbox_backlog", "Outbox rows committed and not yet on JetStream, seen at the relay's last round."

@@ -189,8 +189,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
             finally:
                 elapsed = time.perf_counter() - started
                 service_name = full_method[1 : -len(method) - 1]
-                metrics.SERVER_HANDLED.labels(service_name, method, code.name).inc()
-                metrics.SERVER_LATENCY.labels(service_name, method).observe(elapsed)
+                metrics.observe_rpc("server", service_name, method, code.name, elapsed)
                 if code is not grpc.StatusCode.OK:
                     tracing.mark_error(code.name)
                 if code is not grpc.StatusCode.OK or self._log_sample >= 1.0 or random.random() < self._log_sample:

@@ -12,7 +12,7 @@ it), so log lines keep the caller's trace id either way.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -64,14 +64,20 @@ def use_provider(provider: trace.TracerProvider | None) -> None:
     _provider = provider
 
 
+_NO_TRACE: AbstractContextManager[str] = nullcontext("")
+
+
+def span(name: str, kind: SpanKind, traceparent: str = "", **attributes: str) -> AbstractContextManager[str]:
+    """Run the block in a span whose parent is ``traceparent`` (if any); gives the trace id
+    as 32 hex digits, or "" when there is no trace at all (then nothing else is done)."""
+    if _provider is None and not traceparent:
+        return _NO_TRACE
+    return _span(name, kind, traceparent, attributes)
+
+
 @contextmanager
-def span(name: str, kind: SpanKind, traceparent: str = "", **attributes: str) -> Iterator[str]:
-    """Run the block in a span whose parent is ``traceparent`` (if any); yields the trace id
-    as 32 hex digits, or "" when there is no trace at all."""
+def _span(name: str, kind: SpanKind, traceparent: str, attributes: dict[str, str]) -> Iterator[str]:
     provider = _provider
-    if provider is None and not traceparent:
-        yield ""
-        return
     parent = _PROPAGATOR.extract({TRACEPARENT: traceparent}) if traceparent else None
     if provider is None:
         # No provider: keep the caller's context current so it is passed on and logged.
