@@ -10,6 +10,7 @@ the shared program time, which `make time` reads, sets and advances.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import secrets
 import signal
@@ -71,6 +72,18 @@ def metrics_port(grpc_port: int) -> int:
     return grpc_port + 1000
 
 
+def web_env(secret: str) -> dict[str, str]:
+    """The gateway's web pages on a local run (and in the end-to-end tests): the
+    development sign-in offering the demo logins; never set in production."""
+    from scripts.demo_program import DEMO_LOGINS
+
+    return {
+        "GATEWAY_WEB_DEV_SIGNIN": "true",
+        "GATEWAY_WEB_DEMO_LOGINS": ";".join(f"{login}={what}" for login, what in DEMO_LOGINS),
+        "GATEWAY_WEB_SESSION_SECRET": hashlib.sha256(f"web-session:{secret}".encode()).hexdigest(),
+    }
+
+
 def _raise_interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -107,6 +120,20 @@ async def ensure_pg_database(base_url: str, name: str) -> str:
     finally:
         await conn.close()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def load_demo_program(secret: str) -> None:
+    """The demo program, on first start (PP_DEMO_PROGRAM=0 turns it off); idempotent anyway."""
+    marker = VAR / "demo-program.done"
+    if os.environ.get("PP_DEMO_PROGRAM") == "0" or marker.exists():
+        return
+    from scripts.demo_program import DemoLoader
+
+    print("\nloading the demo program (first start) ...", flush=True)
+    addresses = {name: f"127.0.0.1:{port}" for name, _module, _prefix, port in PROCESSES if name != "gateway"}
+    summary = asyncio.run(DemoLoader(addresses, secret).load())
+    marker.write_text(f"{len(summary.partners)} partners\n")
+    print(f"  demo program: {len(summary.partners)} partners, pending items in every staff queue (README: demo logins)")
 
 
 def main() -> None:
@@ -162,6 +189,8 @@ def main() -> None:
                 else f"sqlite:///{VAR / (name + '.db')}"
             )
             env = process_env(prefix, port, database_url, nats_url, secret, {"metrics": metrics_port(port)})
+            if prefix == "GATEWAY":
+                env.update(web_env(secret))
             # A local run follows the shared program time (`make time`); PROGRAM_TIME=0 turns it off.
             env.setdefault(
                 f"{prefix}_PROGRAM_TIME_ENABLED", "false" if os.environ.get("PROGRAM_TIME") == "0" else "true"
@@ -183,6 +212,10 @@ def main() -> None:
         for name, _module, _prefix, port in PROCESSES:
             print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection; metrics :{metrics_port(port)}/metrics)")
         print(f"  {'gateway':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}  (HTTP/JSON, /openapi.json)")
+        load_demo_program(secret)
+        print(
+            f"  {'web pages':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}/  (directory; /cabinet, /staff after /auth/signin)"
+        )
         print(f"\nLogs: {VAR / 'logs'}   Token: make token   Program time: make time   Stop: Ctrl-C\n")
         signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:

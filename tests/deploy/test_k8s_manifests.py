@@ -462,3 +462,17 @@ def test_the_image_is_hadolint_clean_pinned_and_without_build_tools_or_tests():
     assert re.search(r"^CMD \[", final, flags=re.M)
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"**/tests", ".venv", ".git", "gen"} <= set(ignored)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_web_pages_share_a_session_secret_and_never_offer_the_development_sign_in(overlay):
+    """Every gateway replica signs the session cookie with one secret from the Secret, cookies
+    are TLS-only, and a cluster never turns on the development sign-in (a demo person picker
+    is for `make run` only)."""
+    path = f"overlays/{overlay}"
+    config = of_kind(path, "ConfigMap")["gateway-config"]["data"]
+    assert config["WEB_DEV_SIGNIN"] == "false"
+    assert config["WEB_SECURE_COOKIES"] == "true"
+    (container,) = pod_spec(of_kind(path, "Deployment")["gateway"])["containers"]
+    env = {e["name"]: e for e in container.get("env", [])}
+    assert env["GATEWAY_WEB_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]["key"] == "web-session-secret"

@@ -18,7 +18,7 @@ from ppcore.clock import KYIV
 from ppcore.program_time import ProgramTimeControl
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
-from scripts.run_local import PROCESSES, process_env
+from scripts.run_local import PROCESSES, process_env, web_env
 
 # Shared helpers of the end-to-end tests (importable under --import-mode=importlib).
 sys.path.insert(0, str(Path(__file__).parent))
@@ -61,6 +61,8 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
                 TEST_JWT_SECRET,
                 {**ports, "gateway_http": running.http_port},
             )
+            if prefix == "GATEWAY":
+                env.update(web_env(TEST_JWT_SECRET))
             env[f"{prefix}_NATS_NAMESPACE"] = namespace
             for key, value in suite_settings.items():
                 if key == "METRICS_PORT" and value == "free":

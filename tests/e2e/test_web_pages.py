@@ -17,23 +17,15 @@ from typing import Any
 
 import grpc
 import pytest
-import uvicorn
 from e2e_support import eventually, md
 
-from gateway_service.web.app import build_web
-from gateway_service.web.backends import Addresses, Backends
-from gateway_service.web.pages import WebConfig
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from partnerprogram.status.v1 import status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
-from ppcore.auth import TokenIssuer
-from ppcore.clock import SystemClock
-from ppcore.policy import load_policy
-from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
-from scripts.demo_program import DEMO_LOGINS, DemoLoader, DemoSummary, demo_key
+from scripts.demo_program import DemoLoader, DemoSummary, demo_key
 
 pytestmark = [pytest.mark.nats]
 
@@ -83,6 +75,7 @@ async def _shot(page: Any, name: str) -> None:
 
 @pytest.fixture(scope="module")
 async def site(suite) -> AsyncIterator[Site]:
+    """The pages as the gateway process serves them on its HTTP side, the demo program loaded."""
     from playwright.async_api import async_playwright
 
     addresses = {name: suite.address(name) for name in ("status", "points", "licensing", "compliance")}
@@ -91,42 +84,18 @@ async def site(suite) -> AsyncIterator[Site]:
     print(f"demo program loaded in {time.monotonic() - started:.1f} s")
     status_channel = grpc.aio.insecure_channel(suite.address("status"))
     licensing_channel = grpc.aio.insecure_channel(suite.address("licensing"))
-    status = status_grpc.StatusServiceStub(status_channel)
-    backends = Backends.open(Addresses(gateway=suite.address("gateway"), **addresses))
-    issuer = TokenIssuer(
-        algorithm="HS256",
-        clock=SystemClock(),
-        secret=TEST_JWT_SECRET,
-        issuer="partnerprogram",
-        audience="partnerprogram",
-    )
-    app = build_web(
-        WebConfig(session_secret="test-session-secret-0123456789", dev_signin=True, demo_logins=DEMO_LOGINS),
-        backends=backends,
-        issuer=issuer,
-        clock=SystemClock(),
-        policy=load_policy(),
-    )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only this flag
-        await asyncio.sleep(0.05)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield Site(
-                f"http://127.0.0.1:{port}",
+                f"http://127.0.0.1:{suite.http_port}",
                 demo,
-                status,
+                status_grpc.StatusServiceStub(status_channel),
                 licensing_grpc.LicensingServiceStub(licensing_channel),
                 browser,
             )
         finally:
             await browser.close()
-            server.should_exit = True
-            await serving
-            await backends.close()
             await status_channel.close()
             await licensing_channel.close()
 

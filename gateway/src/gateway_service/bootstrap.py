@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from gateway_service.adapters.backends import ComplianceClient, LicensingClient, PointsClient, StatusClient
@@ -18,12 +21,15 @@ from gateway_service.entrypoints.consumers import build_consumers, event_applier
 from gateway_service.entrypoints.servicer import GatewayServicer
 from gateway_service.http.app import create_http_app
 from gateway_service.http.routes import api_routes, api_services
-from gateway_service.http.server import HttpServer, loopback_channel
+from gateway_service.http.server import HttpServer, loopback_channel, loopback_target
 from gateway_service.http.transcoding import Transcoder
 from gateway_service.service_layer.directory_projection import rescore_stale
 from gateway_service.service_layer.directory_query import PageCache
 from gateway_service.service_layer.directory_rebuild import RebuildReport, rebuild_directory
 from gateway_service.service_layer.ports import SectionRead
+from gateway_service.web.app import build_web, web_mount
+from gateway_service.web.backends import Addresses, Backends
+from gateway_service.web.pages import WebConfig
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from ppcore.client import ClientTls
 from ppcore.clock import Clock
@@ -102,9 +108,12 @@ async def build_gateway(
         background=[rescore_after_policy_change],
     )
     transcoder = Transcoder(api_services(), timeout_seconds=settings.http_call_timeout_seconds)
+    web = build_web_pages(settings, platform) if settings.web_enabled else None
     http = HttpServer(
         create_http_app(
-            api_routes=api_routes(transcoder), extra_routes=http_routes, cors_origins=settings.http_cors_origins
+            api_routes=api_routes(transcoder),
+            extra_routes=[*http_routes, *([web_mount(web.app)] if web else [])],
+            cors_origins=settings.http_cors_origins,
         ),
         host=settings.http_host,
         port=settings.http_port,
@@ -120,10 +129,17 @@ async def build_gateway(
         )
         channel = loopback_channel(settings.grpc_host, app.bound_port, tls, settings.http_loopback_server_name)
         transcoder.attach(channel)
+        if web:
+            web.backends.attach_gateway(
+                loopback_target(settings.grpc_host, app.bound_port),
+                server_name=settings.http_loopback_server_name if tls else None,
+            )
         try:
             await http.run(stop)
         finally:
             await channel.close()
+            if web:
+                await web.backends.close()
 
     app.background.append(serve_http)
     return app, http
@@ -148,3 +164,43 @@ async def rebuild_directory_now(settings: GatewaySettings, *, clock: Clock | Non
         return await rebuild_directory(uow_factory, source, events, event_applier(uow_factory))
     finally:
         await platform.close()
+
+
+@dataclass
+class WebPages:
+    app: Starlette
+    backends: Backends
+
+
+def build_web_pages(settings: GatewaySettings, platform: Platform) -> WebPages:
+    """The web pages: their own channels (carrying the signed-in person's token, never the
+    gateway's), the process's token issuer, clock and policy."""
+    s = settings
+    tls = ClientTls(s.tls_ca_file, s.tls_cert_file, s.tls_key_file) if s.tls_ca_file else None
+    backends = Backends.open(
+        Addresses(
+            status=s.status_address,
+            points=s.points_address,
+            licensing=s.licensing_address,
+            compliance=s.compliance_address,
+        ),
+        tls=tls,
+    )
+    if s.web_session_secret is None:
+        log.warning("gateway.web.session_secret_ephemeral", hint="set GATEWAY_WEB_SESSION_SECRET")
+    config = WebConfig(
+        session_secret=s.web_session_secret.get_secret_value() if s.web_session_secret else secrets.token_urlsafe(32),
+        dev_signin=s.web_dev_signin,
+        oidc_issuer_url=s.web_oidc_issuer_url,
+        oidc_client_id=s.web_oidc_client_id,
+        oidc_client_secret=s.web_oidc_client_secret.get_secret_value() if s.web_oidc_client_secret else "",
+        oidc_staff_group=s.web_oidc_staff_group,
+        secure_cookies=s.web_secure_cookies,
+        demo_logins=tuple(
+            (login.strip(), what.strip()) for login, _, what in (item.partition("=") for item in s.web_demo_logins)
+        ),
+    )
+    if config.dev_signin:
+        log.warning("gateway.web.dev_signin_enabled")
+    app = build_web(config, backends=backends, issuer=platform.issuer, clock=platform.clock, policy=platform.policy)
+    return WebPages(app=app, backends=backends)

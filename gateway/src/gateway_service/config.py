@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from ppcore.settings import ServiceSettings
@@ -43,6 +43,29 @@ class GatewaySettings(ServiceSettings):
     http_call_timeout_seconds: float = Field(default=5.0, gt=0)
     # With TLS on, the HTTP side calls the gRPC port as this host name (the certificate's).
     http_loopback_server_name: str = "gateway"
+
+    # The web pages (directory, cabinet, staff console) on the HTTP side.
+    web_enabled: bool = True
+    # Signs the session cookie; set it in production (shared by replicas). Unset: a random
+    # secret per process start, so sessions end on restart.
+    web_session_secret: SecretStr | None = None
+    web_secure_cookies: bool = False
+    # The development sign-in (pick a demo person): make run only, never in production.
+    web_dev_signin: bool = False
+    # Logins the development sign-in offers: "login=what it is", separated by ";".
+    web_demo_logins: Annotated[tuple[str, ...], NoDecode] = ()
+    # OpenID Connect sign-in (production); off while the issuer URL is empty.
+    web_oidc_issuer_url: str = ""
+    web_oidc_client_id: str = ""
+    web_oidc_client_secret: SecretStr | None = None
+    web_oidc_staff_group: str = "partner-program-staff"
+
+    @field_validator("web_demo_logins", mode="before")
+    @classmethod
+    def _semicolon_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(";") if item.strip())
+        return value
 
     @field_validator("http_cors_origins", mode="before")
     @classmethod

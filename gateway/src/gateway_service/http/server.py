@@ -66,11 +66,16 @@ class HttpServer:
             log.info("http.stopped")
 
 
+def loopback_target(grpc_host: str, port: int) -> str:
+    """This process's own gRPC server as seen from inside it."""
+    host = "127.0.0.1" if grpc_host in {"0.0.0.0", "", "::"} else grpc_host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def loopback_channel(grpc_host: str, port: int, tls: ClientTls | None, server_name: str) -> grpc.aio.Channel:
     """A channel to this process's own gRPC server, carrying no token of its own: the HTTP
     caller's ``Authorization`` header is passed per call."""
-    host = "127.0.0.1" if grpc_host in {"0.0.0.0", "", "::"} else grpc_host
-    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    target = loopback_target(grpc_host, port)
     if tls is None:
         return grpc.aio.insecure_channel(target)
     return grpc.aio.secure_channel(target, tls.credentials(), options=[("grpc.ssl_target_name_override", server_name)])

@@ -26,11 +26,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Addresses:
-    gateway: str
     status: str
     points: str
     licensing: str
     compliance: str
+
+
+def _channel(
+    target: str, tls: ClientTls | None, deadline_seconds: float, server_name: str | None = None
+) -> grpc.aio.Channel:
+    return make_channel(
+        target, token=current_token, tls=tls, deadline_seconds=deadline_seconds, server_name_override=server_name
+    )
 
 
 @dataclass
@@ -39,24 +46,38 @@ class Backends:
     points: points_grpc.PointsServiceAsyncStub
     licensing: licensing_grpc.LicensingServiceAsyncStub
     compliance: compliance_grpc.ComplianceServiceAsyncStub
-    gateway: gateway_grpc.GatewayServiceAsyncStub
+    tls: ClientTls | None = None
+    deadline_seconds: float = 5.0
     channels: list[grpc.aio.Channel] = field(default_factory=list)
+    _gateway: gateway_grpc.GatewayServiceAsyncStub | None = None
 
     @classmethod
     def open(cls, addresses: Addresses, *, tls: ClientTls | None = None, deadline_seconds: float = 5.0) -> Backends:
-        def channel(target: str) -> grpc.aio.Channel:
-            return make_channel(target, token=current_token, tls=tls, deadline_seconds=deadline_seconds)
-
-        channels = {name: channel(getattr(addresses, name)) for name in ("status", "points", "licensing", "compliance")}
-        channels["gateway"] = channel(addresses.gateway)
+        channels = {
+            name: _channel(getattr(addresses, name), tls, deadline_seconds)
+            for name in ("status", "points", "licensing", "compliance")
+        }
         return cls(
             status=status_grpc.StatusServiceStub(channels["status"]),
             points=points_grpc.PointsServiceStub(channels["points"]),
             licensing=licensing_grpc.LicensingServiceStub(channels["licensing"]),
             compliance=compliance_grpc.ComplianceServiceStub(channels["compliance"]),
-            gateway=gateway_grpc.GatewayServiceStub(channels["gateway"]),
+            tls=tls,
+            deadline_seconds=deadline_seconds,
             channels=list(channels.values()),
         )
+
+    def attach_gateway(self, target: str, *, server_name: str | None = None) -> None:
+        """The gateway's own gRPC API (partner view, directory), once its port is known."""
+        channel = _channel(target, self.tls, self.deadline_seconds, server_name)
+        self.channels.append(channel)
+        self._gateway = gateway_grpc.GatewayServiceStub(channel)
+
+    @property
+    def gateway(self) -> gateway_grpc.GatewayServiceAsyncStub:
+        if self._gateway is None:
+            raise RuntimeError("the gateway's own API is attached when its gRPC server listens")
+        return self._gateway
 
     async def close(self) -> None:
         for channel in self.channels:
