@@ -17,10 +17,11 @@ import argparse
 import asyncio
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -31,6 +32,7 @@ from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
+from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import monitoring_pb2, order_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
@@ -42,6 +44,7 @@ from ppcore.auth import Caller, CallerKind, PartnerRole, TokenIssuer
 from ppcore.clock import SystemClock, add_months, kyiv_date
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 STAFF_LOGIN = "staff:moderator"
 CITIES = ("Київ", "Львів", "Харків", "Одеса", "Дніпро", "Вінниця")
 COMPETENCIES = ("COMPOSITE_SITE", "INTEGRATION_1C", "PHP_HOSTING", "SYSTEM_ADMINISTRATION")
@@ -164,6 +167,25 @@ class DemoLoader:
         self._now = now or datetime.now(UTC)
         self._channels: list[grpc.aio.Channel] = []
 
+    @staticmethod
+    def _known(rpc: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        """The call, retried (same request_id) while the service has not yet learnt of the
+        partner from status's events: points, licensing and compliance know partners only so."""
+
+        async def call(*args: Any, **kwargs: Any) -> T:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while True:
+                try:
+                    return await rpc(*args, **kwargs)
+                except grpc.aio.AioRpcError as error:
+                    unknown = error.code() is grpc.StatusCode.NOT_FOUND and "partner" in (error.details() or "")
+                    if not unknown or loop.time() > deadline:
+                        raise
+                await asyncio.sleep(0.2)
+
+        return call
+
     def _channel(self, name: str) -> grpc.aio.Channel:
         channel = grpc.aio.insecure_channel(self._addresses[name])
         self._channels.append(channel)
@@ -184,7 +206,7 @@ class DemoLoader:
                     summary.partners[partner.slug] = await self._partner(partner)
 
             await asyncio.gather(*(one(p) for p in demo_partners()))
-            await self.points.RunDailyTotals(
+            await self._known(self.points.RunDailyTotals)(
                 points_pb.RunDailyTotalsRequest(request_id=f"demo-daily-{self._now.date().isoformat()}"),
                 metadata=self._tokens.system(),
                 timeout=60,
@@ -299,7 +321,7 @@ class DemoLoader:
         if p.target == "GOLD":
             await self._monitored_project(p, partner_id)
         if p.target != "BUSINESS" and p.slug in ("zirka", "dnipro-digital", "kashtan"):
-            await self.licensing.IssueCloudNfr(
+            await self._known(self.licensing.IssueCloudNfr)(
                 licensing_pb.IssueCloudNfrRequest(
                     request_id=f"demo-cloud-{p.slug}", partner_id=partner_id, portal_domain=f"{p.slug}.bitrix24.ua"
                 ),
@@ -315,7 +337,7 @@ class DemoLoader:
             # Spread over the past eleven months, so points expire month by month in the cabinet.
             when = self._now - timedelta(days=20 + 30 * (month % 11), hours=len(p.slug))
             order_id = f"demo-order-{p.slug}-{month}"
-            await self.points.RecordOrder(
+            await self._known(self.points.RecordOrder)(
                 points_pb.RecordOrderRequest(
                     request_id=order_id,
                     order=order_pb2.Order(
@@ -338,7 +360,7 @@ class DemoLoader:
 
     async def _client_key(self, slug: str, n: int, edition: str = "SM_BUSINESS") -> str:
         key = demo_key(f"{slug}-{n}")
-        await self.licensing.RegisterLicenseKey(
+        await self._known(self.licensing.RegisterLicenseKey)(
             licensing_pb.RegisterLicenseKeyRequest(
                 request_id=f"demo-key-{slug}-{n}",
                 key=key,
@@ -353,7 +375,7 @@ class DemoLoader:
 
     async def _submit_project(self, p: DemoPartner, partner_id: str, n: int, title: str) -> project_pb2.Project:
         key = await self._client_key(p.slug, n)
-        submitted = await self.points.SubmitProject(
+        submitted = await self._known(self.points.SubmitProject)(
             points_pb.SubmitProjectRequest(
                 request_id=f"demo-project-{p.slug}-{n}",
                 partner_id=partner_id,
@@ -372,13 +394,13 @@ class DemoLoader:
     async def _monitored_project(self, p: DemoPartner, partner_id: str) -> None:
         """R-STS-03: a Gold partner takes part in quality monitoring (both stages)."""
         project = await self._submit_project(p, partner_id, 1, "Інтернет-магазин")
-        await self.points.ApproveProject(
+        await self._known(self.points.ApproveProject)(
             points_pb.ApproveProjectRequest(
                 request_id=f"demo-project-ok-{p.slug}-1", project_id=project.project_id, decided_by=STAFF_LOGIN
             ),
             metadata=self._tokens.staff(),
         )
-        submitted = await self.points.SubmitMonitoringResults(
+        submitted = await self._known(self.points.SubmitMonitoringResults)(
             points_pb.SubmitMonitoringResultsRequest(
                 request_id=f"demo-qm-{p.slug}",
                 partner_id=partner_id,
@@ -395,7 +417,7 @@ class DemoLoader:
             ),
             metadata=self._tokens.main_user(partner_id, p.main_login),
         )
-        await self.points.RecordMonitoringSurvey(
+        await self._known(self.points.RecordMonitoringSurvey)(
             points_pb.RecordMonitoringSurveyRequest(
                 request_id=f"demo-qm-survey-{p.slug}",
                 submission_id=submitted.submission.submission_id,
@@ -445,7 +467,7 @@ class DemoLoader:
             ("tavria", "CLIENT_REVIEW", "5"),
         ):
             p, partner_id = partners[slug], summary.partners[slug]
-            await self.points.SubmitPointRequest(
+            await self._known(self.points.SubmitPointRequest)(
                 points_pb.SubmitPointRequestRequest(
                     request_id=f"demo-pr-{slug}",
                     partner_id=partner_id,
@@ -456,7 +478,29 @@ class DemoLoader:
                 ),
                 metadata=self._tokens.main_user(partner_id, p.main_login),
             )
-        await self.compliance.OpenCase(
+        # R-NFR-04: a Certified partner asks for the key for its own site; staff verify it.
+        kashtan = partners["kashtan"]
+        await self._known(self.licensing.RequestOnRequestKey)(
+            licensing_pb.RequestOnRequestKeyRequest(
+                request_id="demo-on-request-key-kashtan",
+                partner_id=summary.partners["kashtan"],
+                site_url="https://kashtan.example.ua",
+                edition="SM_BUSINESS",
+                site_on_product=True,
+                checklist=nfr_pb2.SiteChecklist(
+                    company_description=True,
+                    services_list=True,
+                    partner_statement_in_words=True,
+                    product_description_all_editions=True,
+                    bitrix24_logo=True,
+                    powered_by_link_on_every_page=True,
+                ),
+                original_design=True,
+                site_topic=nfr_pb2.SITE_TOPIC_WEB_DEVELOPMENT,
+            ),
+            metadata=self._tokens.main_user(summary.partners["kashtan"], kashtan.main_login),
+        )
+        await self._known(self.compliance.OpenCase)(
             compliance_pb.OpenCaseRequest(
                 request_id="demo-case-mystery-volyn",
                 partner_id=summary.partners["volyn"],
@@ -474,7 +518,7 @@ class DemoLoader:
                 (personal_data_pb2.PERSONAL_DATA_REQUEST_KIND_STOP_PROCESSING, "yavir"),
             )
         ):
-            await self.compliance.OpenPersonalDataRequest(
+            await self._known(self.compliance.OpenPersonalDataRequest)(
                 compliance_pb.OpenPersonalDataRequestRequest(
                     request_id=f"demo-pd-{slug}",
                     kind=kind,
@@ -492,7 +536,7 @@ class DemoLoader:
         exclude the partner from the public list for 3 months (R-SAN-05) and list it as a
         violator (R-SAN-06)."""
         staff = self._tokens.staff()
-        verdict = await self.compliance.CheckResalePrice(
+        verdict = await self._known(self.compliance.CheckResalePrice)(
             compliance_pb.CheckResalePriceRequest(
                 request_id="demo-dumping-check",
                 partner_id=partner_id,
@@ -506,9 +550,11 @@ class DemoLoader:
         case_id = verdict.dumping_case_id
         if not case_id:
             return
-        case = (await self.compliance.GetCase(compliance_pb.GetCaseRequest(case_id=case_id), metadata=staff)).case
+        case = (
+            await self._known(self.compliance.GetCase)(compliance_pb.GetCaseRequest(case_id=case_id), metadata=staff)
+        ).case
         if case.state == case_pb2.CASE_STATE_OPEN:
-            await self.compliance.ConfirmCase(
+            await self._known(self.compliance.ConfirmCase)(
                 compliance_pb.ConfirmCaseRequest(
                     request_id="demo-dumping-confirm",
                     case_id=case_id,
@@ -520,7 +566,7 @@ class DemoLoader:
         start = kyiv_date(self._now)
         end = add_months(start, 3)
         for kind in (sanction_pb2.SANCTION_KIND_PUBLIC_LIST_EXCLUSION, sanction_pb2.SANCTION_KIND_VIOLATORS_LIST):
-            await self.compliance.ApplySanction(
+            await self._known(self.compliance.ApplySanction)(
                 compliance_pb.ApplySanctionRequest(
                     request_id=f"demo-dumping-sanction-{kind}",
                     case_id=case_id,

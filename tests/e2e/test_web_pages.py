@@ -260,7 +260,16 @@ async def test_every_page_renders_at_desktop_and_phone_widths(site):
     """Screenshots of each page (artifacts), and no page answers with an error."""
     staff = await site.page()
     await site.sign_in(staff, "staff:moderator")
-    for key in ("applications", "card-changes", "projects", "point-requests", "cases", "sanctions", "personal-data"):
+    for key in (
+        "applications",
+        "card-changes",
+        "projects",
+        "point-requests",
+        "cases",
+        "sanctions",
+        "on-request-keys",
+        "personal-data",
+    ):
         response = await staff.goto(f"{site.base}/staff/queues/{key}")
         assert response.status == 200, key
         assert await staff.locator("tbody tr").count() > 0, f"the demo leaves the {key} queue empty"

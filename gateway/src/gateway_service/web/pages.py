@@ -83,6 +83,10 @@ def make_templates() -> Jinja2Templates:
     env.filters["change_reason"] = lambda v: presenters.label(presenters.CHANGE_REASON_LABELS, v)
     env.filters["condition"] = lambda v: presenters.label(presenters.CONDITION_LABELS, v)
     env.filters["category"] = lambda v: presenters.label(presenters.POINT_REQUEST_CATEGORIES, v)
+    env.filters["contract"] = lambda v: presenters.label(presenters.CONTRACT_LABELS, v)
+    env.filters["entitlement"] = lambda v: presenters.label(presenters.ENTITLEMENT_LABELS, v)
+    env.filters["role"] = lambda v: presenters.label(presenters.ROLE_LABELS, v)
+    env.filters["state_any"] = presenters.any_state
     return templates
 
 

@@ -121,6 +121,47 @@ POINT_REQUEST_CATEGORIES = {
 }
 
 
+CONTRACT_LABELS = {
+    "UNSPECIFIED": "не подано",
+    "FILED": "подано, на розгляді",
+    "ACCEPTED": "прийнято",
+    "REFUSED": "відхилено",
+}
+
+ENTITLEMENT_LABELS = {
+    "ENTITLED": "є право",
+    "UNKNOWN_BUYER": "невідомий покупець",
+    "TERMINATED": "участь припинено",
+    "CONTRACT_SUSPENDED": "договір призупинено",
+    "DISCOUNT_BLOCKED": "знижку заблоковано санкцією",
+    "CONTRACT_NOT_ACCEPTED": "заяву на договір не прийнято",
+}
+
+ROLE_LABELS = {
+    "MAIN": "головний користувач",
+    "FULL": "повні права",
+    "LIMITED": "обмежені права",
+    "CERTIFIED_SPECIALIST": "сертифікований фахівець",
+}
+
+_STATE_PREFIXES = (
+    "PROJECT_STATE_",
+    "POINT_REQUEST_STATE_",
+    "MONITORING_STATE_",
+    "APPLICATION_STATE_",
+    "CASE_STATE_",
+)
+STATE_LABELS_EXTRA = {"AWAITING_SURVEY": "очікує опитування клієнта"}
+
+
+def any_state(name: str) -> str:
+    """A state name with or without its enum prefix, in Ukrainian."""
+    key = name.upper()
+    for prefix in _STATE_PREFIXES:
+        key = key.removeprefix(prefix)
+    return label({**STATE_LABELS, **STATE_LABELS_EXTRA}, key)
+
+
 def enum_key(full_name: str, prefix: str) -> str:
     """``PARTNER_TIER_GOLD`` with prefix ``PARTNER_TIER_`` -> ``GOLD``."""
     return full_name.removeprefix(prefix)

@@ -37,6 +37,8 @@ from gateway_service.web.view_model import partner_view, when
 from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, sanction_pb2
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
+from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
+from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.status.v1 import card_pb2, partner_pb2, status_pb2
@@ -267,6 +269,41 @@ async def _personal_data(b: Backends, today: date) -> list[QueueItem]:
     ]
 
 
+async def _on_request_keys(b: Backends, today: date) -> list[QueueItem]:
+    requests = await all_pages(
+        partial(
+            _list,
+            b.licensing.ListOnRequestKeyRequests,
+            licensing_pb.ListOnRequestKeyRequestsRequest(
+                state=nfr_pb2.ON_REQUEST_KEY_REQUEST_STATE_PENDING, page_size=200
+            ),
+        ),
+        "key_requests",
+    )
+    names = await _names(b)
+    result = []
+    for r in requests:
+        checks = [getattr(r.checklist, f.name) for f in r.checklist.DESCRIPTOR.fields]
+        result.append(
+            QueueItem(
+                item_id=r.key_request_id,
+                href=f"/staff/queues/on-request-keys#{r.key_request_id}",
+                started=when(r, "request_time"),
+                due="",
+                cells={
+                    "company": names.get(r.partner_id, r.partner_id),
+                    "site": r.site_url,
+                    "edition": r.edition,
+                    "checks": f"{sum(checks)} з {len(checks)}"
+                    + ("; сайт на продукті" if r.site_on_product else "; сайт НЕ на продукті")
+                    + ("; оригінальний дизайн" if r.original_design else "; шаблонний дизайн"),
+                    "requested": when(r, "request_time"),
+                },
+            )
+        )
+    return result
+
+
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in (
@@ -323,6 +360,19 @@ QUEUES: dict[str, Queue] = {
             "R-SAN-01",
             (("company", "Партнер"), ("kind", "Санкція"), ("start", "Початок"), ("end", "Кінець"), ("case", "Справа")),
             _sanctions,
+        ),
+        Queue(
+            "on-request-keys",
+            "Запити NFR-ключа для власного сайту",
+            "R-NFR-04",
+            (
+                ("company", "Партнер"),
+                ("site", "Сайт"),
+                ("edition", "Редакція"),
+                ("checks", "Вимоги до сайту (R-NFR-05)"),
+                ("requested", "Подано"),
+            ),
+            _on_request_keys,
         ),
         Queue(
             "personal-data",
@@ -776,6 +826,42 @@ async def personal_data_complete(request: Request) -> Response:
     return see_other("/staff/queues/personal-data")
 
 
+# ---- on-request NFR keys (R-NFR-04/05) ----
+
+
+@signed_in(staff=True)
+async def on_request_key_action(request: Request) -> Response:
+    web = web_of(request)
+    form = await checked_form(request)
+    key_request_id = request.path_params["key_request_id"]
+    action = request.path_params["action"]
+    lic = web.backends.licensing
+    if action == "approve":
+        answer: Any = await attempt(
+            lic.ApproveOnRequestKey(
+                licensing_pb.ApproveOnRequestKeyRequest(
+                    request_id=request_id_of(form), key_request_id=key_request_id, note=field(form, "note")
+                )
+            )
+        )
+        done = "Ключ для власного сайту видано."
+    elif action == "reject":
+        answer = await attempt(
+            lic.RejectOnRequestKey(
+                licensing_pb.RejectOnRequestKeyRequest(
+                    request_id=request_id_of(form), key_request_id=key_request_id, reason=field(form, "note")
+                )
+            )
+        )
+        done = "Запит на ключ відхилено."
+    else:
+        raise HTTPException(404)
+    if isinstance(answer, Refusal):
+        return refused(request, answer, back="/staff/queues/on-request-keys")
+    flash(request, done)
+    return see_other("/staff/queues/on-request-keys")
+
+
 # ---- partners ----
 
 
@@ -905,6 +991,7 @@ def routes() -> list[Route]:
         Route("/staff/cases/{case_id}", case_page),
         Route("/staff/cases/{case_id}/{action}", case_action, methods=["POST"]),
         Route("/staff/personal-data/{pd_id}/complete", personal_data_complete, methods=["POST"]),
+        Route("/staff/on-request-keys/{key_request_id}/{action}", on_request_key_action, methods=["POST"]),
         Route("/staff/partners", partners_page),
         Route("/staff/partners.csv", partners_page),
         Route("/staff/partners/{partner_id}", partner_page),

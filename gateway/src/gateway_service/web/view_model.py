@@ -12,7 +12,7 @@ from gateway_service.web.presenters import enum_key
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import cabinet_pb2
 from partnerprogram.licensing.v1 import nfr_pb2
-from partnerprogram.status.v1 import status_pb2
+from partnerprogram.status.v1 import employee_pb2, entitlement_pb2, partner_pb2, status_pb2
 from ppcore.clock import KYIV
 
 
@@ -89,4 +89,43 @@ def partner_view(cabinet: Any) -> dict[str, Any]:
         ],
         "card_unavailable": section_state(view.card),
         "card": view.card.card,
+        "active_points_as_of_date": view.points.active_points_as_of_date,
+        "expiring_in_30_days_points": view.points.expiring_in_30_days_points,
+        "expiring_in_90_days_points": view.points.expiring_in_90_days_points,
+        "point_requests_by_state": [(c.state, c.count) for c in view.points.point_requests_by_state],
+        "partner_unavailable": section_state(view.partner),
+        "partner": view.partner.partner,
+        "contract_state": enum_key(
+            partner_pb2.ContractState.Name(view.partner.partner.contract.state), "CONTRACT_STATE_"
+        ),
+        "letter_unavailable": section_state(view.authorization_letter),
+        "letter": view.authorization_letter.letter if view.authorization_letter.HasField("letter") else None,
+        "no_letter_reason": view.authorization_letter.no_letter_reason,
+        "discount_unavailable": section_state(view.discount),
+        "discount": {
+            "allowed": view.discount.allowed,
+            "percent": view.discount.discount_percent,
+            "reason": enum_key(entitlement_pb2.EntitlementReason.Name(view.discount.reason), "ENTITLEMENT_REASON_"),
+            "blocked_until_date": view.discount.blocked_until_date,
+            "product_family": view.discount.product_family,
+        },
+        "projects_unavailable": section_state(view.projects),
+        "projects_by_state": [(c.state, c.count) for c in view.projects.projects_by_state],
+        "monitoring_unavailable": section_state(view.monitoring),
+        "monitoring_by_state": [(c.state, c.count) for c in view.monitoring.submissions_by_state],
+        "employees_unavailable": section_state(view.employees),
+        "employees": [
+            {
+                "login": e.login,
+                "role": enum_key(employee_pb2.Role.Name(e.role), "ROLE_"),
+                "groups": [enum_key(employee_pb2.AccessGroup.Name(g), "ACCESS_GROUP_") for g in e.access_groups],
+                "courses": list(e.course_codes),
+            }
+            for e in view.employees.employees
+        ],
+        "certified_count": view.employees.certified_count,
+        "competencies_unavailable": section_state(view.competencies),
+        "competencies": [
+            {"code": c.code, "active": c.active, "automatic": c.automatic} for c in view.competencies.competencies
+        ],
     }
