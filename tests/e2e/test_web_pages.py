@@ -27,7 +27,8 @@ from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from scripts.demo_program import DemoLoader, DemoSummary, demo_key
 
-pytestmark = [pytest.mark.nats]
+# The module starts five processes, loads the demo program and a browser: minutes on a busy machine.
+pytestmark = [pytest.mark.nats, pytest.mark.timeout(900)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
