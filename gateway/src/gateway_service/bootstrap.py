@@ -72,6 +72,7 @@ async def build_gateway(
         Section.DISCOUNT: (status.discount, "status"),
         Section.EMPLOYEES: (status.employees, "status"),
         Section.COMPETENCIES: (status.competencies, "status"),
+        Section.LEADS: (status.leads, "status"),
         Section.POINTS: (points.figures, "points"),
         Section.PROJECTS: (points.projects, "points"),
         Section.MONITORING: (points.monitoring, "points"),

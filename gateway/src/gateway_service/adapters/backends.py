@@ -25,7 +25,7 @@ from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, monitoring_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, employee_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, employee_pb2, lead_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.grpc_errors import error_info, status_from_rpc_error
@@ -60,6 +60,11 @@ def count_by_state(items: Sequence[Any], enum: EnumDescriptor) -> StateCounts:
 class LetterOutcome:
     letter: partner_pb2.AuthorizationLetter | None
     no_letter_reason: str = ""
+
+
+@dataclass(frozen=True)
+class LeadsOffered:
+    leads: StateCounts
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,11 @@ class StatusClient:
             partner_id=partner_id, product_family=DISCOUNT_PRODUCT_FAMILY
         )
         return await _call("status", self.stub.CheckDiscountEntitlement(request, timeout=deadline_seconds))
+
+    async def leads(self, partner_id: str, deadline_seconds: float) -> LeadsOffered:
+        request = status_pb.ListLeadsRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
+        reply = await _call("status", self.stub.ListLeads(request, timeout=deadline_seconds))
+        return LeadsOffered(count_by_state(reply.leads, lead_pb2.LeadState.DESCRIPTOR))
 
     async def employees(self, partner_id: str, deadline_seconds: float) -> EmployeeRoster:
         request = status_pb.ListEmployeesRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)

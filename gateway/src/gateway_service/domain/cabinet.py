@@ -36,6 +36,7 @@ class Section(StrEnum):
     EMPLOYEES = "EMPLOYEES"  # status: ListEmployees
     COMPETENCIES = "COMPETENCIES"  # status: ListCompetencies
     AUTHORIZATION_LETTER = "AUTHORIZATION_LETTER"  # status: GetAuthorizationLetter
+    LEADS = "LEADS"  # status: ListLeads (offered to the partner)
 
 
 # Sections whose NOT_FOUND means "no such partner" (the status service owns partners).
@@ -52,6 +53,7 @@ class Viewer:
     """Who looks: a partner user with a role (MAIN, FULL, LIMITED), or staff/system (role None)."""
 
     partner_role: str | None = None
+    groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,13 @@ class Forbidden:
 
 def forbidden_sections(viewer: Viewer) -> dict[Section, Forbidden]:
     """Sections the viewer may not see, with why (R-EMP-01..03); staff and systems see all."""
+    forbidden: dict[Section, Forbidden] = {}
     if viewer.partner_role == "LIMITED":
-        return {section: Forbidden("ROLE_LIMITED", "R-EMP-03") for section in LIMITED_FORBIDDEN}
-    return {}
+        forbidden = {section: Forbidden("ROLE_LIMITED", "R-EMP-03") for section in LIMITED_FORBIDDEN}
+        # R-EMP-05, R-LEAD-02: a limited employee sees leads only in the Leads access group.
+        if "LEADS" not in viewer.groups:
+            forbidden[Section.LEADS] = Forbidden("NOT_IN_LEADS_GROUP", "R-EMP-05")
+    return forbidden
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import TypeVar
 from gateway_service.adapters.backends import (
     DISCOUNT_PRODUCT_FAMILY,
     EmployeeRoster,
+    LeadsOffered,
     LetterOutcome,
     NfrHoldings,
     PointsFigures,
@@ -36,6 +37,7 @@ SECTIONS = {
     Section.EMPLOYEES: cabinet_pb2.CABINET_SECTION_EMPLOYEES,
     Section.COMPETENCIES: cabinet_pb2.CABINET_SECTION_COMPETENCIES,
     Section.AUTHORIZATION_LETTER: cabinet_pb2.CABINET_SECTION_AUTHORIZATION_LETTER,
+    Section.LEADS: cabinet_pb2.CABINET_SECTION_LEADS,
 }
 TIERS = {
     Tier.BUSINESS: status_pb2.PARTNER_TIER_BUSINESS,
@@ -86,6 +88,7 @@ def cabinet_to_proto(view: CabinetView) -> cabinet_pb2.PartnerCabinet:
         employees=cabinet_pb2.EmployeesSection(state=_state(o[Section.EMPLOYEES])),
         competencies=cabinet_pb2.CompetenciesSection(state=_state(o[Section.COMPETENCIES])),
         authorization_letter=cabinet_pb2.AuthorizationLetterSection(state=_state(o[Section.AUTHORIZATION_LETTER])),
+        leads=cabinet_pb2.LeadsSection(state=_state(o[Section.LEADS])),
     )
     if (status := _value(o[Section.STATUS], status_pb2.PartnerStatus)) is not None:
         cabinet.status.status.CopyFrom(status)
@@ -133,6 +136,9 @@ def cabinet_to_proto(view: CabinetView) -> cabinet_pb2.PartnerCabinet:
     if (roster := _value(o[Section.EMPLOYEES], EmployeeRoster)) is not None:
         cabinet.employees.employees.extend(roster.employees)
         cabinet.employees.certified_count = roster.certified_count
+    if (leads := _value(o[Section.LEADS], LeadsOffered)) is not None:
+        cabinet.leads.leads.extend(leads.leads.items)
+        cabinet.leads.leads_by_state.extend(_counts(leads.leads))
     competencies = o[Section.COMPETENCIES].value
     if isinstance(competencies, list):
         cabinet.competencies.competencies.extend(competencies)

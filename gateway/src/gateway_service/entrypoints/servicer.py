@@ -67,7 +67,11 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         require_partner_scope(caller, request.partner_id)
         if caller.is_partner_user:
             await ensure_cabinet_open(self._uow, request.partner_id)
-        viewer = Viewer(partner_role=caller.role.value if caller.is_partner_user and caller.role else None)
+        viewer = (
+            Viewer(partner_role=caller.role.value if caller.role else None, groups=caller.groups)
+            if caller.is_partner_user
+            else Viewer()
+        )
         view = await get_partner_cabinet(
             request.partner_id, self._reads, deadline_seconds=self._section_deadlines, viewer=viewer
         )
