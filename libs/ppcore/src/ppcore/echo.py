@@ -70,6 +70,8 @@ def build_echo_app(settings: EchoSettings) -> ServerApp:
         port=settings.grpc_port,
         tls=tls,
         grace_seconds=settings.shutdown_grace_seconds,
+        log_sample=settings.access_log_sample,
+        metrics_port=settings.metrics_port,
     )
 
 

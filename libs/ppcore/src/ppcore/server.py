@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import random
 import signal
 import time
@@ -35,6 +36,8 @@ from ppcore.logging import bound_context, get_logger
 from ppcore.request_context import set_correlation_id
 
 log = get_logger("ppcore.server")
+# Checked before building a line, so a process logging at WARNING pays nothing per call.
+_access_log = logging.getLogger("ppcore.server")
 
 
 def loggable_caller(caller: Caller) -> str:
@@ -192,7 +195,9 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 metrics.observe_rpc("server", service_name, method, code.name, elapsed)
                 if code is not grpc.StatusCode.OK:
                     tracing.mark_error(code.name)
-                if code is not grpc.StatusCode.OK or self._log_sample >= 1.0 or random.random() < self._log_sample:
+                if (
+                    code is not grpc.StatusCode.OK or self._log_sample >= 1.0 or random.random() < self._log_sample
+                ) and _access_log.isEnabledFor(logging.INFO):
                     # One line per call; ids and codes only, never the request's contents.
                     log.info(
                         "rpc.completed",

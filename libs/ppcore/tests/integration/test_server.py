@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
 from partnerprogram.echo.v1 import echo_service_pb2 as pb
 from partnerprogram.echo.v1 import echo_service_pb2_grpc as pb_grpc
@@ -68,6 +71,47 @@ async def test_allowed_caller_gets_an_answer(echo_channel, tokens):
     stub = pb_grpc.EchoServiceStub(echo_channel)
     reply = await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=tokens.metadata(tokens.sales_platform()))
     assert reply.payload == b"hi"
+
+
+async def _calls_logged(sample, tokens):
+    app = build_echo_app(_settings(access_log_sample=sample))
+    port = await app.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = pb_grpc.EchoServiceStub(channel)
+            with capture_logs(processors=[merge_contextvars]) as lines:
+                for n in range(3):
+                    await stub.Echo(
+                        pb.EchoRequest(payload=b"hi"),
+                        metadata=(*tokens.metadata(tokens.sales_platform()), ("x-request-id", f"r{n}")),
+                    )
+                with pytest.raises(grpc.aio.AioRpcError):
+                    await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=(("x-request-id", "anonymous"),))
+    finally:
+        await app.stop()
+    return [line for line in lines if line["event"] == "rpc.completed"]
+
+
+async def test_every_call_gets_one_completed_line_with_its_code_and_ids(tokens, caplog):
+    """One line per call at info: method, code, duration, caller kind, request id."""
+    caplog.set_level(logging.INFO, logger="ppcore.server")
+    lines = await _calls_logged(1.0, tokens)
+    assert [(line["request_id"], line["code"]) for line in lines] == [
+        ("r0", "OK"),
+        ("r1", "OK"),
+        ("r2", "OK"),
+        ("anonymous", "UNAUTHENTICATED"),
+    ]
+    assert all(line["rpc"] == f"/{ECHO.full_name}/Echo" and line["ms"] >= 0 for line in lines)
+    assert {line["caller_kind"] for line in lines} == {"sales_platform", "anonymous"}
+    assert all(line["log_level"] == "info" for line in lines)
+
+
+async def test_sampling_drops_successful_calls_but_never_a_refused_one(tokens, caplog):
+    caplog.set_level(logging.INFO, logger="ppcore.server")
+    lines = await _calls_logged(0.0, tokens)
+    assert [(line["request_id"], line["code"]) for line in lines] == [("anonymous", "UNAUTHENTICATED")]
+    assert lines[0]["reason"]
 
 
 def _make_pki(tmp_path):
