@@ -40,6 +40,19 @@ def may_see_personal_data(caller: Caller) -> bool:
     return caller.kind == "staff" and PERSONAL_DATA_GROUP in caller.groups
 
 
+def may_see_contacts_of(caller: Caller, partner_id: str) -> bool:
+    """True when the caller may see a partner's contacts whole (R-PD-01).
+
+    Staff in the ``PERSONAL_DATA`` group, and a login of that partner itself: the card's
+    phone, its employees and the client contacts it gave for monitoring are its own data.
+    Staff without the group, other partners' logins and systems (the gateway included)
+    see masks.
+    """
+    if may_see_personal_data(caller):
+        return True
+    return caller.kind == "partner_user" and bool(partner_id) and caller.partner_id == partner_id
+
+
 def mask_text(value: str, keep_end: int = 0) -> str:
     """The first character, stars, and ``keep_end`` last characters when the value is long enough."""
     if not value:

@@ -9,6 +9,7 @@ from ppcore.personal_data import (
     mask_email,
     mask_phone,
     mask_text,
+    may_see_contacts_of,
     may_see_personal_data,
 )
 
@@ -26,6 +27,19 @@ def test_only_staff_whose_role_needs_it_see_personal_data() -> None:
     )
     partner = Caller(CallerKind.PARTNER_USER, "login:x", "p1", PartnerRole.MAIN, frozenset({PERSONAL_DATA_GROUP}))
     assert not may_see_personal_data(partner)
+
+
+def test_a_partner_sees_its_own_contacts_whole_and_no_one_elses() -> None:
+    """R-PD-01: a partner's card phone, employees and client contacts are shown whole to staff in the
+    PERSONAL_DATA group and to that partner's own logins; other staff, other partners and systems
+    (the gateway) see masks."""
+    dpo = Caller(CallerKind.STAFF, "staff:dpo", groups=frozenset({PERSONAL_DATA_GROUP}))
+    own = Caller(CallerKind.PARTNER_USER, "login:a", "p1", PartnerRole.LIMITED)
+    assert may_see_contacts_of(dpo, "p1") and may_see_contacts_of(own, "p1")
+    assert not may_see_contacts_of(own, "p2")
+    assert not may_see_contacts_of(own, "")
+    assert not may_see_contacts_of(Caller(CallerKind.STAFF, "staff:moderator"), "p1")
+    assert not may_see_contacts_of(Caller(CallerKind.SYSTEM, "system:gateway", partner_id="p1"), "p1")
 
 
 def test_a_mask_tells_records_apart_without_naming_the_person() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ppcore.db import UTCDateTime, add_platform_tables, make_metadata
+from ppcore.personal_data import LegalBasis
 
 metadata = make_metadata()
 platform_tables = add_platform_tables(metadata)
@@ -185,6 +186,10 @@ class MonitoringSubmissionRow(Base):
     client_name: Mapped[str] = mapped_column(sa.Text())
     client_phone: Mapped[str] = mapped_column(sa.String(64))
     client_email: Mapped[str] = mapped_column(sa.String(320))
+    # Why the client's contact is held (R-PD-01): a ppcore.personal_data.LegalBasis.
+    client_legal_basis: Mapped[str] = mapped_column(
+        sa.String(32), default=LegalBasis.USER_SERVICES.value, server_default=LegalBasis.USER_SERVICES.value
+    )
     test_results: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON())
     state: Mapped[str] = mapped_column(sa.String(16))
     survey_scores: Mapped[dict[str, int]] = mapped_column(sa.JSON())

@@ -32,6 +32,7 @@ from points_service.domain.orders import Order, OrderLine, OrderState
 from points_service.domain.projects import Project, ProjectState
 from points_service.domain.requests import Evidence, PointRequest, PointRequestState
 from points_service.domain.sites import SiteAlias, SiteAliases
+from ppcore.personal_data import LegalBasis
 
 
 class OrderRepository:
@@ -436,6 +437,7 @@ def _submission_values(s: MonitoringSubmission) -> dict[str, Any]:
         "client_name": s.client_contact.name,
         "client_phone": s.client_contact.phone,
         "client_email": s.client_contact.email,
+        "client_legal_basis": s.client_contact.legal_basis.value,
         "test_results": [
             {
                 "test_code": t.test_code,
@@ -462,7 +464,12 @@ def _submission_from_row(row: MonitoringSubmissionRow) -> MonitoringSubmission:
         site_key=row.site_key,
         license_key=row.license_key,
         edition_code=row.edition_code,
-        client_contact=ClientContact(name=row.client_name, phone=row.client_phone, email=row.client_email),
+        client_contact=ClientContact(
+            name=row.client_name,
+            phone=row.client_phone,
+            email=row.client_email,
+            legal_basis=LegalBasis(row.client_legal_basis),
+        ),
         test_results=tuple(
             TestResult(
                 test_code=t["test_code"],

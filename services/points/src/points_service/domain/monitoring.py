@@ -18,6 +18,7 @@ from points_service.domain.events import DomainEvent, MonitoringCompleted, Point
 from points_service.domain.ledger import LedgerEntry, SourceType
 from points_service.domain.sanctions import RefusePointsSanction
 from ppcore.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from ppcore.personal_data import LegalBasis
 from ppcore.policy import ProgramPolicy
 
 # R-QM-03: the same questionnaire for every client. Not in the program policy yet, so it
@@ -68,6 +69,9 @@ class ClientContact:
     name: str
     phone: str = ""
     email: str = ""
+    # R-PD-01: held for the client survey, annex 1 p.2.4 ("здійснення опитувань з метою
+    # дослідження думки Користувача про Програмні продукти").
+    legal_basis: LegalBasis = LegalBasis.USER_SERVICES
 
 
 class MonitoringState(StrEnum):

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from google.protobuf import timestamp_pb2
 
+from partnerprogram.compliance.v1 import personal_data_pb2
 from partnerprogram.points.v1 import (
     ledger_pb2,
     monitoring_pb2,
@@ -17,6 +18,7 @@ from partnerprogram.points.v1 import (
 )
 from points_service.adapters.daily_totals_store import StoredTotal
 from points_service.adapters.event_codec import ledger_entry_pb, timestamp
+from points_service.adapters.repositories import ERASED
 from points_service.domain.accruals import OtherMainAccrual
 from points_service.domain.disputes import DisputeState, ProjectDispute
 from points_service.domain.ledger import PointKind, SourceType
@@ -31,7 +33,9 @@ from points_service.domain.orders import Order, OrderLine, OrderState
 from points_service.domain.projects import Project, ProjectDraft, ProjectState
 from points_service.domain.requests import PointRequest, PointRequestState
 from points_service.domain.sites import SiteAlias
+from ppcore.auth import Caller
 from ppcore.errors import InvalidArgument
+from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of
 
 __all__ = ["ledger_entry_pb", "timestamp"]
 
@@ -255,7 +259,23 @@ def client_contact_of(contact: monitoring_pb2.ClientContact) -> ClientContact:
     return ClientContact(name=contact.name, phone=contact.phone, email=contact.email)
 
 
-def submission_pb(s: MonitoringSubmission, points: str) -> monitoring_pb2.MonitoringSubmission:
+def client_contact_pb(contact: ClientContact, partner_id: str, caller: Caller) -> monitoring_pb2.ClientContact:
+    """The client's contact, masked unless the caller may see the partner's contacts (R-PD-01)."""
+    shown = monitoring_pb2.ClientContact(
+        name=contact.name,
+        phone=contact.phone,
+        email=contact.email,
+        legal_basis=personal_data_pb2.LegalBasis.Value(f"LEGAL_BASIS_{contact.legal_basis.value}"),  # type: ignore[arg-type]
+    )
+    if may_see_contacts_of(caller, partner_id):
+        return shown
+    if contact.name != ERASED:
+        shown.name = mask_text(contact.name)
+    shown.phone, shown.email, shown.masked = mask_phone(contact.phone), mask_email(contact.email), True
+    return shown
+
+
+def submission_pb(s: MonitoringSubmission, points: str, caller: Caller) -> monitoring_pb2.MonitoringSubmission:
     return monitoring_pb2.MonitoringSubmission(
         submission_id=s.submission_id,
         partner_id=s.partner_id,
@@ -263,9 +283,7 @@ def submission_pb(s: MonitoringSubmission, points: str) -> monitoring_pb2.Monito
         site_key=s.site_key,
         license_key=s.license_key,
         edition_code=s.edition_code,
-        client_contact=monitoring_pb2.ClientContact(
-            name=s.client_contact.name, phone=s.client_contact.phone, email=s.client_contact.email
-        ),
+        client_contact=client_contact_pb(s.client_contact, s.partner_id, caller),
         test_results=[
             monitoring_pb2.TestResult(
                 test_code=t.test_code,

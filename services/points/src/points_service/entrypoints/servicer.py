@@ -367,7 +367,7 @@ class PointsServicer:
             submission = await monitoring.get(uow, request.submission_id)
             require_partner_scope(current_caller(), submission.partner_id)
             points = await monitoring.points_of(uow, submission)
-        return pb.GetMonitoringSubmissionResponse(submission=m.submission_pb(submission, points))
+        return pb.GetMonitoringSubmissionResponse(submission=m.submission_pb(submission, points, current_caller()))
 
     async def ListMonitoringSubmissions(
         self, request: pb.ListMonitoringSubmissionsRequest, context: Ctx
@@ -381,7 +381,7 @@ class PointsServicer:
                 page_size=request.page_size,
                 page_token=request.page_token,
             )
-            out = [m.submission_pb(s, await monitoring.points_of(uow, s)) for s in found]
+            out = [m.submission_pb(s, await monitoring.points_of(uow, s), current_caller()) for s in found]
         return pb.ListMonitoringSubmissionsResponse(submissions=out, next_page_token=token)
 
     async def SubmitMonitoringResults(
@@ -403,7 +403,7 @@ class PointsServicer:
                 now=self._now(),
                 policy=self._policy,
             )
-            return pb.SubmitMonitoringResultsResponse(submission=m.submission_pb(submission, "0.00"))
+            return pb.SubmitMonitoringResultsResponse(submission=m.submission_pb(submission, "0.00", current_caller()))
 
         return await self._write("SubmitMonitoringResults", request, pb.SubmitMonitoringResultsResponse, work)
 
@@ -420,7 +420,8 @@ class PointsServicer:
                 policy=self._policy,
             )
             return pb.RecordMonitoringSurveyResponse(
-                submission=m.submission_pb(submission, str(entry.amount)), entry=m.ledger_entry_pb(entry)
+                submission=m.submission_pb(submission, str(entry.amount), current_caller()),
+                entry=m.ledger_entry_pb(entry),
             )
 
         return await self._write("RecordMonitoringSurvey", request, pb.RecordMonitoringSurveyResponse, work)

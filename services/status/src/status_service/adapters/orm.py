@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ppcore.db import UTCDateTime, add_platform_tables, make_metadata
+from ppcore.personal_data import LegalBasis
 
 metadata = make_metadata()
 platform_tables = add_platform_tables(metadata)
@@ -68,6 +69,10 @@ class PartnerRow(Base):
     competency_codes: Mapped[str] = mapped_column(sa.String(512), default=",")
     document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    # Why the card's contacts are held (R-PD-01): a ppcore.personal_data.LegalBasis.
+    contacts_legal_basis: Mapped[str] = mapped_column(
+        sa.String(32), default=LegalBasis.PARTIES_AGREEMENTS.value, server_default=LegalBasis.PARTIES_AGREEMENTS.value
+    )
 
 
 class EmployeeRow(Base):
@@ -79,6 +84,10 @@ class EmployeeRow(Base):
     role: Mapped[str] = mapped_column(sa.String(32))
     access_groups: Mapped[str] = mapped_column(sa.String(128), default="")
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Why the login is held (R-PD-01): a ppcore.personal_data.LegalBasis.
+    legal_basis: Mapped[str] = mapped_column(
+        sa.String(32), default=LegalBasis.PARTIES_AGREEMENTS.value, server_default=LegalBasis.PARTIES_AGREEMENTS.value
+    )
 
 
 class CertificateRow(Base):

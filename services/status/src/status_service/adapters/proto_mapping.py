@@ -8,8 +8,10 @@ from typing import Any
 
 from google.protobuf.message import Message
 
+from partnerprogram.compliance.v1 import personal_data_pb2
 from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
 from ppcore.errors import InvalidArgument
+from ppcore.personal_data import LegalBasis
 from ppcore.policy import ProgramPolicy, Tier
 from ppcore.timestamps import optional_timestamp
 from status_service.domain import events as ev
@@ -307,7 +309,13 @@ def employee_pb(e: Employee, courses: Iterable[str] = ()) -> employee_pb2.Employ
         access_groups=groups_pb(e.access_groups),  # type: ignore[arg-type]
         attach_time=ts(e.attached_time),
         course_codes=sorted(courses),
+        legal_basis=legal_basis_pb(e.legal_basis),  # type: ignore[arg-type]
     )
+
+
+def legal_basis_pb(basis: LegalBasis) -> int:
+    """R-PD-01: the legal basis in the suite's one vocabulary (compliance's LegalBasis enum)."""
+    return personal_data_pb2.LegalBasis.Value(f"LEGAL_BASIS_{basis.value}")
 
 
 def certificate_pb(c: Certificate) -> employee_pb2.Certificate:

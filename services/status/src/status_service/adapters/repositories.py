@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier
 from status_service.adapters import codec
 from status_service.adapters.orm import (
@@ -195,6 +196,7 @@ class PartnerRepository:
         row.terminated_from = partner.termination.effective_date if partner.termination else None
         row.termination_completed = bool(partner.termination and partner.termination.completed)
         row.has_sanctions = bool(partner.sanctions)
+        row.contacts_legal_basis = partner.contacts_legal_basis.value
         row.competency_codes = "," + "".join(f"{c}," for c in sorted(partner.competencies))
         row.document = {
             "card": codec.card_to_json(partner.card),
@@ -232,12 +234,14 @@ class PartnerRepository:
                         role=employee.role.value,
                         access_groups=_groups_text(employee.access_groups),
                         attached_at=employee.attached_time,
+                        legal_basis=employee.legal_basis.value,
                     )
                 )
             else:
                 row.role = employee.role.value
                 row.access_groups = _groups_text(employee.access_groups)
                 row.attached_at = employee.attached_time
+                row.legal_basis = employee.legal_basis.value
         await self._session.flush()
 
     async def _append_history(self, entries: Sequence[StatusHistoryEntry]) -> None:
@@ -289,7 +293,7 @@ def _partner(row: PartnerRow, employees: Iterable[EmployeeRow]) -> Partner:
     roster = Roster(
         row.partner_id,
         {
-            e.login: Employee(e.login, Role(e.role), _groups(e.access_groups), e.attached_at)
+            e.login: Employee(e.login, Role(e.role), _groups(e.access_groups), e.attached_at, LegalBasis(e.legal_basis))
             for e in sorted(employees, key=lambda e: e.attached_at)
         },
     )
@@ -310,6 +314,7 @@ def _partner(row: PartnerRow, employees: Iterable[EmployeeRow]) -> Partner:
         monitoring_completions=codec.monitoring_from_json(doc["monitoring"]),
         active_points=row.active_points,
         active_points_date=row.active_points_date,
+        contacts_legal_basis=LegalBasis(row.contacts_legal_basis),
     )
 
 

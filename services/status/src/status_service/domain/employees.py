@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ppcore.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from ppcore.personal_data import LegalBasis
 from status_service.domain.enums import AccessGroup, Permission, Role
 
 
@@ -27,6 +28,8 @@ class Employee:
     role: Role
     access_groups: frozenset[AccessGroup]
     attached_time: datetime
+    # Held under the partner agreement (R-PD-01, annex 1 p.2.2).
+    legal_basis: LegalBasis = LegalBasis.PARTIES_AGREEMENTS
 
 
 # R-EMP-01: the main user adds full, limited and specialists; R-EMP-02: a full-rights

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ppcore.errors import FailedPrecondition
+from ppcore.personal_data import LegalBasis
 from status_service.domain.card import PartnerCard
 from status_service.domain.competencies import HeldCompetency
 from status_service.domain.contract import ContractApplication
@@ -42,6 +43,8 @@ class Partner:
     active_points: int = 0
     active_points_date: date | None = None
     history: list[StatusHistoryEntry] = field(default_factory=list)
+    # Why the card's contacts are held (R-PD-01, annex 1 p.2.2: the partner agreement).
+    contacts_legal_basis: LegalBasis = LegalBasis.PARTIES_AGREEMENTS
     events: list[DomainEvent] = field(default_factory=list)
 
     def record(self, event: DomainEvent) -> None:

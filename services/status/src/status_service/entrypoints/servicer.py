@@ -17,7 +17,7 @@ from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.paging import page_window
-from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_personal_data
+from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
 from ppcore.scheduler import requested_job_day
 from status_service.adapters import proto_mapping as m
@@ -82,6 +82,21 @@ def _contacts_shown_to(caller: Caller, application: partner_pb2.Application) -> 
     data.contact_email = shown(data.contact_email, mask_email)
     data.contact_phone = shown(data.contact_phone, mask_phone)
     return application
+
+
+def _revision_shown_to(
+    caller: Caller, partner_id: str, revision: card_pb2.CardRevision | None
+) -> card_pb2.CardRevision | None:
+    """A card change with its phone masked unless the caller may see the partner's contacts (R-PD-01)."""
+    if revision is not None and not may_see_contacts_of(caller, partner_id):
+        _mask_revision(revision)
+    return revision
+
+
+def _mask_revision(revision: card_pb2.CardRevision) -> None:
+    if revision.content.phone:
+        revision.content.phone = mask_phone(revision.content.phone)
+        revision.contacts_masked = True
 
 
 @dataclass
@@ -312,14 +327,21 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
 
     # --- card (R-CARD-01/02) -------------------------------------------------------------
     def _card_pb(self, partner: Any) -> Any:
-        return card_pb2.PartnerCard(
+        shown = card_pb2.PartnerCard(
             partner_id=partner.partner_id,
             published=m.card_content_pb(partner.card.published),
             published_revision_id=partner.card.published_revision_id,
             pending=m.revision_pb(partner.card.pending),
             eligibility=m.eligibility_pb(card_eligibility(partner, self._today())),
             competency_codes=sorted(queries.active_codes(partner, self.policy)),
+            contacts_legal_basis=m.legal_basis_pb(partner.contacts_legal_basis),  # type: ignore[arg-type]
         )
+        if not may_see_contacts_of(current_caller(), partner.partner_id):  # R-PD-01
+            if shown.published.phone:
+                shown.published.phone = mask_phone(shown.published.phone)
+            _mask_revision(shown.pending)
+            shown.contacts_masked = True
+        return shown
 
     async def GetPartnerCard(self, request: pb.GetPartnerCardRequest, context: Ctx) -> pb.GetPartnerCardResponse:
         _scope(request.partner_id)
@@ -339,7 +361,9 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             revision = await card.propose(
                 uow, request.partner_id, actor, m.card_content_of(request.content), self._now()
             )
-            return pb.ProposeCardChangeResponse(revision=m.revision_pb(revision))
+            return pb.ProposeCardChangeResponse(
+                revision=_revision_shown_to(current_caller(), request.partner_id, m.revision_pb(revision))
+            )
 
         return await self._write("ProposeCardChange", request, pb.ProposeCardChangeResponse, work)
 
@@ -355,7 +379,9 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
     async def RejectCardChange(self, request: pb.RejectCardChangeRequest, context: Ctx) -> pb.RejectCardChangeResponse:
         async def work(uow: StatusUnitOfWork) -> pb.RejectCardChangeResponse:
             revision = await card.reject(uow, request.partner_id, request.revision_id, request.note, self._now())
-            return pb.RejectCardChangeResponse(revision=m.revision_pb(revision))
+            return pb.RejectCardChangeResponse(
+                revision=_revision_shown_to(current_caller(), request.partner_id, m.revision_pb(revision))
+            )
 
         return await self._write("RejectCardChange", request, pb.RejectCardChangeResponse, work)
 
