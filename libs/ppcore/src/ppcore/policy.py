@@ -384,6 +384,12 @@ class ProgramPolicy(_Frozen):
             return frozenset(self.course_codes())
         return frozenset(tier_policy.required_courses)
 
+    def status_nfr_keys(self, tier: Tier) -> int:
+        """How many status NFR keys a tier entitles to (R-NFR-01): Certified's, plus Gold's extra ones."""
+        if tier is Tier.BUSINESS:
+            return 0
+        return self.nfr.certified_keys + (self.nfr.gold_extra_keys if tier is Tier.GOLD else 0)
+
     def discount_percent(self, tier: Tier) -> int:
         return {
             Tier.BUSINESS: self.statuses.business.discount_percent,
@@ -393,21 +399,36 @@ class ProgramPolicy(_Frozen):
 
 
 class PolicyError(Exception):
-    """The policy file is missing or invalid; the message names the field."""
+    """The policy file is missing or invalid; the message names the field.
+
+    ``fields`` holds the dotted path of each offending field ("" for the document itself).
+    """
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+def parse_policy(text: str, source: str = "policy document") -> ProgramPolicy:
+    """Validate a policy document (YAML or JSON text) exactly as at start-up (R-POL-01)."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source} is not valid YAML: {exc}", ("",)) from exc
+    try:
+        return ProgramPolicy.model_validate(raw)
+    except ValidationError as exc:
+        fields = tuple(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        problems = "; ".join(
+            f"{field or '<root>'}: {err['msg']}" for field, err in zip(fields, exc.errors(), strict=True)
+        )
+        raise PolicyError(f"invalid program policy {source}: {problems}", fields) from exc
 
 
 def load_policy(path: Path | str | None = None) -> ProgramPolicy:
     policy_path = Path(path) if path else DEFAULT_POLICY_PATH
     try:
-        raw = yaml.safe_load(policy_path.read_text(encoding="utf-8"))
+        text = policy_path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise PolicyError(f"policy file not found: {policy_path}") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"policy file {policy_path} is not valid YAML: {exc}") from exc
-    try:
-        return ProgramPolicy.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
-        )
-        raise PolicyError(f"invalid program policy {policy_path}: {problems}") from exc
+    return parse_policy(text, str(policy_path))

@@ -72,18 +72,23 @@ def latest_slot(now: datetime, hour: int, minute: int) -> date:
     return today if now >= kyiv_datetime(today, hour, minute) else today - timedelta(days=1)
 
 
+def parse_iso_date(text: str, field_path: str) -> date:
+    """An ISO 8601 date of a request field; INVALID_ARGUMENT naming the field otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument.for_field(
+            field_path, f"{text[:32]!r} is not an ISO date (YYYY-MM-DD)", reason="INVALID_DATE"
+        ) from None
+
+
 def requested_job_day(text: str, field_path: str, now: datetime) -> tuple[date, datetime]:
     """The date a daily job's RPC was asked to run for (today when ``text`` is empty) and
     the instant it acts as of (:func:`ppcore.clock.job_instant`), for CronJobs and for
     operators re-running a day."""
     if not text:
         return kyiv_date(now), now
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidArgument.for_field(
-            field_path, f"{text[:32]!r} is not an ISO date (YYYY-MM-DD)", reason="INVALID_DATE"
-        ) from None
+    day = parse_iso_date(text, field_path)
     try:
         return day, job_instant(day, now)
     except ValueError as exc:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from google.protobuf.message import Message
 
 from partnerprogram.compliance.v1 import personal_data_pb2
-from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, events_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import (
+    card_pb2,
+    employee_pb2,
+    entitlement_pb2,
+    events_pb2,
+    partner_pb2,
+    simulation_pb2,
+    status_pb2,
+)
+from partnerprogram.status.v1 import status_service_pb2 as service_pb2
 from ppcore.errors import InvalidArgument
 from ppcore.personal_data import LegalBasis
 from ppcore.policy import ProgramPolicy, Tier
@@ -34,6 +43,7 @@ from status_service.domain.enums import (
 )
 from status_service.domain.lifecycle import AuthorizationLetter
 from status_service.domain.partner import Partner
+from status_service.domain.policy_simulation import Outcome, SimulatedPartner, SimulationReport, simulation_csv
 from status_service.domain.status_engine import StatusCertificate, StatusView
 from status_service.domain.status_record import StatusHistoryEntry
 from status_service.domain.status_rules import ChecklistItem
@@ -512,3 +522,50 @@ def event_pb(event: ev.DomainEvent) -> Message:
                 suspended=event.suspended,
             )
     raise TypeError(f"no message for {type(event).__name__}")
+
+
+def _outcome_pb(o: Outcome) -> simulation_pb2.SimulatedOutcome:
+    return simulation_pb2.SimulatedOutcome(
+        tier=tier_pb(o.tier),  # type: ignore[arg-type]
+        discount_percent=o.discount_percent,
+        status_nfr_keys=o.status_nfr_keys,
+        lead_reach=lead_delivery_pb(o.lead_reach),  # type: ignore[arg-type]
+    )
+
+
+def _simulated_partner_pb(p: SimulatedPartner) -> simulation_pb2.SimulatedPartner:
+    return simulation_pb2.SimulatedPartner(
+        partner_id=p.partner_id,
+        company_name=p.company_name,
+        tier_now=tier_pb(p.tier_now),  # type: ignore[arg-type]
+        in_force=_outcome_pb(p.current),
+        candidate=_outcome_pb(p.candidate),
+        deciding=[_checklist_item(i) for i in p.deciding],
+    )
+
+
+def simulation_pb(r: SimulationReport) -> service_pb2.SimulatePolicyChangeResponse:
+    def counts(by_tier: Mapping[Tier, int]) -> list[simulation_pb2.TierCount]:
+        return [simulation_pb2.TierCount(tier=tier_pb(t), partners=n) for t, n in by_tier.items()]  # type: ignore[arg-type]
+
+    return service_pb2.SimulatePolicyChangeResponse(
+        as_of_date=iso(r.on),
+        in_force_policy_version=r.current_version,
+        candidate_policy_version=r.candidate_version,
+        evaluated_partners=r.evaluated_partners,
+        partners=[_simulated_partner_pb(p) for p in r.partners],
+        in_force_tiers=counts(r.before),
+        candidate_tiers=counts(r.after),
+        keys_to_issue=r.keys_to_issue,
+        keys_to_revoke=r.keys_to_revoke,
+        discount_changes=[
+            simulation_pb2.DiscountChange(
+                tier=tier_pb(c.tier),  # type: ignore[arg-type]
+                from_percent=c.from_percent,
+                to_percent=c.to_percent,
+                partners=c.partners,
+            )
+            for c in r.discount_changes
+        ],
+        csv=simulation_csv(r),
+    )

@@ -132,6 +132,14 @@ class PartnerRepository:
         ).scalars()
         return _partner(row, employees)
 
+    async def every(self) -> list[Partner]:
+        """Every partner with its roster in two queries, set-based (the policy simulation, R-POL-01)."""
+        rows = (await self._session.execute(sa.select(PartnerRow).order_by(PartnerRow.partner_id))).scalars().all()
+        rosters: dict[str, list[EmployeeRow]] = {}
+        for employee in (await self._session.execute(sa.select(EmployeeRow))).scalars():
+            rosters.setdefault(employee.partner_id, []).append(employee)
+        return [_partner(row, rosters.get(row.partner_id, ())) for row in rows]
+
     async def partner_of_login(self, login: str) -> str | None:
         return (
             await self._session.execute(sa.select(EmployeeRow.partner_id).where(EmployeeRow.login == login))
@@ -382,6 +390,15 @@ class CertificateRepository:
                 sa.select(CertificateRow)
                 .where(CertificateRow.login.in_(wanted))
                 .order_by(CertificateRow.login, CertificateRow.certificate_id)
+            )
+        ).scalars()
+        return [_certificate(r) for r in rows]
+
+    async def of_attached_logins(self) -> list[Certificate]:
+        """Certificates of every login attached to some partner, in one query (R-EMP-06, R-POL-01)."""
+        rows = (
+            await self._session.execute(
+                sa.select(CertificateRow).join(EmployeeRow, EmployeeRow.login == CertificateRow.login)
             )
         ).scalars()
         return [_certificate(r) for r in rows]

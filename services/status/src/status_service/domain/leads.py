@@ -51,13 +51,21 @@ class LeadRecipient:
     lead_takers: tuple[str, ...]
 
 
+def lead_reach(tier: Tier) -> LeadDelivery:
+    """The widest delivery a tier gets (R-LEAD-01): Gold every lead, Certified its city's, Business the service."""
+    return {
+        Tier.GOLD: LeadDelivery.ANY_CITY,
+        Tier.CERTIFIED: LeadDelivery.OWN_CITY,
+        Tier.BUSINESS: LeadDelivery.SERVICE_ACCESS,
+    }[tier]
+
+
 def lead_delivery(tier: Tier, partner_city: str, lead_city: str) -> LeadDelivery:
     """Gold: every lead; Certified: every lead of its city; otherwise access through the service (R-LEAD-01)."""
-    if tier is Tier.GOLD:
-        return LeadDelivery.ANY_CITY
-    if tier is Tier.CERTIFIED and same_city(partner_city, lead_city):
-        return LeadDelivery.OWN_CITY
-    return LeadDelivery.SERVICE_ACCESS
+    reach = lead_reach(tier)
+    if reach is LeadDelivery.OWN_CITY and not same_city(partner_city, lead_city):
+        return LeadDelivery.SERVICE_ACCESS
+    return reach
 
 
 _DELIVERY_ORDER = {LeadDelivery.ANY_CITY: 0, LeadDelivery.OWN_CITY: 1, LeadDelivery.SERVICE_ACCESS: 2}

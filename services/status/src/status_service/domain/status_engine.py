@@ -7,6 +7,7 @@ Mid-year, a partner below its thresholds keeps its status; only a sanction lower
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +19,13 @@ from status_service.domain.enums import StatusChangeReason
 from status_service.domain.events import StatusChanged, StatusConfirmed
 from status_service.domain.partner import Partner
 from status_service.domain.status_record import StatusHistoryEntry, StatusRecord
-from status_service.domain.status_rules import StatusChecklist, StatusFacts, highest_tier_met, status_checklist
+from status_service.domain.status_rules import (
+    StatusChecklist,
+    StatusFacts,
+    gather_status_facts,
+    highest_tier_met,
+    status_checklist,
+)
 
 # Catch-up limit for anniversaries missed while the service was down.
 _MAX_YEARS_CATCH_UP = 100
@@ -82,6 +89,20 @@ def _change(
     # R-CMP-02: losing Gold suspends the competencies that require it; regaining it resumes them.
     announce_shown_changes(partner, shown_before, now, policy, reason=f"status {record.tier}")
     return entry
+
+
+def partner_status_facts(
+    partner: Partner, courses: Mapping[str, frozenset[str]], today: date, policy: ProgramPolicy
+) -> StatusFacts:
+    """The partner's figures for the status conditions; ``courses`` maps logins to active courses."""
+    return gather_status_facts(
+        active_points=partner.active_points,
+        attached_logins=partner.roster.logins(),
+        courses=courses,
+        monitoring_completion_dates=partner.monitoring_completions.values(),
+        today=today,
+        policy=policy,
+    )
 
 
 def evaluate_status(

@@ -59,6 +59,8 @@ ACCESS: AccessTable = {
     "EvaluatePartnerStatus": _internal,
     "GetStatusCertificate": _cabinet,
     "RunDailyStatusReview": _internal,
+    # R-POL-01: the program office's what-if, staff only.
+    "SimulatePolicyChange": _staff,
     "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
     "ListLeadRecipients": _internal,
     # R-LEAD-01: the partner site records leads, staff moderate and distribute them; a

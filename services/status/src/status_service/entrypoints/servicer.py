@@ -30,7 +30,7 @@ from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
 from status_service.domain.status_engine import status_certificate
 from status_service.entrypoints.lead_rpcs import LeadRpcs
-from status_service.service_layer import applications, card, employees, partners, queries, status
+from status_service.service_layer import applications, card, employees, partners, queries, simulation, status
 from status_service.service_layer.common import courses_of, load_partner
 from status_service.service_layer.daily import run_daily_review
 from status_service.service_layer.entitlement import EntitlementReader
@@ -605,6 +605,19 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         day, as_of = requested_job_day(request.business_date, "business_date", self._now())
         reviewed = await run_daily_review(self.uow_factory, as_of, self.policy)
         return pb.RunDailyStatusReviewResponse(business_date=day.isoformat(), reviewed_partners=reviewed)
+
+    async def SimulatePolicyChange(
+        self, request: pb.SimulatePolicyChangeRequest, context: Ctx
+    ) -> pb.SimulatePolicyChangeResponse:
+        """R-POL-01: read-only; the transaction is rolled back, no event is queued."""
+
+        async def work(uow: StatusUnitOfWork) -> pb.SimulatePolicyChangeResponse:
+            report = await simulation.simulate(
+                uow, request.policy_document, request.as_of_date, self._now(), self.policy
+            )
+            return m.simulation_pb(report)
+
+        return await self._read(work)
 
     # --- entitlement and leads ---------------------------------------------------------------
     async def CheckDiscountEntitlement(

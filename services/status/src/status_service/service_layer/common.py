@@ -10,9 +10,9 @@ from ppcore.policy import ProgramPolicy
 from status_service.adapters.uow import StatusUnitOfWork, publish_recorded
 from status_service.domain.certificates import courses_by_login
 from status_service.domain.partner import Partner
-from status_service.domain.status_engine import evaluate_status
+from status_service.domain.status_engine import evaluate_status, partner_status_facts
 from status_service.domain.status_record import StatusHistoryEntry
-from status_service.domain.status_rules import StatusFacts, gather_status_facts
+from status_service.domain.status_rules import StatusFacts
 
 
 async def load_partner(uow: StatusUnitOfWork, partner_id: str, *, for_update: bool = True) -> Partner:
@@ -28,14 +28,7 @@ async def courses_of(uow: StatusUnitOfWork, partner: Partner) -> dict[str, froze
 
 
 async def status_facts(uow: StatusUnitOfWork, partner: Partner, today: date, policy: ProgramPolicy) -> StatusFacts:
-    return gather_status_facts(
-        active_points=partner.active_points,
-        attached_logins=partner.roster.logins(),
-        courses=await courses_of(uow, partner),
-        monitoring_completion_dates=partner.monitoring_completions.values(),
-        today=today,
-        policy=policy,
-    )
+    return partner_status_facts(partner, await courses_of(uow, partner), today, policy)
 
 
 async def reevaluate(

@@ -16,9 +16,8 @@ from ppcore.metrics import job_run
 from ppcore.policy import ProgramPolicy
 from status_service.adapters.orm import PartnerRow
 from status_service.adapters.uow import StatusUnitOfWork
-from status_service.domain.lifecycle import complete_termination
-from status_service.domain.sanction_effects import prune_ended_sanctions
-from status_service.service_layer.common import reevaluate, save
+from status_service.domain.review import review_partner
+from status_service.service_layer.common import courses_of, save
 
 
 async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: datetime, policy: ProgramPolicy) -> int:
@@ -37,9 +36,7 @@ async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: dat
                 partner = await uow.partners.get(partner_id, for_update=True)
                 if partner is None:
                     continue
-                prune_ended_sanctions(partner, now)
-                complete_termination(partner, now)
-                await reevaluate(uow, partner, now, policy)
+                review_partner(partner, await courses_of(uow, partner), now, policy)
                 await save(uow, partner, now)
                 await uow.commit()
             run.progress(done, len(partner_ids))

@@ -1,0 +1,27 @@
+"""What the daily review decides for one partner on one day (R-STS-05, R-PRT-07, R-SAN-01).
+
+One pure function over a partner and its facts, so that the daily review and the policy
+simulation (R-POL-01) cannot disagree: both call ``review_partner``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from ppcore.clock import kyiv_date
+from ppcore.policy import ProgramPolicy
+from status_service.domain.lifecycle import complete_termination
+from status_service.domain.partner import Partner
+from status_service.domain.sanction_effects import prune_ended_sanctions
+from status_service.domain.status_engine import evaluate_status, partner_status_facts
+from status_service.domain.status_record import StatusHistoryEntry
+
+
+def review_partner(
+    partner: Partner, courses: Mapping[str, frozenset[str]], now: datetime, policy: ProgramPolicy
+) -> list[StatusHistoryEntry]:
+    """Lift ended sanctions, complete a due termination, then run the status engine under ``policy``."""
+    prune_ended_sanctions(partner, now)
+    complete_termination(partner, now)
+    return evaluate_status(partner, partner_status_facts(partner, courses, kyiv_date(now), policy), now, policy)

@@ -1,0 +1,172 @@
+"""SimulatePolicyChange over real gRPC on PostgreSQL: the what-if of a policy change (R-POL-01)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import yaml
+from status_api_support import StatusApi, approved_partner, publish_monitoring_completed
+
+from partnerprogram.points.v1 import events_pb2 as points_events
+from partnerprogram.status.v1 import employee_pb2, status_pb2
+from partnerprogram.status.v1 import status_service_pb2 as pb
+from ppcore.auth import PartnerRole
+from ppcore.policy import DEFAULT_POLICY_PATH, load_policy
+from ppcore.testing.polling import eventually
+
+pytestmark = [pytest.mark.postgres, pytest.mark.nats]
+
+IN_FORCE_TEXT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+GOLD, CERTIFIED = status_pb2.PARTNER_TIER_GOLD, status_pb2.PARTNER_TIER_CERTIFIED
+
+
+def gold_at(points: int) -> str:
+    raw = yaml.safe_load(IN_FORCE_TEXT)
+    raw["version"] = f"gold-{points}"
+    raw["statuses"]["gold"]["min_active_points"] = points
+    return yaml.safe_dump(raw, allow_unicode=True)
+
+
+async def tier_of(api: StatusApi, pid: str) -> int:
+    return int((await api.call("GetPartnerStatus", pb.GetPartnerStatusRequest(partner_id=pid))).status.tier)
+
+
+async def active_total(api: StatusApi, pid: str, points: int) -> None:
+    """Points' daily total (R-PTS-05) on real JetStream; waits until status recorded it."""
+    today = api.clock.now().date().isoformat()
+    await api.publish(
+        points_events.ActiveTotalChanged(partner_id=pid, business_date=today, total_points=str(points)),
+        source="points",
+        partner_id=pid,
+    )
+
+    async def recorded() -> bool:
+        got = await api.call("GetPartnerStatus", pb.GetPartnerStatusRequest(partner_id=pid))
+        return bool(got.status.active_points == points)
+
+    await eventually(recorded)
+
+
+async def staffed_partner(api: StatusApi, name: str, points: int) -> str:
+    """A partner with three specialists holding every course and a monitored project (R-STS-02/03)."""
+    pid = await approved_partner(api, login=f"{name}-main")
+    main = api.tokens.partner_user(pid, PartnerRole.MAIN, subject=f"{name}-main")
+    for n in range(3):
+        login = f"{name}-e{n}"
+        await api.call(
+            "AttachEmployee",
+            pb.AttachEmployeeRequest(
+                request_id=f"at-{login}", partner_id=pid, login=login, role=employee_pb2.ROLE_CERTIFIED_SPECIALIST
+            ),
+            main,
+        )
+        for course in load_policy().course_codes():
+            await api.call(
+                "RecordCertificate",
+                pb.RecordCertificateRequest(
+                    request_id=f"rc-{login}-{course}",
+                    certificate_id=f"{login}-{course}",
+                    login=login,
+                    course_code=course,
+                    issued_date="2026-02-01",
+                ),
+                api.tokens.system(),
+            )
+    await active_total(api, pid, points)  # Certified from 100 points: its checklist then shows monitoring
+    await publish_monitoring_completed(api, pid, api.clock.now())
+
+    async def monitored() -> bool:
+        status = (await api.call("GetPartnerStatus", pb.GetPartnerStatusRequest(partner_id=pid))).status
+        items = status.checklist.to_reach_next
+        return status.tier == GOLD or any(
+            i.condition == status_pb2.CONDITION_MONITORED_PROJECTS and i.actual == 1 for i in items
+        )
+
+    await eventually(monitored)
+    return pid
+
+
+async def simulate(api: StatusApi, document: str, as_of: str = "") -> pb.SimulatePolicyChangeResponse:
+    answer: pb.SimulatePolicyChangeResponse = await api.call(
+        "SimulatePolicyChange", pb.SimulatePolicyChangeRequest(policy_document=document, as_of_date=as_of)
+    )
+    return answer
+
+
+def counts(tiers: list[status_pb2.TierCount]) -> dict[int, int]:
+    return {c.tier: c.partners for c in tiers if c.partners}
+
+
+async def year_of_partners(api: StatusApi) -> dict[str, str]:
+    """Gold at 550, Gold at 700, Certified at 150, and a Gold partner down to 300 by its anniversary."""
+    names = {"p550": 550, "p700": 700, "p150": 150, "pdrop": 600}
+    pids = {name: await staffed_partner(api, name, points) for name, points in names.items()}
+    assert [await tier_of(api, pids[n]) for n in names] == [GOLD, GOLD, CERTIFIED, GOLD]
+    await active_total(api, pids["pdrop"], 300)  # mid-year it keeps Gold (R-STS-05)
+    api.clock.advance(timedelta(days=365))  # 2027-03-02: everyone's anniversary
+    return pids
+
+
+async def test_the_policy_in_force_as_candidate_predicts_exactly_what_the_next_review_does(api: StatusApi) -> None:
+    """R-POL-01: with the candidate equal to the policy in force, 0 differences; the statuses the
+    simulation predicts under it are exactly those the daily review then records; nothing is
+    written by the simulation."""
+    pids = await year_of_partners(api)
+    history, outbox = await api.count("status_history"), await api.count("outbox")
+
+    same = await simulate(api, IN_FORCE_TEXT)
+
+    assert (same.as_of_date, same.evaluated_partners, len(same.partners)) == ("2027-03-02", 4, 0)
+    assert same.in_force_policy_version == same.candidate_policy_version == load_policy().version
+    assert (same.keys_to_issue, same.keys_to_revoke, list(same.discount_changes)) == (0, 0, [])
+    assert counts(same.in_force_tiers) == counts(same.candidate_tiers) == {GOLD: 2, CERTIFIED: 2}
+    assert (await api.count("status_history"), await api.count("outbox")) == (history, outbox)
+    assert Counter([await tier_of(api, pid) for pid in pids.values()]) == {GOLD: 3, CERTIFIED: 1}
+
+    await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r1"), api.tokens.system())
+
+    after_review = Counter([await tier_of(api, pid) for pid in pids.values()])
+    assert dict(after_review) == counts(same.in_force_tiers)
+    assert await tier_of(api, pids["pdrop"]) == CERTIFIED
+
+
+async def test_gold_at_600_lists_exactly_the_partners_whose_status_changes(api: StatusApi) -> None:
+    """R-POL-01, R-STS-05: at the anniversary, Gold at 600 points takes Gold from the partner
+    holding 550 and nobody else; its deciding condition is active points, have 550 need 600."""
+    pids = await year_of_partners(api)
+
+    answer = await simulate(api, gold_at(600))
+
+    assert [p.partner_id for p in answer.partners] == [pids["p550"]]
+    row = answer.partners[0]
+    assert (row.tier_now, row.in_force.tier, row.candidate.tier) == (GOLD, GOLD, CERTIFIED)
+    assert (row.in_force.discount_percent, row.candidate.discount_percent) == (50, 45)
+    assert [(d.condition, d.actual, d.required, d.met) for d in row.deciding] == [
+        (status_pb2.CONDITION_ACTIVE_POINTS, 550, 600, False)
+    ]
+    assert answer.keys_to_revoke == load_policy().nfr.gold_extra_keys and answer.keys_to_issue == 0
+    assert counts(answer.in_force_tiers) == {GOLD: 2, CERTIFIED: 2}
+    assert counts(answer.candidate_tiers) == {GOLD: 1, CERTIFIED: 3}
+    lines = answer.csv.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{pids['p550']},")
+
+
+async def test_an_invalid_candidate_is_refused_naming_the_field_and_only_staff_may_simulate(api: StatusApi) -> None:
+    """R-POL-01: validated as at start-up; INVALID_ARGUMENT names policy_document.<field>."""
+    raw = yaml.safe_load(IN_FORCE_TEXT)
+    raw["statuses"]["gold"]["discount_percent"] = 150
+    bad = await api.refused("SimulatePolicyChange", pb.SimulatePolicyChangeRequest(policy_document=yaml.safe_dump(raw)))
+    assert (bad.reason, bad.fields) == ("INVALID_POLICY", ["policy_document.statuses.gold.discount_percent"])
+    date_bad = await api.refused(
+        "SimulatePolicyChange", pb.SimulatePolicyChangeRequest(policy_document=IN_FORCE_TEXT, as_of_date="2.3.2027")
+    )
+    assert (date_bad.reason, date_bad.fields) == ("INVALID_DATE", ["as_of_date"])
+    pid = await approved_partner(api)
+    partner = await api.refused(
+        "SimulatePolicyChange",
+        pb.SimulatePolicyChangeRequest(policy_document=IN_FORCE_TEXT),
+        api.tokens.partner_user(pid, PartnerRole.MAIN, subject="olena"),
+    )
+    assert partner.code.name == "PERMISSION_DENIED"
