@@ -157,6 +157,9 @@ async def year_suite(tmp_path_factory, nats_server, make_pg_database):
             env[f"{prefix}_SCHEDULER_ENABLED"] = "true"
             env[f"{prefix}_PROGRAM_TIME_ENABLED"] = "true"
             env[f"{prefix}_SHUTDOWN_GRACE_SECONDS"] = "2"
+            # The scenarios prove what the view shows, not its latency on a busy CI machine.
+            env["GATEWAY_CABINET_DEADLINE_SECONDS"] = "10"
+            env["GATEWAY_ENTITLEMENT_DEADLINE_SECONDS"] = "5"
             envs[name] = env
 
         async def migrate(module: str, env: dict[str, str]) -> None:

@@ -3,27 +3,36 @@ nats-server, only gRPC with real tokens, program time moved through the one cont
 the daily jobs run by each process's scheduler for every date crossed (never sleeping).
 Scenarios of issue 11; the rule IDs are in each test's docstring."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import partial
 
+import grpc
 import pytest
 from e2e_support import entitlement, eventually, onboard_partner
 from year_support import (
+    GOLD_COURSES,
     approved_project,
     certified_employees,
+    certified_partner,
+    checkout_facade,
     client_key,
+    directory_ids,
     monitored,
+    next_daily_totals,
     once_known,
+    partner_keys,
     publish_card,
     stubs,
 )
 
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
+from partnerprogram.compliance.v1 import personal_data_pb2 as compliance_pd_pb2
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
-from partnerprogram.status.v1 import entitlement_pb2, status_pb2
+from partnerprogram.status.v1 import employee_pb2, entitlement_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.clock import add_months, kyiv_date, kyiv_datetime
 
@@ -102,7 +111,8 @@ async def test_scenario_1_a_studio_becomes_certified_after_the_2300_totals(year_
             ).cabinet
 
         view = await eventually(
-            cabinet, lambda c: c.status.status.tier == status_pb2.PARTNER_TIER_CERTIFIED and len(c.nfr.grants) == 2
+            cabinet,
+            lambda c: c.status.status.tier == status_pb2.PARTNER_TIER_CERTIFIED and len(c.nfr.grants) == 2,
         )
         assert not view.partial, list(view.missing_sections)
         assert float(view.points.active_points) == 100
@@ -169,11 +179,7 @@ async def test_scenario_3_a_dumping_sanction_blocks_and_hides_then_lifts_by_itse
                 metadata=s.staff,
             )
 
-        async def checkout():
-            return await s.gateway.CheckDiscountEntitlement(
-                gateway_pb.CheckDiscountEntitlementRequest(buyer_login="dumper", product_family="SITE_MANAGEMENT"),
-                metadata=s.sales,
-            )
+        checkout = partial(checkout_facade, s, "dumper")
 
         blocked = await eventually(checkout, lambda r: r.reason == entitlement_pb2.ENTITLEMENT_REASON_DISCOUNT_BLOCKED)
         assert not blocked.allowed and blocked.blocked_until_date == block_end.isoformat()
@@ -205,3 +211,240 @@ async def test_scenario_3_a_dumping_sanction_blocks_and_hides_then_lifts_by_itse
         await year_suite.advance_to(kyiv_datetime(exclusion_end, 0, 30))
         await eventually(active_kinds, lambda kinds: kinds == set())
         await eventually(listed, lambda ids: pid in ids)
+
+
+async def test_scenario_6_at_the_end_of_its_notice_a_partner_is_terminated_everywhere(year_suite, tokens):
+    """Scenario 6. R-PRT-06/07, R-NFR-12, R-ENT-01, R-PRT-05, R-CARD-03: the partner gives
+    notice; until the end date nothing changes; at the end date it is terminated: every
+    NFR key revoked, the discount refused at checkout, the authorization letter void, the
+    directory entry gone."""
+    async with stubs(year_suite, tokens) as s:
+        pid = await certified_partner(year_suite, s, "leaver", "Odesa", "LEAVERKEY0001")
+        main = s.partner(pid, "leaver")
+        await eventually(lambda: directory_ids(s), lambda ids: pid in ids)
+        notice = kyiv_date(await year_suite.now())
+        effective = add_months(notice, 1) + timedelta(days=1)
+        await s.status.TerminatePartner(
+            status_pb.TerminatePartnerRequest(
+                request_id="notice-leaver",
+                partner_id=pid,
+                form=partner_pb2.TERMINATION_FORM_PARTNER_NOTICE,
+                notice_date=notice.isoformat(),
+                effective_date=effective.isoformat(),
+                reason="closing the business",
+            ),
+            metadata=s.staff,
+        )
+
+        checkout = partial(checkout_facade, s, "leaver")
+
+        await year_suite.advance_to(kyiv_datetime(effective - timedelta(days=1), 12, 0))
+        still = await checkout()
+        assert (still.allowed, still.discount_percent) == (True, 45)
+        assert all(g.state == nfr_pb2.GRANT_STATE_ACTIVE for g in await partner_keys(s, pid))
+
+        await year_suite.advance_to(kyiv_datetime(effective, 0, 30))
+        refused = await eventually(checkout, lambda r: r.reason == entitlement_pb2.ENTITLEMENT_REASON_TERMINATED)
+        assert not refused.allowed
+        with pytest.raises(grpc.aio.AioRpcError) as void:
+            await s.status.GetAuthorizationLetter(
+                status_pb.GetAuthorizationLetterRequest(partner_id=pid), metadata=main
+            )
+        assert void.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+        revoked = await eventually(
+            lambda: partner_keys(s, pid),
+            lambda grants: bool(grants) and all(g.state == nfr_pb2.GRANT_STATE_REVOKED for g in grants),
+        )
+        assert len(revoked) == 2
+        for grant in revoked:
+            verdict = await s.licensing.VerifyKey(licensing_pb.VerifyKeyRequest(key=grant.key), metadata=s.system)
+            assert not verdict.verdict.valid
+        await eventually(lambda: directory_ids(s), lambda ids: pid not in ids)
+
+
+async def test_scenario_2_at_500_points_a_partner_turns_gold(year_suite, tokens):
+    """Scenario 2. R-STS-03/06, R-NFR-01, R-LEAD-01, R-QM-02/05: a Certified partner with
+    three Gold specialists and a monitored project reaches 500 active points: after the
+    23:00 totals it is Gold, holds 4 NFR keys in all, receives leads from any city, and
+    buys at 50 %."""
+    async with stubs(year_suite, tokens) as s:
+        pid = await certified_partner(year_suite, s, "grower", "Kharkiv", "GROWERKEY0001")
+        await certified_employees(s, pid, "grower", ("grower", "grower-dev", "grower-ops"), GOLD_COURSES)
+        key = "SME-01-GROWERKEY0001"  # the Enterprise key of its first project: 5 sites, 100 points each
+        first = (await s.points.ListProjects(points_pb.ListProjectsRequest(partner_id=pid), metadata=s.staff)).projects[
+            0
+        ]
+        await monitored(s, pid, "grower", first, key)
+        for n in range(3):
+            await approved_project(s, pid, "grower", f"shop{n}.grower.example.ua", key)
+        assert (
+            float(
+                (
+                    await s.points.GetActiveTotal(points_pb.GetActiveTotalRequest(partner_id=pid), metadata=s.staff)
+                ).total_points
+            )
+            == 500
+        )
+
+        await year_suite.advance_to(next_daily_totals(await year_suite.now()))
+
+        async def tier() -> int:
+            got = await s.status.GetPartnerStatus(status_pb.GetPartnerStatusRequest(partner_id=pid), metadata=s.staff)
+            return int(got.status.tier)
+
+        await eventually(tier, lambda t: t == status_pb2.PARTNER_TIER_GOLD)
+        grants = await eventually(lambda: partner_keys(s, pid), lambda g: len(g) == 4)
+        assert all(g.state == nfr_pb2.GRANT_STATE_ACTIVE for g in grants)
+        gold = await entitlement(s.status_channel, tokens, pid)
+        assert (gold.allowed, gold.discount_percent) == (True, 50)
+        await s.status.SetEmployeeAccessGroups(
+            status_pb.SetEmployeeAccessGroupsRequest(
+                request_id="leads-grower",
+                partner_id=pid,
+                login="grower-dev",
+                access_groups=[employee_pb2.ACCESS_GROUP_LEADS],
+            ),
+            metadata=s.partner(pid, "grower"),
+        )
+        elsewhere = await s.status.ListLeadRecipients(
+            status_pb.ListLeadRecipientsRequest(city="Uzhhorod"), metadata=s.system
+        )
+        assert (pid, entitlement_pb2.LEAD_DELIVERY_ANY_CITY) in {
+            (r.partner_id, r.delivery) for r in elsewhere.recipients
+        }
+
+
+async def test_scenario_7_a_personal_data_request_is_answered_in_time_and_erased_everywhere(year_suite, tokens):
+    """Scenario 7. R-PD-02/03/05: a client asks to stop processing their data; the request
+    is answered before its business-day deadline and the client's data is erased in the
+    points service that held it (the monitoring record keeps its outcome and points, so
+    history stays consistent); a request left open shows as overdue after its deadline."""
+    async with stubs(year_suite, tokens) as s:
+        pid = await onboard_partner(s.status_channel, tokens, "keeper")
+        await client_key(s, "SMB-01-KEEPERKEY0001", "SM_BUSINESS", "client-keeper")
+        project = await approved_project(s, pid, "keeper", "keeper.example.ua", "SMB-01-KEEPERKEY0001")
+        qm = await monitored(s, pid, "keeper", project, "SMB-01-KEEPERKEY0001")
+        total_before = await s.points.GetActiveTotal(points_pb.GetActiveTotalRequest(partner_id=pid), metadata=s.staff)
+
+        today = kyiv_date(await year_suite.now())
+
+        async def open_request(n: int, email: str):
+            opened = await once_known(
+                lambda: s.compliance.OpenPersonalDataRequest(
+                    compliance_pb.OpenPersonalDataRequestRequest(
+                        request_id=f"pd-{n}",
+                        kind=compliance_pd_pb2.PERSONAL_DATA_REQUEST_KIND_STOP_PROCESSING,
+                        partner_id=pid,
+                        subject=compliance_pd_pb2.DataSubject(email=email),
+                        description="stop processing my data",
+                        received_date=today.isoformat(),
+                        actor_id="staff:dpo",
+                        legal_basis=compliance_pd_pb2.LEGAL_BASIS_CONSENT,
+                    ),
+                    metadata=s.staff,
+                )
+            )
+            return opened.personal_data_request
+
+        answered = await open_request(1, "iryna@client.ua")
+        left_open = await open_request(2, "someone@else.ua")
+        due = date.fromisoformat(answered.due_date)
+        assert due > today
+
+        async def overdue_ids() -> set[str]:
+            listed = await s.compliance.ListOverduePersonalDataRequests(
+                compliance_pb.ListOverduePersonalDataRequestsRequest(), metadata=s.staff
+            )
+            return {r.personal_data_request_id for r in listed.personal_data_requests}
+
+        await year_suite.advance_to(kyiv_datetime(due, 12, 0))
+        assert answered.personal_data_request_id not in await overdue_ids()
+        done = await s.compliance.CompletePersonalDataRequest(
+            compliance_pb.CompletePersonalDataRequestRequest(
+                request_id="pd-done-1",
+                personal_data_request_id=answered.personal_data_request_id,
+                note="processing stopped, data erased",
+                actor_id="staff:dpo",
+            ),
+            metadata=s.staff,
+        )
+        assert done.personal_data_request.state == compliance_pd_pb2.PERSONAL_DATA_REQUEST_STATE_COMPLETED
+
+        async def submission():
+            return (
+                await s.points.GetMonitoringSubmission(
+                    points_pb.GetMonitoringSubmissionRequest(submission_id=qm.submission.submission_id),
+                    metadata=s.staff,
+                )
+            ).submission
+
+        erased = await eventually(submission, lambda sub: sub.client_contact.email == "")
+        assert erased.client_contact.phone == "" and erased.state == qm.submission.state
+        assert erased.points == qm.submission.points and len(erased.survey_scores) == len(qm.submission.survey_scores)
+        total_after = await s.points.GetActiveTotal(points_pb.GetActiveTotalRequest(partner_id=pid), metadata=s.staff)
+        assert total_after.total_points == total_before.total_points
+
+        await year_suite.advance(timedelta(days=1))
+        overdue = await overdue_ids()
+        assert left_open.personal_data_request_id in overdue
+        assert answered.personal_data_request_id not in overdue
+
+
+async def test_scenario_4_a_year_on_expired_points_take_gold_back_to_certified(year_suite, tokens):
+    """Scenario 4. R-PTS-04, R-STS-05, R-NFR-01/03/07/08: a partner turns Gold with points of
+    which most were earned a week before; a year on those have expired and only 100 remain:
+    at the anniversary it falls to Certified (45 %), 2 of its 4 NFR keys are revoked and 2
+    kept; its cloud NFR moves to the free plan at its yearly check because its sales were
+    under 10,000 UAH."""
+    async with stubs(year_suite, tokens) as s:
+        pid = await certified_partner(year_suite, s, "veteran", "Dnipro", "VETERANKEY0001")
+        main = s.partner(pid, "veteran")
+        key = "SME-01-VETERANKEY0001"
+        await certified_employees(s, pid, "veteran", ("veteran", "veteran-dev", "veteran-ops"), GOLD_COURSES)
+        for n in range(3):
+            await approved_project(s, pid, "veteran", f"shop{n}.veteran.example.ua", key)
+        cloud = await s.licensing.IssueCloudNfr(
+            licensing_pb.IssueCloudNfrRequest(
+                request_id="cloud-veteran", partner_id=pid, portal_domain="veteran.bitrix24.ua"
+            ),
+            metadata=main,
+        )
+        assert cloud.cloud_nfr.plan == "COMPANY"
+
+        # A week later the monitored project brings the 500th point: Gold from that day.
+        await year_suite.advance(timedelta(days=7))
+        first = (await s.points.ListProjects(points_pb.ListProjectsRequest(partner_id=pid), metadata=s.staff)).projects
+        await monitored(s, pid, "veteran", sorted(first, key=lambda p: p.site_key)[0], key)
+        await year_suite.advance_to(next_daily_totals(await year_suite.now()))
+
+        async def status_now():
+            return (
+                await s.status.GetPartnerStatus(status_pb.GetPartnerStatusRequest(partner_id=pid), metadata=s.staff)
+            ).status
+
+        gold = await eventually(status_now, lambda st: st.tier == status_pb2.PARTNER_TIER_GOLD)
+        await eventually(lambda: partner_keys(s, pid), lambda g: len(g) == 4)
+        anniversary = date.fromisoformat(gold.valid_until_date)
+
+        # A year on: the points of the first week have expired; the totals the evening before
+        # the anniversary say 100. The status review of the anniversary reads the total points
+        # announced, so the move stops after those totals until status has heard of them (one
+        # jump across both would run the two services' jobs side by side).
+        await year_suite.advance_to(kyiv_datetime(anniversary - timedelta(days=1), 23, 30))
+        await eventually(status_now, lambda st: st.active_points == 100)
+        assert (await status_now()).tier == status_pb2.PARTNER_TIER_GOLD
+        await year_suite.advance_to(kyiv_datetime(anniversary, 0, 30))
+        certified = await eventually(status_now, lambda st: st.tier == status_pb2.PARTNER_TIER_CERTIFIED)
+        assert certified.active_points == 100
+        assert (await entitlement(s.status_channel, tokens, pid)).discount_percent == 45
+        grants = await eventually(
+            lambda: partner_keys(s, pid),
+            lambda g: (
+                sorted(x.state for x in g) == [nfr_pb2.GRANT_STATE_ACTIVE] * 2 + [nfr_pb2.GRANT_STATE_REVOKED] * 2
+            ),
+        )
+        assert len(grants) == 4
+        moved = (
+            await s.licensing.GetCloudNfr(licensing_pb.GetCloudNfrRequest(partner_id=pid), metadata=main)
+        ).cloud_nfr
+        assert moved.plan == "PROJECT"

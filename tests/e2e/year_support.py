@@ -6,24 +6,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import grpc
-from e2e_support import eventually, md
+from e2e_support import eventually, md, onboard_partner
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from partnerprogram.points.v1 import monitoring_pb2 as mon
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, employee_pb2
+from partnerprogram.status.v1 import card_pb2, employee_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import PartnerRole
+from ppcore.clock import kyiv_date, kyiv_datetime
 from ppcore.testing.plugin import Tokens
 
 T = TypeVar("T")
@@ -100,17 +102,25 @@ async def once_known(call: Callable[[], Awaitable[T]]) -> T:
     return result
 
 
-async def certified_employees(s: Stubs, partner_id: str, main: str, logins: tuple[str, ...]) -> None:
-    """Full-rights employees attached by the main user, each with the Certified courses (R-EMP-06)."""
+CERTIFIED_COURSES = ("SM_ADMINISTRATOR", "SM_DEVELOPER")
+GOLD_COURSES = ("SM_CONTENT_MANAGER", "SM_ADMINISTRATOR", "SM_DEVELOPER", "B24_INTEGRATOR")
+
+
+async def certified_employees(
+    s: Stubs, partner_id: str, main: str, logins: tuple[str, ...], courses: tuple[str, ...] = CERTIFIED_COURSES
+) -> None:
+    """Full-rights employees attached by the main user (unless already attached), each with
+    ``courses`` (R-EMP-06)."""
     for login in logins:
-        if login != main:
+        attached = await s.status.GetAccess(status_pb.GetAccessRequest(login=login), metadata=s.system)
+        if login != main and not attached.partner_id:
             await s.status.AttachEmployee(
                 status_pb.AttachEmployeeRequest(
                     request_id=f"attach-{login}", partner_id=partner_id, login=login, role=employee_pb2.ROLE_FULL
                 ),
                 metadata=s.partner(partner_id, main),
             )
-        for course in ("SM_ADMINISTRATOR", "SM_DEVELOPER"):
+        for course in courses:
             await s.status.RecordCertificate(
                 status_pb.RecordCertificateRequest(
                     request_id=f"cert-{login}-{course}",
@@ -198,3 +208,53 @@ async def monitored(s: Stubs, partner_id: str, main: str, project: Any, key: str
         metadata=s.staff,
     )
     return done
+
+
+def next_daily_totals(now: datetime) -> datetime:
+    """One minute after the next 23:00 Kyiv, when the points totals have run (R-PTS-05)."""
+    target = kyiv_datetime(kyiv_date(now), 23, 1)
+    return target if target > now else target + timedelta(days=1)
+
+
+async def certified_partner(suite: Any, s: Stubs, login: str, city: str, key_suffix: str) -> str:
+    """A Business partner made Certified the way scenario 1 does it (two certified
+    employees, an approved Enterprise-key project worth 100 points, the 23:00 totals),
+    listed in the directory and holding its 2 NFR keys."""
+    partner_id = await onboard_partner(s.status_channel, s.tokens, login)
+    await certified_employees(s, partner_id, login, (login, f"{login}-dev"))
+    await publish_card(s, partner_id, login, city)
+    key = f"SME-01-{key_suffix}"
+    await client_key(s, key, "SM_ENTERPRISE", f"client-{login}")
+    await approved_project(s, partner_id, login, f"{login}.example.ua", key)
+    await suite.advance_to(next_daily_totals(await suite.now()))
+
+    async def tier() -> int:
+        got = await s.status.GetPartnerStatus(
+            status_pb.GetPartnerStatusRequest(partner_id=partner_id), metadata=s.staff
+        )
+        return int(got.status.tier)
+
+    await eventually(tier, lambda t: t == status_pb2.PARTNER_TIER_CERTIFIED)
+    await eventually(lambda: partner_keys(s, partner_id), lambda grants: len(grants) == 2)
+    return partner_id
+
+
+async def partner_keys(s: Stubs, partner_id: str) -> list[Any]:
+    """Every NFR grant the partner ever held, revoked and lapsed ones included."""
+    listed = await s.licensing.ListPartnerKeys(
+        licensing_pb.ListPartnerKeysRequest(partner_id=partner_id, include_inactive=True), metadata=s.staff
+    )
+    return list(listed.grants)
+
+
+async def directory_ids(s: Stubs) -> set[str]:
+    page = await s.gateway.ListDirectory(gateway_pb.ListDirectoryRequest(page_size=100))
+    return {e.partner_id for e in page.entries}
+
+
+async def checkout_facade(s: Stubs, buyer_login: str) -> Any:
+    """The sales platform's discount question at checkout, through the gateway (R-ENT-01)."""
+    return await s.gateway.CheckDiscountEntitlement(
+        gateway_pb.CheckDiscountEntitlementRequest(buyer_login=buyer_login, product_family="SITE_MANAGEMENT"),
+        metadata=s.sales,
+    )
