@@ -38,25 +38,22 @@ async def directory(request: Request) -> Response:
     if competency not in presenters.COMPETENCY_LABELS:
         competency = ""
 
+    # R-LEAD-01: the gateway filters by the canonical city ("м. Київ", "Kyiv" and "Київ" are one).
     def fetch(token: str) -> Any:
-        request_fields: dict[str, Any] = {"competency_code": competency, "page_size": 200, "page_token": token}
-        # The gateway's own filters when its API has them; otherwise filtered here.
-        names = gateway_pb.ListDirectoryRequest.DESCRIPTOR.fields_by_name
-        if "city" in names:
-            request_fields["city"] = city
-        if "tier" in names and tier:
-            request_fields["tier"] = status_pb2.PartnerTier.Value(f"PARTNER_TIER_{tier}")
-        return web.backends.gateway.ListDirectory(gateway_pb.ListDirectoryRequest(**request_fields))
+        return web.backends.gateway.ListDirectory(
+            gateway_pb.ListDirectoryRequest(
+                competency_code=competency,
+                city=city,
+                tier=status_pb2.PartnerTier.Value(f"PARTNER_TIER_{tier}" if tier else "PARTNER_TIER_UNSPECIFIED"),
+                page_size=200,
+                page_token=token,
+            )
+        )
 
-    entries = await attempt(all_pages(fetch, "entries"))
-    if isinstance(entries, Refusal):
-        return render(request, "directory.html", {"unavailable": entries, "entries": []}, status_code=503)
-    shown = [
-        e
-        for e in entries
-        if (not city or _canonical_city(e.city) == _canonical_city(city)) and (not tier or _tier_key(e.tier) == tier)
-    ]
-    cities = sorted({e.city for e in entries if e.city}, key=_canonical_city)
+    shown = await attempt(all_pages(fetch, "entries"))
+    if isinstance(shown, Refusal):
+        return render(request, "directory.html", {"unavailable": shown, "entries": []}, status_code=503)
+    cities = sorted({e.city for e in shown if e.city}, key=_canonical_city)
     return render(
         request,
         "directory.html",
