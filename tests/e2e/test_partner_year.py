@@ -448,3 +448,66 @@ async def test_scenario_4_a_year_on_expired_points_take_gold_back_to_certified(y
             await s.licensing.GetCloudNfr(licensing_pb.GetCloudNfrRequest(partner_id=pid), metadata=main)
         ).cloud_nfr
         assert moved.plan == "PROJECT"
+
+
+async def test_scenario_5_a_joint_project_earns_only_once_both_declare_and_then_splits(year_suite, tokens):
+    """Scenario 5. R-PRJ-08, R-PTS-05: a joint project declared by one partner earns nothing
+    for anyone (not at approval, not at the 23:00 totals); once the other partner declares
+    it too and staff approve, each holds half of the key edition's 40 points, in points and
+    in the status service after the totals."""
+    async with stubs(year_suite, tokens) as s:
+        alpha = await onboard_partner(s.status_channel, tokens, "alpha")
+        beta = await onboard_partner(s.status_channel, tokens, "beta")
+        key = "SMB-01-JOINTKEY00001"
+        await client_key(s, key, "SM_BUSINESS", "client-joint")
+
+        async def declare(partner_id: str, login: str, other: str):
+            async def attempt():
+                try:
+                    return await s.points.SubmitProject(
+                        points_pb.SubmitProjectRequest(
+                            request_id=f"joint-{login}",
+                            partner_id=partner_id,
+                            site_url="joint.example.ua",
+                            license_key=key,
+                            joint_partner_id=other,
+                        ),
+                        metadata=s.partner(partner_id, login),
+                    )
+                except grpc.aio.AioRpcError as error:  # points has not heard of a partner yet
+                    if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT) and (
+                        "partner" in (error.details() or "").lower()
+                    ):
+                        return None
+                    raise
+
+            submitted = await eventually(attempt, lambda r: r is not None)
+            return await s.points.ApproveProject(
+                points_pb.ApproveProjectRequest(
+                    request_id=f"joint-ok-{login}", project_id=submitted.project.project_id
+                ),
+                metadata=s.staff,
+            )
+
+        async def active(partner_id: str) -> float:
+            got = await s.points.GetActiveTotal(
+                points_pb.GetActiveTotalRequest(partner_id=partner_id), metadata=s.staff
+            )
+            return float(got.total_points)
+
+        one_sided = await declare(alpha, "alpha", beta)
+        assert [float(e.points) for e in one_sided.entries] == [0.0]
+        await year_suite.advance_to(next_daily_totals(await year_suite.now()))
+        assert (await active(alpha), await active(beta)) == (0.0, 0.0)
+
+        both = await declare(beta, "beta", alpha)
+        assert sorted((e.partner_id, float(e.points)) for e in both.entries) == sorted([(alpha, 20.0), (beta, 20.0)])
+        await year_suite.advance_to(next_daily_totals(await year_suite.now()))
+        assert (await active(alpha), await active(beta)) == (20.0, 20.0)
+        for partner_id in (alpha, beta):
+            await eventually(
+                lambda p=partner_id: s.status.GetPartnerStatus(
+                    status_pb.GetPartnerStatusRequest(partner_id=p), metadata=s.staff
+                ),
+                lambda got: got.status.active_points == 20,
+            )
