@@ -99,13 +99,14 @@ def counts(tiers: list[status_pb2.TierCount]) -> dict[int, int]:
     return {c.tier: c.partners for c in tiers if c.partners}
 
 
-async def year_of_partners(api: StatusApi) -> dict[str, str]:
+async def year_of_partners(api: StatusApi, *, with_drop: bool = True, days: int = 365) -> dict[str, str]:
     """Gold at 550, Gold at 700, Certified at 150, and a Gold partner down to 300 by its anniversary."""
-    names = {"p550": 550, "p700": 700, "p150": 150, "pdrop": 600}
+    names = {"p550": 550, "p700": 700, "p150": 150} | ({"pdrop": 600} if with_drop else {})
     pids = {name: await staffed_partner(api, name, points) for name, points in names.items()}
-    assert [await tier_of(api, pids[n]) for n in names] == [GOLD, GOLD, CERTIFIED, GOLD]
-    await active_total(api, pids["pdrop"], 300)  # mid-year it keeps Gold (R-STS-05)
-    api.clock.advance(timedelta(days=365))  # 2027-03-02: everyone's anniversary
+    assert [await tier_of(api, pids[n]) for n in names] == [GOLD, GOLD, CERTIFIED, GOLD][: len(names)]
+    if with_drop:
+        await active_total(api, pids["pdrop"], 300)  # mid-year it keeps Gold (R-STS-05)
+    api.clock.advance(timedelta(days=days))  # 365: 2027-03-02, everyone's anniversary
     return pids
 
 
@@ -170,3 +171,48 @@ async def test_an_invalid_candidate_is_refused_naming_the_field_and_only_staff_m
         api.tokens.partner_user(pid, PartnerRole.MAIN, subject="olena"),
     )
     assert partner.code.name == "PERMISSION_DENIED"
+
+
+async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_simulation_listed(
+    api: StatusApi,
+) -> None:
+    """R-POL-01: a version registered ahead applies from its date (program time); until then the
+    policy file does. Gold at 600 from the anniversary changes exactly the partners the
+    simulation of that date listed, and their history records the version used."""
+    pids = await year_of_partners(api, with_drop=False, days=364)  # 2027-03-01
+    predicted = await simulate(api, gold_at(600), as_of="2027-03-02")
+    assert [p.partner_id for p in predicted.partners] == [pids["p550"]]
+
+    past = await api.refused(
+        "RegisterPolicyVersion",
+        pb.RegisterPolicyVersionRequest(request_id="v0", policy_document=gold_at(600), effective_date="2027-03-01"),
+    )
+    assert (past.reason, past.fields) == ("EFFECTIVE_DATE_NOT_IN_FUTURE", ["effective_date"])
+    registered = await api.call(
+        "RegisterPolicyVersion",
+        pb.RegisterPolicyVersionRequest(request_id="v1", policy_document=gold_at(600), effective_date="2027-03-02"),
+    )
+    assert (registered.version.version, registered.version.effective_date) == ("gold-600", "2027-03-02")
+    base = load_policy().version
+    for day, in_force in (("2027-03-01", base), ("2027-03-02", "gold-600"), ("2028-01-01", "gold-600")):
+        listed = await api.call("ListPolicyVersions", pb.ListPolicyVersionsRequest(as_of_date=day))
+        assert listed.in_force_version == in_force
+        assert [(v.version, v.in_force) for v in listed.versions] == [
+            (base, base == in_force),
+            ("gold-600", base != in_force),
+        ]
+
+    before = {name: await tier_of(api, pid) for name, pid in pids.items()}
+    await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r0"), api.tokens.system())
+    assert {name: await tier_of(api, pid) for name, pid in pids.items()} == before  # not yet in force
+
+    api.clock.advance(timedelta(days=1))  # 2027-03-02
+    await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r1"), api.tokens.system())
+
+    after = {name: await tier_of(api, pid) for name, pid in pids.items()}
+    changed = sorted(pids[name] for name in pids if after[name] != before[name])
+    assert changed == [p.partner_id for p in predicted.partners]
+    assert after["p550"] == CERTIFIED
+    history = await api.call("ListStatusHistory", pb.ListStatusHistoryRequest(partner_id=pids["p550"]))
+    assert history.entries[0].policy_version == "gold-600"
+    assert history.entries[0].to_tier == CERTIFIED

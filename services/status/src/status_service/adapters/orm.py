@@ -167,3 +167,15 @@ class LeadOfferRow(Base):
     state: Mapped[str] = mapped_column(sa.String(16))
     login: Mapped[str] = mapped_column(sa.String(255), default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PolicyVersionRow(Base):
+    """A policy version registered ahead of its effective date (R-POL-01); the document is the full text."""
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    effective_date: Mapped[date] = mapped_column(sa.Date, index=True)
+    document: Mapped[str] = mapped_column(sa.Text)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_by: Mapped[str] = mapped_column(sa.String(255), default="")

@@ -44,6 +44,7 @@ from status_service.domain.enums import (
 from status_service.domain.lifecycle import AuthorizationLetter
 from status_service.domain.partner import Partner
 from status_service.domain.policy_simulation import Outcome, SimulatedPartner, SimulationReport, simulation_csv
+from status_service.domain.policy_versions import ScheduledPolicy
 from status_service.domain.status_engine import StatusCertificate, StatusView
 from status_service.domain.status_record import StatusHistoryEntry
 from status_service.domain.status_rules import ChecklistItem
@@ -568,4 +569,10 @@ def simulation_pb(r: SimulationReport) -> service_pb2.SimulatePolicyChangeRespon
             for c in r.discount_changes
         ],
         csv=simulation_csv(r),
+    )
+
+
+def policy_version_pb(s: ScheduledPolicy, in_force: bool) -> simulation_pb2.PolicyVersion:
+    return simulation_pb2.PolicyVersion(
+        version=s.version, effective_date=iso(s.effective_date), registered_by=s.registered_by, in_force=in_force
     )

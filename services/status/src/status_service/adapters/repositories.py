@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ppcore.personal_data import LegalBasis
-from ppcore.policy import Tier
+from ppcore.policy import Tier, parse_policy
 from status_service.adapters import codec
 from status_service.adapters.orm import (
     ApplicationRow,
@@ -18,6 +18,7 @@ from status_service.adapters.orm import (
     EmployeeRow,
     EntitlementRow,
     PartnerRow,
+    PolicyVersionRow,
     StatusHistoryRow,
 )
 from status_service.domain.application import ApplicantData, Application
@@ -28,6 +29,7 @@ from status_service.domain.entitlement import entitlement_snapshot
 from status_service.domain.enums import AccessGroup, Activity, ApplicationState, LegalForm, Role, StatusChangeReason
 from status_service.domain.leads import partner_city
 from status_service.domain.partner import Partner
+from status_service.domain.policy_versions import ScheduledPolicy
 from status_service.domain.status_record import StatusHistoryEntry, StatusRecord
 
 
@@ -425,3 +427,36 @@ def _certificate(row: CertificateRow) -> Certificate:
         revoked_time=row.revoked_at,
         revoke_reason=row.revoke_reason,
     )
+
+
+class PolicyVersionRepository:
+    """Scheduled policy versions (R-POL-01), validated again on load exactly as at start-up."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def every(self) -> list[ScheduledPolicy]:
+        rows = (
+            await self._session.execute(sa.select(PolicyVersionRow).order_by(PolicyVersionRow.effective_date))
+        ).scalars()
+        return [
+            ScheduledPolicy(
+                parse_policy(r.document, f"policy version {r.version}"),
+                r.effective_date,
+                r.registered_at,
+                r.registered_by,
+            )
+            for r in rows
+        ]
+
+    async def add(self, scheduled: ScheduledPolicy, document: str) -> None:
+        self._session.add(
+            PolicyVersionRow(
+                version=scheduled.version,
+                effective_date=scheduled.effective_date,
+                document=document,
+                registered_at=scheduled.registered_time,
+                registered_by=scheduled.registered_by,
+            )
+        )
+        await self._session.flush()

@@ -5,7 +5,12 @@ from __future__ import annotations
 from ppcore.uow import SqlUnitOfWork
 from status_service.adapters.lead_repository import LeadRepository
 from status_service.adapters.proto_mapping import event_pb
-from status_service.adapters.repositories import ApplicationRepository, CertificateRepository, PartnerRepository
+from status_service.adapters.repositories import (
+    ApplicationRepository,
+    CertificateRepository,
+    PartnerRepository,
+    PolicyVersionRepository,
+)
 from status_service.domain.events import DomainEvent
 
 
@@ -14,12 +19,14 @@ class StatusUnitOfWork(SqlUnitOfWork):
     partners: PartnerRepository
     certificates: CertificateRepository
     leads: LeadRepository
+    policy_versions: PolicyVersionRepository
 
     async def _on_enter(self) -> None:
         self.applications = ApplicationRepository(self.session)
         self.partners = PartnerRepository(self.session)
         self.certificates = CertificateRepository(self.session)
         self.leads = LeadRepository(self.session)
+        self.policy_versions = PolicyVersionRepository(self.session)
 
 
 def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:

@@ -61,6 +61,8 @@ ACCESS: AccessTable = {
     "RunDailyStatusReview": _internal,
     # R-POL-01: the program office's what-if, staff only.
     "SimulatePolicyChange": _staff,
+    "RegisterPolicyVersion": _staff,
+    "ListPolicyVersions": _staff,
     "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
     "ListLeadRecipients": _internal,
     # R-LEAD-01: the partner site records leads, staff moderate and distribute them; a

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
-from partnerprogram.status.v1 import card_pb2, entitlement_pb2, partner_pb2
+from partnerprogram.status.v1 import card_pb2, entitlement_pb2, partner_pb2, simulation_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scope
@@ -19,7 +19,7 @@ from ppcore.idempotency import run_idempotent
 from ppcore.paging import page_window
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
-from ppcore.scheduler import requested_job_day
+from ppcore.scheduler import parse_iso_date, requested_job_day
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
@@ -30,7 +30,16 @@ from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
 from status_service.domain.status_engine import status_certificate
 from status_service.entrypoints.lead_rpcs import LeadRpcs
-from status_service.service_layer import applications, card, employees, partners, queries, simulation, status
+from status_service.service_layer import (
+    applications,
+    card,
+    employees,
+    partners,
+    policy_versions,
+    queries,
+    simulation,
+    status,
+)
 from status_service.service_layer.common import courses_of, load_partner
 from status_service.service_layer.daily import run_daily_review
 from status_service.service_layer.entitlement import EntitlementReader
@@ -616,6 +625,33 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
                 uow, request.policy_document, request.as_of_date, self._now(), self.policy
             )
             return m.simulation_pb(report)
+
+        return await self._read(work)
+
+    async def RegisterPolicyVersion(
+        self, request: pb.RegisterPolicyVersionRequest, context: Ctx
+    ) -> pb.RegisterPolicyVersionResponse:
+        async def work(uow: StatusUnitOfWork) -> pb.RegisterPolicyVersionResponse:
+            scheduled = await policy_versions.register(
+                uow, request.policy_document, request.effective_date, self._now(), self.policy, current_caller().subject
+            )
+            return pb.RegisterPolicyVersionResponse(version=m.policy_version_pb(scheduled, in_force=False))
+
+        return await self._write("RegisterPolicyVersion", request, pb.RegisterPolicyVersionResponse, work)
+
+    async def ListPolicyVersions(
+        self, request: pb.ListPolicyVersionsRequest, context: Ctx
+    ) -> pb.ListPolicyVersionsResponse:
+        on = parse_iso_date(request.as_of_date, "as_of_date") if request.as_of_date else self._today()
+
+        async def work(uow: StatusUnitOfWork) -> pb.ListPolicyVersionsResponse:
+            scheduled, in_force = await policy_versions.versions(uow, self.policy, on)
+            base = simulation_pb2.PolicyVersion(version=self.policy.version, in_force=in_force is self.policy)
+            return pb.ListPolicyVersionsResponse(
+                as_of_date=on.isoformat(),
+                in_force_version=in_force.version,
+                versions=[base, *(m.policy_version_pb(s, s.policy is in_force) for s in scheduled)],
+            )
 
         return await self._read(work)
 

@@ -16,12 +16,16 @@ from ppcore.metrics import job_run
 from ppcore.policy import ProgramPolicy
 from status_service.adapters.orm import PartnerRow
 from status_service.adapters.uow import StatusUnitOfWork
+from status_service.domain.policy_versions import policy_in_force, switches_on
 from status_service.domain.review import review_partner
 from status_service.service_layer.common import courses_of, save
 
 
 async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: datetime, policy: ProgramPolicy) -> int:
-    """Review every partner something is due for today; returns how many were reviewed."""
+    """Review every partner something is due for today under the policy in force today; how many were reviewed.
+
+    ``policy`` is the policy file; a version scheduled for today or earlier replaces it (R-POL-01).
+    """
     today = kyiv_date(now)
     due = sa.or_(
         PartnerRow.valid_until_date <= today,
@@ -30,7 +34,10 @@ async def run_daily_review(uow_factory: Callable[[], StatusUnitOfWork], now: dat
     )
     with job_run("status_review", business_date=today.isoformat()) as run:
         async with uow_factory() as uow:
-            partner_ids = await uow.partners.ids(where=due)
+            scheduled = await uow.policy_versions.every()
+            # R-POL-01: the version in force today decides; the day one takes effect, everyone is re-decided.
+            policy = policy_in_force(policy, scheduled, today)
+            partner_ids = await uow.partners.ids(where=None if switches_on(scheduled, today) else due)
         for done, partner_id in enumerate(partner_ids, start=1):
             async with uow_factory() as uow:
                 partner = await uow.partners.get(partner_id, for_update=True)

@@ -11,6 +11,7 @@ from ppcore.scheduler import parse_iso_date
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.certificates import courses_by_login
 from status_service.domain.policy_simulation import SimulationReport, simulate_policy
+from status_service.domain.policy_versions import policy_in_force
 
 POLICY_FIELD = "policy_document"
 DATE_FIELD = "as_of_date"
@@ -45,11 +46,13 @@ def simulated_instant(text: str, now: datetime) -> tuple[date, datetime]:
 
 
 async def simulate(
-    uow: StatusUnitOfWork, candidate_text: str, as_of_text: str, now: datetime, in_force: ProgramPolicy
+    uow: StatusUnitOfWork, candidate_text: str, as_of_text: str, now: datetime, base: ProgramPolicy
 ) -> SimulationReport:
-    """Every partner under the candidate and under the policy in force; nothing written (R-POL-01)."""
+    """Every partner under the candidate and under the policy in force on the day (the file's or a
+    scheduled version); nothing written (R-POL-01)."""
     candidate = candidate_policy(candidate_text)
-    _, instant = simulated_instant(as_of_text, now)
+    day, instant = simulated_instant(as_of_text, now)
+    in_force = policy_in_force(base, await uow.policy_versions.every(), day)
     partners = await uow.partners.every()
     courses = courses_by_login(await uow.certificates.of_attached_logins())
     return simulate_policy(partners, courses, instant, in_force, candidate)
