@@ -58,6 +58,8 @@ def process_env(
         f"{prefix}_JWT_SECRET": secret,
         f"{prefix}_LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
     }
+    if os.environ.get("PROCESSES"):  # PROCESSES=2 make run: that many processes per service
+        env.setdefault(f"{prefix}_PROCESSES", os.environ["PROCESSES"])
     if "metrics" in ports:
         env[f"{prefix}_METRICS_PORT"] = str(ports["metrics"])
     if prefix == "GATEWAY":

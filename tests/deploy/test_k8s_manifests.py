@@ -57,17 +57,20 @@ SETTINGS_BY_MODULE: dict[str, type[BaseSettings]] = {
 # Settings an overlay deliberately leaves at their default, and why. Every other setting
 # of a process is set in its manifests (so ops see every knob there).
 _KEY_PAIR_ONLY = ("jwt_private_key_file", "jwt_public_keys_dir", "tls_cert_file", "tls_key_file", "tls_ca_file")
+_ALWAYS_LEFT = {"process_index": "set by the server's parent for each of its processes, never by an operator"}
 _PER_BACKEND = dict.fromkeys(
     (f"cabinet_{b}_deadline_seconds" for b in ("status", "points", "licensing", "compliance")),
     "unset: the backend's sections use cabinet_deadline_seconds",
 )
 LEFT_AT_DEFAULT: dict[str, dict[str, str]] = {
     "dev": {
+        **_ALWAYS_LEFT,
         **_PER_BACKEND,
         **dict.fromkeys(_KEY_PAIR_ONLY, "dev signs tokens with the shared HS256 secret and talks plaintext"),
         "jwt_public_key_file": "one verification key for every issuer: not used here",
     },
     "production": {
+        **_ALWAYS_LEFT,
         **_PER_BACKEND,
         "jwt_secret": "production signs tokens with key pairs, one per issuer",
         "jwt_public_key_file": "production verifies with jwt_public_keys_dir (one key per issuer)",

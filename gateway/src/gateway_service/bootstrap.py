@@ -119,6 +119,7 @@ async def build_gateway(
         host=settings.http_host,
         port=settings.http_port,
         grace_seconds=settings.shutdown_grace_seconds,
+        reuse_port=settings.processes > 1,
     )
 
     async def serve_http(stop: asyncio.Event) -> None:

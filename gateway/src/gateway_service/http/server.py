@@ -31,8 +31,11 @@ class _EmbeddedServer(uvicorn.Server):
 class HttpServer:
     """Serves ``app`` on ``host:port`` (port 0: a free port, read ``bound_port`` once ``started``)."""
 
-    def __init__(self, app: ASGIApp, *, host: str, port: int, grace_seconds: float = 10.0) -> None:
+    def __init__(
+        self, app: ASGIApp, *, host: str, port: int, grace_seconds: float = 10.0, reuse_port: bool = False
+    ) -> None:
         self.app = app
+        self.reuse_port = reuse_port  # several gateway processes share the port
         self.host = host
         self.port = port
         self.grace_seconds = grace_seconds
@@ -42,6 +45,8 @@ class HttpServer:
     async def run(self, stop: asyncio.Event) -> None:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((self.host, self.port))
         self.bound_port = int(sock.getsockname()[1])
         config = uvicorn.Config(

@@ -8,7 +8,9 @@ declares who may call it in an access table; anything not declared is denied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -115,8 +117,16 @@ class TokenVerifier:
         public_keys_dir: Path | None = None,
         issuer: str,
         audience: str,
+        cache_size: int = 4096,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._algorithm = algorithm
+        # Verified tokens by their raw text -> (caller, exp): decoding and checking a
+        # signature costs more than the rest of a small call, and callers reuse a token
+        # for its whole life. Bounded LRU; an entry is never used at or after its exp.
+        self._cache: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        self._cache_size = cache_size
+        self._now = now
         # One key per issuer: <issuer>.pem in public_keys_dir (key pairs only).
         self._issuer_keys = (
             {path.stem: path.read_text(encoding="utf-8") for path in sorted(public_keys_dir.glob("*.pem"))}
@@ -145,6 +155,20 @@ class TokenVerifier:
         return key, claimed
 
     def verify(self, token: str) -> Caller:
+        cached = self._cache.get(token)
+        if cached is not None:
+            if self._now() < cached[1]:
+                self._cache.move_to_end(token)
+                return cached[0]
+            del self._cache[token]  # expired: the full check below refuses it
+        caller, expires = self._verify_uncached(token)
+        if self._cache_size > 0:
+            self._cache[token] = (caller, expires)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return caller
+
+    def _verify_uncached(self, token: str) -> tuple[Caller, float]:
         key, issuer = self._key_for(token)
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -159,7 +183,7 @@ class TokenVerifier:
             raise Unauthenticated(reason="TOKEN_EXPIRED", message="authorization: the token has expired") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated(reason="TOKEN_INVALID", message=f"authorization: invalid token ({exc})") from exc
-        return caller_from_claims(claims)
+        return caller_from_claims(claims), float(claims["exp"])
 
 
 def caller_from_claims(claims: Mapping[str, Any]) -> Caller:

@@ -14,9 +14,9 @@ from pydantic_settings import SettingsConfigDict
 from partnerprogram.echo.v1 import echo_service_pb2 as pb
 from partnerprogram.echo.v1 import echo_service_pb2_grpc as pb_grpc
 from ppcore.auth import Allow, CallerKind, TokenVerifier
-from ppcore.logging import configure_logging
+from ppcore.main import service_main
 from ppcore.server import GrpcService, ServerApp, TlsFiles
-from ppcore.settings import ServiceSettings, load_settings
+from ppcore.settings import ServiceSettings
 
 ECHO_ACCESS = {
     "Echo": Allow.of(CallerKind.STAFF, CallerKind.SYSTEM, CallerKind.SALES_PLATFORM),
@@ -72,13 +72,16 @@ def build_echo_app(settings: EchoSettings) -> ServerApp:
         grace_seconds=settings.shutdown_grace_seconds,
         log_sample=settings.access_log_sample,
         metrics_port=settings.metrics_port,
+        reuse_port=settings.processes > 1,
     )
 
 
+async def build_echo_app_async(settings: EchoSettings) -> ServerApp:
+    return build_echo_app(settings)
+
+
 def main() -> None:
-    settings = load_settings(EchoSettings)
-    configure_logging("echo", settings.log_level, settings.log_format)
-    asyncio.run(build_echo_app(settings).serve_until_signalled())
+    service_main("echo", EchoSettings, build_echo_app_async, None)
 
 
 if __name__ == "__main__":

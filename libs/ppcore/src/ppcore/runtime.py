@@ -174,6 +174,7 @@ class Platform:
             log_sample=s.access_log_sample,
             metrics_port=s.metrics_port,
             metrics_host=s.grpc_host,
+            reuse_port=s.processes > 1,
             background=[
                 self.relay.run,
                 Housekeeping(self.db, self.tables, self.clock).run,

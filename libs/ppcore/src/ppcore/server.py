@@ -94,6 +94,9 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         self._access = access  # service full name -> table
         self._verifier = verifier
         self._log_sample = log_sample
+        # Method path -> (the servicer's handler, our wrapper of it). Parsing the path, the
+        # access table look-up and the wrapping are done once per method, not per call.
+        self._wrapped: dict[str, tuple[Any, Any]] = {}
 
     async def intercept_service(  # type: ignore[override]
         self,
@@ -102,16 +105,24 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
     ) -> Any:
         handler = await continuation(handler_call_details)
         full_method: str = handler_call_details.method  # type: ignore[attr-defined]
+        known = self._wrapped.get(full_method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(handler, full_method)
+        self._wrapped[full_method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, handler: Any, full_method: str) -> Any:
         service_name, _, method = full_method.lstrip("/").partition("/")
         table = self._access.get(service_name)
         if handler is None or table is None:
             return handler  # health, reflection: open to all
-        metadata = dict(handler_call_details.invocation_metadata or ())  # type: ignore[attr-defined]
+        labels = (service_name, method)
         if handler.unary_unary:
             inner = handler.unary_unary
 
             async def unary_unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-                return await self._guarded(inner, request, context, table, method, full_method, metadata)
+                return await self._guarded(inner, request, context, table, labels, full_method)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary_unary,
@@ -121,11 +132,11 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         if handler.unary_stream:
             inner_stream: Any = handler.unary_stream
 
-            async def unary_stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-                async def call(req: Any, ctx: Any) -> list[Any]:
-                    return [item async for item in inner_stream(req, ctx)]
+            async def call(req: Any, ctx: Any) -> list[Any]:
+                return [item async for item in inner_stream(req, ctx)]
 
-                for item in await self._guarded(call, request, context, table, method, full_method, metadata):
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                for item in await self._guarded(call, request, context, table, labels, full_method):
                     yield item
 
             return grpc.unary_stream_rpc_method_handler(
@@ -152,10 +163,11 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         request: Any,
         context: grpc.aio.ServicerContext[Any, Any],
         table: AccessTable,
-        method: str,
+        labels: tuple[str, str],
         full_method: str,
-        metadata: Mapping[str, Any],
     ) -> Any:
+        method = labels[1]
+        metadata = dict(context.invocation_metadata() or ())
         request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or uuid.uuid4().hex)
         started = time.perf_counter()
         caller: Caller = ANONYMOUS
@@ -191,8 +203,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
             finally:
                 elapsed = time.perf_counter() - started
-                service_name = full_method[1 : -len(method) - 1]
-                metrics.observe_rpc("server", service_name, method, code.name, elapsed)
+                metrics.observe_rpc("server", *labels, code.name, elapsed)
                 if code is not grpc.StatusCode.OK:
                     tracing.mark_error(code.name)
                 if (
@@ -226,6 +237,8 @@ class ServerApp:
     log_sample: float = 1.0
     metrics_port: int | None = None
     metrics_host: str = "0.0.0.0"
+    # Several processes serve this port (settings.processes > 1).
+    reuse_port: bool = False
 
     def __post_init__(self) -> None:
         self._server: grpc.aio.Server | None = None
@@ -244,7 +257,9 @@ class ServerApp:
             interceptors=[_CallInterceptor(access, self.verifier, self.log_sample)],
             maximum_concurrent_rpcs=self.max_concurrent_rpcs,
             options=[
-                ("grpc.so_reuseport", 0),
+                # Off unless several processes share the port on purpose: a second
+                # instance started by mistake then fails to bind instead of sharing.
+                ("grpc.so_reuseport", 1 if self.reuse_port else 0),
                 # Clients balance round robin over a headless Service's pods; closing each
                 # connection after a while (calls in flight finish: no grace limit) makes
                 # them re-resolve and find new pods.

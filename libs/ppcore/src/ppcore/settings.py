@@ -31,6 +31,11 @@ class ServiceSettings(BaseSettings):
     # Where this process listens.
     grpc_host: str = "127.0.0.1"
     grpc_port: int = Field(ge=0, le=65535)
+    # Server processes sharing grpc_port (SO_REUSEPORT), each with its own database pool.
+    # 1 per core the process may use (a pod's CPU limit); see README "Processes per service".
+    processes: int = Field(default=1, ge=1, le=64)
+    # Set by the parent for each of its processes (0 .. processes-1); not an operator setting.
+    process_index: int = Field(default=0, ge=0)
     # SQLAlchemy URL. postgresql:// and sqlite:/// are accepted and mapped to async drivers.
     database_url: str = Field(min_length=1)
     nats_url: str = "nats://127.0.0.1:4222"
@@ -79,6 +84,8 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("jwt_secret: required for HS256 and at least 16 characters")
         elif self.jwt_public_key_file is None and self.jwt_public_keys_dir is None:
             raise ValueError(f"jwt_public_key_file: required for {self.jwt_algorithm} (or jwt_public_keys_dir)")
+        if self.processes > 1 and self.grpc_port == 0:
+            raise ValueError("grpc_port: a fixed port is needed to share it between processes")
         tls = [self.tls_cert_file, self.tls_key_file]
         if any(tls) and not all(tls):
             raise ValueError("tls_cert_file and tls_key_file: set both or neither")

@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -247,3 +248,52 @@ async def test_sigterm_lets_calls_in_flight_finish(tokens):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _workers_that_answered(log_file) -> set[str]:
+    workers = set()
+    for line in log_file.read_text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry.get("event") == "rpc.completed" and entry.get("code") == "OK":
+                workers.add(entry.get("worker"))
+    return workers
+
+
+async def test_several_processes_share_one_port_and_each_serves_calls(tmp_path, tokens):
+    """Issue 16 (processes per service): with ECHO_PROCESSES=2 two server processes listen on
+    the same port (SO_REUSEPORT); connections are spread over them and both answer calls.
+    SIGTERM to the parent stops both, and the parent exits 0."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ECHO_GRPC_PORT": str(port),
+        "ECHO_JWT_SECRET": TEST_JWT_SECRET,
+        "ECHO_PROCESSES": "2",
+        "ECHO_LOG_LEVEL": "INFO",
+    }
+    log_path = tmp_path / "echo.log"
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "ppcore.echo"], env=env, stdout=log_file, stderr=log_file)
+    try:
+        metadata = tokens.metadata(tokens.system())
+        deadline = asyncio.get_running_loop().time() + 60
+        workers: set[str] = set()
+        while workers != {"0", "1"}:
+            assert asyncio.get_running_loop().time() < deadline, f"only workers {workers} answered"
+            # New connections: the kernel picks a listening process per connection.
+            channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for _ in range(8)]
+            for channel in channels:
+                await asyncio.wait_for(channel.channel_ready(), timeout=30)
+                reply = await pb_grpc.EchoServiceStub(channel).Echo(
+                    pb.EchoRequest(payload=b"hi"), metadata=metadata, timeout=10
+                )
+                assert reply.payload == b"hi"
+                await channel.close()
+            workers = _workers_that_answered(log_path)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
