@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import importlib
 import json
+import os
 import pkgutil
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from bench.harness import BenchContext, Goal, Options, ScenarioResult
 
 BASELINE = Path(__file__).with_name("baseline.json")
 RESULTS = Path(__file__).with_name("results")
+REPORT = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
 
 
 def discover() -> dict[str, Any]:
@@ -35,9 +37,14 @@ def discover() -> dict[str, Any]:
 
 
 async def echo_only(ctx: BenchContext) -> ScenarioResult:
+    before = os.getloadavg()[0]
     echo = await ctx.echo_reference()
     return ScenarioResult(
-        name="echo", metrics=echo.as_dict(), goals=[Goal("no errors", echo.errors == 0, "")], loads={"echo": echo}
+        name="echo",
+        metrics=echo.as_dict(),
+        goals=[Goal("no errors", echo.errors == 0, "")],
+        loads={"echo": echo},
+        load_average=(before, os.getloadavg()[0]),
     )
 
 
@@ -65,7 +72,14 @@ async def main_async(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown scenarios: {unknown}; try --list", file=sys.stderr)
         return 2
-    options = Options(concurrency=args.concurrency, duration=args.duration, channels=args.channels, quick=args.quick)
+    options = Options(
+        concurrency=args.concurrency,
+        duration=args.duration,
+        channels=args.channels,
+        quick=args.quick,
+        rounds=args.rounds,
+        processes=args.processes,
+    )
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     results: list[ScenarioResult] = []
     with tempfile.TemporaryDirectory(prefix="pp-bench-") as work:
@@ -81,13 +95,14 @@ async def main_async(args: argparse.Namespace) -> int:
                 for key, value in result.metrics.items():
                     if key not in ("throughput", "p50_ms", "p95_ms", "p99_ms"):
                         print(f"  {key:<28} {value:12.3f}")
+                print(f"  load average (1 min)         {result.load_average[0]:.2f} -> {result.load_average[1]:.2f}")
                 for goal in result.goals:
                     print(f"  [{'PASS' if goal.passed else 'FAIL'}] {goal.name}: {goal.detail}")
                 for line in compare_with_baseline(result, baseline):
                     print(line)
                 print(f"  ({time.perf_counter() - started:.1f} s)")
         finally:
-            ctx.close()
+            await ctx.aclose()
     RESULTS.mkdir(exist_ok=True)
     payload = {
         "options": vars(options),
@@ -96,6 +111,9 @@ async def main_async(args: argparse.Namespace) -> int:
     out = Path(args.json) if args.json else RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(payload, indent=2))
     print(f"\nresults: {out}")
+    if not args.no_report:
+        REPORT.write_text(report(results, options))
+        print(f"report: {REPORT}")
     if args.save_baseline:
         merged = {**baseline, **{r.name: r.metrics for r in results}}
         BASELINE.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
@@ -104,6 +122,50 @@ async def main_async(args: argparse.Namespace) -> int:
     if failed:
         print("goals not met:\n  " + "\n  ".join(failed))
     return 1 if failed and args.strict else 0
+
+
+def report(results: list[ScenarioResult], options: Options) -> str:
+    """BENCHMARKS.md: what this run measured, written by the runner (never by hand)."""
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`python -m bench`) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"{os.cpu_count()} cores, load generator in the runner's process (Python grpc.aio), "
+        f"concurrency {options.concurrency} over {options.channels} channels, {options.duration:g} s per load, "
+        f"{options.rounds} echo/scenario alternations, {options.processes} server process(es) per server"
+        + (", small data (--quick)" if options.quick else "")
+        + ".",
+        "",
+        "Server CPU is user + system time of the server's processes read from `/proc/<pid>/stat`,",
+        "per measured call: it holds on a busy machine, where calls/s do not. Ratios to echo are",
+        "medians of per-round ratios (echo and the scenario alternate in the same run). Load",
+        "average: the machine's 1-minute load when the scenario started -> ended.",
+        "",
+        "| scenario | calls/s | p50 ms | p95 ms | p99 ms | server CPU us/call | CPU vs echo "
+        "| calls/s vs echo | load average | goals |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in results:
+        m = r.metrics
+
+        def cell(key: str, fmt: str = ".0f", m: dict[str, float] = m) -> str:
+            return format(m[key], fmt) if key in m else ""
+
+        cpu = cell("cpu_us_per_call") or (f"{r.loads['echo'].cpu_us_per_call:.0f}" if "echo" in r.loads else "")
+        goals = "; ".join(f"{'PASS' if g.passed else 'FAIL'} {g.name} ({g.detail})" for g in r.goals)
+        lines.append(
+            f"| {r.name} | {cell('throughput')} | {cell('p50_ms', '.2f')} | {cell('p95_ms', '.2f')} "
+            f"| {cell('p99_ms', '.2f')} | {cpu} | {cell('cpu_vs_echo', '.2f')} | {cell('throughput_vs_echo', '.2f')} "
+            f"| {r.load_average[0]:.1f} -> {r.load_average[1]:.1f} | {goals} |"
+        )
+    extra = [
+        f"- {r.name}: " + ", ".join(f"{k} {v:.3g}" for k, v in r.metrics.items() if k not in _TABLE_KEYS)
+        for r in results
+    ]
+    return "\n".join([*lines, "", "Other figures:", "", *extra, ""])
+
+
+_TABLE_KEYS = {"throughput", "p50_ms", "p95_ms", "p99_ms", "cpu_us_per_call", "cpu_vs_echo", "throughput_vs_echo"}
 
 
 def main() -> None:
@@ -118,6 +180,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller data sets, for a smoke run")
     parser.add_argument("--json", help="where to write results (default bench/results/)")
     parser.add_argument("--save-baseline", action="store_true", help="store these results as the new baseline")
+    parser.add_argument("--rounds", type=int, default=3, help="echo / scenario alternations (A B A B ...)")
+    parser.add_argument("--processes", type=int, default=1, help="server processes of each server (<PREFIX>_PROCESSES)")
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is not met")
     sys.exit(asyncio.run(main_async(parser.parse_args())))
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import grpc
 
+from bench.cpu import cpu_seconds, load_average, process_tree
 from bench.load import Call, LoadResult, run_load
 from partnerprogram.echo.v1 import echo_service_pb2 as echo_pb
 from partnerprogram.echo.v1 import echo_service_pb2_grpc as echo_grpc
@@ -39,6 +41,8 @@ class ScenarioResult:
     metrics: dict[str, float] = field(default_factory=dict)
     goals: list[Goal] = field(default_factory=list)
     loads: dict[str, LoadResult] = field(default_factory=dict)
+    # 1-minute load average when the scenario started and ended.
+    load_average: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class Options:
     duration: float = 10.0
     channels: int = 4
     quick: bool = False
+    # Echo and the scenario alternate (A B A B ...) this many times; ratios are the median.
+    rounds: int = 3
+    # Server processes of every server under test (<PREFIX>_PROCESSES).
+    processes: int = 1
 
 
 class BenchContext:
@@ -54,8 +62,11 @@ class BenchContext:
         self.options = options
         self.work_dir = work_dir
         self.tokens = Tokens()
-        self._echo: LoadResult | None = None
         self._nats: NatsServer | None = None
+        self._pids: dict[str, int] = {}  # server address -> pid of its (parent) process
+        self._echo_stack = AsyncExitStack()
+        self._echo_call: Call | None = None
+        self._echo_address = ""
 
     # --- infrastructure -----------------------------------------------------------
     @asynccontextmanager
@@ -77,12 +88,19 @@ class BenchContext:
 
     @asynccontextmanager
     async def service_process(
-        self, module: str, prefix: str, env: dict[str, str], *, port: int | None = None
+        self,
+        module: str,
+        prefix: str,
+        env: dict[str, str],
+        *,
+        port: int | None = None,
+        processes: int | None = None,
     ) -> AsyncIterator[str]:
         """Run ``python -m module`` with ``<PREFIX>_*`` settings (on ``port``, or a free one); yields its address."""
         port = port or free_port()
         full_env = {
             **os.environ,
+            f"{prefix}_PROCESSES": str(processes or self.options.processes),
             f"{prefix}_GRPC_PORT": str(port),
             f"{prefix}_JWT_SECRET": TEST_JWT_SECRET,
             f"{prefix}_LOG_LEVEL": "WARNING",
@@ -93,6 +111,7 @@ class BenchContext:
         log = open(self.work_dir / f"{module}.log", "wb")  # noqa: SIM115 - open as long as the process runs
         proc = subprocess.Popen([sys.executable, "-m", module], env=full_env, stdout=log, stderr=log)
         address = f"127.0.0.1:{port}"
+        self._pids[address] = proc.pid
         try:
             channel = grpc.aio.insecure_channel(address)
             try:
@@ -105,6 +124,7 @@ class BenchContext:
                 await channel.close()
             yield address
         finally:
+            del self._pids[address]
             proc.terminate()
             try:
                 proc.wait(20)
@@ -123,51 +143,105 @@ class BenchContext:
         ]
 
     # --- load -------------------------------------------------------------------------
-    async def load(self, call: Call) -> LoadResult:
-        return await run_load(call, concurrency=self.options.concurrency, duration=self.options.duration)
+    def cpu_meter(self, servers: str | Sequence[str]) -> Callable[[], float] | None:
+        """CPU seconds so far of the servers at these addresses: their processes and children."""
+        roots = [self._pids[a] for a in ([servers] if isinstance(servers, str) else servers) if a in self._pids]
+        if not roots:
+            return None
+        return lambda: cpu_seconds([pid for root in roots for pid in process_tree(root)])
+
+    async def load(self, call: Call, servers: str | Sequence[str] = ()) -> LoadResult:
+        """``call`` under load; server CPU per call is metered over ``servers`` (addresses)."""
+        meter = self.cpu_meter(servers)
+        return await run_load(
+            call, concurrency=self.options.concurrency, duration=self.options.duration, cpu_meter=meter
+        )
+
+    async def echo_server(self) -> tuple[str, Call]:
+        """The bare echo server (same runner and auth), started once and kept for the run."""
+        if self._echo_call is None:
+            address = await self._echo_stack.enter_async_context(
+                self.service_process("ppcore.echo", "ECHO", {"DATABASE_URL": "sqlite://"})
+            )
+            channels = self.channels(address)
+            for channel in channels:
+                self._echo_stack.push_async_callback(channel.close)
+            stubs = [echo_grpc.EchoServiceStub(c) for c in channels]
+            metadata = self.tokens.metadata(self.tokens.sales_platform())
+            request = echo_pb.EchoRequest(payload=b"x" * 64)
+
+            async def call(i: int) -> Any:
+                return await stubs[i % len(stubs)].Echo(request, metadata=metadata, timeout=10)
+
+            self._echo_address, self._echo_call = address, call
+        return self._echo_address, self._echo_call
 
     async def echo_reference(self) -> LoadResult:
-        """The bare echo server, same runner and auth, same concurrency; measured once per run."""
-        if self._echo is None:
-            async with self.service_process("ppcore.echo", "ECHO", {"DATABASE_URL": "sqlite://"}) as address:
-                channels = self.channels(address)
-                stubs = [echo_grpc.EchoServiceStub(c) for c in channels]
-                metadata = self.tokens.metadata(self.tokens.sales_platform())
-                request = echo_pb.EchoRequest(payload=b"x" * 64)
+        address, call = await self.echo_server()
+        return await self.load(call, address)
 
-                async def call(i: int) -> Any:
-                    return await stubs[i % len(stubs)].Echo(request, metadata=metadata, timeout=10)
+    async def compare_with_echo(
+        self, name: str, call: Call, servers: str | Sequence[str], *, cpu_goal: float | None = None
+    ) -> ScenarioResult:
+        """Echo and the scenario alternate (A B A B ...) in this run, so both see the same
+        machine; the ratios are the medians of the rounds' ratios. Goals of every hot path:
+        >= half the echo throughput, p99 <= 2 x echo p99, and (where given) server CPU per
+        call <= ``cpu_goal`` x echo's."""
+        load_before = load_average()[0]
+        echo_address, echo_call = await self.echo_server()
+        loads: dict[str, LoadResult] = {}
+        pairs: list[tuple[LoadResult, LoadResult]] = []
+        for round_no in range(1, self.options.rounds + 1):
+            echo = await self.load(echo_call, echo_address)
+            service = await self.load(call, servers)
+            loads[f"echo {round_no}"], loads[f"svc {round_no}"] = echo, service
+            pairs.append((echo, service))
 
-                self._echo = await self.load(call)
-                for channel in channels:
-                    await channel.close()
-        return self._echo
+        def median(values: list[float]) -> float:
+            return statistics.median(values) if values else 0.0
 
-    async def compare_with_echo(self, name: str, service: LoadResult) -> ScenarioResult:
-        """The goal of every hot path: >= half the echo throughput, p99 <= 2 x echo p99."""
-        echo = await self.echo_reference()
-        ratio = service.throughput / echo.throughput if echo.throughput else 0.0
-        p99_ratio = service.p99_ms / echo.p99_ms if echo.p99_ms else float("inf")
+        def ratio(a: float, b: float) -> float:
+            return a / b if b else 0.0
+
+        throughput_ratio = median([ratio(s.throughput, e.throughput) for e, s in pairs])
+        p99_ratio = median([ratio(s.p99_ms, e.p99_ms) for e, s in pairs])
+        cpu_ratio = median([ratio(s.cpu_us_per_call, e.cpu_us_per_call) for e, s in pairs])
+        services = [s for _, s in pairs]
+        echoes = [e for e, _ in pairs]
+        errors = sum(s.errors for s in services)
+        goals = [
+            Goal("throughput >= 0.5 x echo", throughput_ratio >= 0.5, f"{throughput_ratio:.2f} x echo (median)"),
+            Goal("p99 <= 2 x echo p99", p99_ratio <= 2.0, f"{p99_ratio:.2f} x echo p99 (median)"),
+            Goal("no errors", errors == 0, f"{errors} errors"),
+        ]
+        if cpu_goal is not None:
+            goals.append(
+                Goal(f"server CPU per call <= {cpu_goal} x echo", cpu_ratio <= cpu_goal, f"{cpu_ratio:.2f} x echo")
+            )
         return ScenarioResult(
             name=name,
             metrics={
-                "throughput": service.throughput,
-                "p50_ms": service.p50_ms,
-                "p95_ms": service.p95_ms,
-                "p99_ms": service.p99_ms,
-                "errors": float(service.errors),
-                "echo_throughput": echo.throughput,
-                "echo_p99_ms": echo.p99_ms,
-                "throughput_vs_echo": ratio,
+                "throughput": median([s.throughput for s in services]),
+                "p50_ms": median([s.p50_ms for s in services]),
+                "p95_ms": median([s.p95_ms for s in services]),
+                "p99_ms": median([s.p99_ms for s in services]),
+                "cpu_us_per_call": median([s.cpu_us_per_call for s in services]),
+                "errors": float(errors),
+                "echo_throughput": median([e.throughput for e in echoes]),
+                "echo_p99_ms": median([e.p99_ms for e in echoes]),
+                "echo_cpu_us_per_call": median([e.cpu_us_per_call for e in echoes]),
+                "throughput_vs_echo": throughput_ratio,
                 "p99_vs_echo": p99_ratio,
+                "cpu_vs_echo": cpu_ratio,
             },
-            goals=[
-                Goal("throughput >= 0.5 x echo", ratio >= 0.5, f"{ratio:.2f} x echo"),
-                Goal("p99 <= 2 x echo p99", p99_ratio <= 2.0, f"{p99_ratio:.2f} x echo p99"),
-                Goal("no errors", service.errors == 0, f"{service.errors} errors"),
-            ],
-            loads={"service": service, "echo": echo},
+            goals=goals,
+            loads=loads,
+            load_average=(load_before, load_average()[0]),
         )
+
+    async def aclose(self) -> None:
+        await self._echo_stack.aclose()
+        self.close()
 
     def close(self) -> None:
         if self._nats is not None:

@@ -25,6 +25,8 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     concurrency: int
+    # Server CPU (user + system, all its processes) per measured call, from /proc; 0: not metered.
+    cpu_us_per_call: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {k: float(v) for k, v in asdict(self).items()}
@@ -32,7 +34,8 @@ class LoadResult:
     def line(self) -> str:
         return (
             f"{self.throughput:10.0f} calls/s   p50 {self.p50_ms:7.3f} ms   p95 {self.p95_ms:7.3f} ms   "
-            f"p99 {self.p99_ms:7.3f} ms   errors {self.errors}   (c={self.concurrency}, {self.calls} calls)"
+            f"p99 {self.p99_ms:7.3f} ms   server CPU {self.cpu_us_per_call:7.0f} us/call   errors {self.errors}   "
+            f"(c={self.concurrency}, {self.calls} calls)"
         )
 
 
@@ -43,8 +46,18 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-async def run_load(call: Call, *, concurrency: int, duration: float, warmup: float = 1.0) -> LoadResult:
+async def run_load(
+    call: Call,
+    *,
+    concurrency: int,
+    duration: float,
+    warmup: float = 1.0,
+    cpu_meter: Callable[[], float] | None = None,
+) -> LoadResult:
+    """``cpu_meter`` returns the server's CPU seconds so far; it is read when measuring
+    starts and once every caller has finished."""
     latencies: list[float] = []
+    cpu_at_start = 0.0
     errors = 0
     counter = 0
     measuring = False
@@ -68,14 +81,16 @@ async def run_load(call: Call, *, concurrency: int, duration: float, warmup: flo
                 latencies.append((time.perf_counter_ns() - started) / 1e6)
 
     async def warm() -> None:
-        nonlocal measuring, stop_at
+        nonlocal measuring, stop_at, cpu_at_start
         await asyncio.sleep(warmup)
+        cpu_at_start = cpu_meter() if cpu_meter else 0.0
         measuring = True
         stop_at = time.perf_counter() + duration
 
     started_at = time.perf_counter()
     await asyncio.gather(warm(), *(worker() for _ in range(concurrency)))
     elapsed = max(1e-9, time.perf_counter() - started_at - warmup)
+    cpu = (cpu_meter() - cpu_at_start) if cpu_meter else 0.0
     latencies.sort()
     return LoadResult(
         calls=len(latencies),
@@ -87,4 +102,5 @@ async def run_load(call: Call, *, concurrency: int, duration: float, warmup: flo
         p99_ms=percentile(latencies, 0.99),
         max_ms=latencies[-1] if latencies else 0.0,
         concurrency=concurrency,
+        cpu_us_per_call=cpu / len(latencies) * 1e6 if latencies and cpu_meter else 0.0,
     )

@@ -82,9 +82,8 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             async def call(i: int) -> Any:
                 return await stubs[i % len(stubs)].ListDirectory(requests[i % len(requests)], timeout=10)
 
-            result = await ctx.load(call)
+            scenario = await ctx.compare_with_echo("gateway_list_directory", call, address)
             for channel in channels:
                 await channel.close()
-        scenario = await ctx.compare_with_echo("gateway_list_directory", result)
         scenario.metrics["partners"] = float(count)
         return scenario

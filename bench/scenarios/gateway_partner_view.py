@@ -161,7 +161,8 @@ async def run(ctx: BenchContext) -> ScenarioResult:
                 raise RuntimeError(f"partial view: {list(reply.cabinet.missing_sections)}")
             return reply
 
-        loads["view"] = await ctx.load(view)
+        # The view's CPU is that of all five processes (the gateway and its backends).
+        scenario = await ctx.compare_with_echo("gateway_partner_view", view, list(addresses.values()))
         # Each backend's slowest section read, alone, at the same concurrency.
         status_stubs = [status_grpc.StatusServiceStub(c) for c in channels["status"]]
         points_stubs = [points_grpc.PointsServiceStub(c) for c in channels["points"]]
@@ -189,24 +190,26 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             ),
         }
         for name, call in backend_calls.items():
-            loads[name] = await ctx.load(call)
+            loads[name] = await ctx.load(call, addresses[name])
         for group in channels.values():
             for channel in group:
                 await channel.close()
-    scenario = await ctx.compare_with_echo("gateway_partner_view", loads["view"])
     slowest = max(("status", "points", "licensing", "compliance"), key=lambda n: loads[n].p99_ms)
     ceiling = loads[slowest].p99_ms + SLACK_MS
     ratio = scenario.metrics["throughput_vs_echo"]
-    scenario.metrics |= {f"{name}_p99_ms": load.p99_ms for name, load in loads.items() if name != "view"}
+    view_p99 = scenario.metrics["p99_ms"]
+    scenario.metrics |= {f"{name}_p99_ms": load.p99_ms for name, load in loads.items()}
     scenario.metrics["partners"] = float(count)
     scenario.goals = [
         Goal(
             f"p99 <= slowest backend ({slowest}) p99 + {SLACK_MS:.0f} ms",
-            loads["view"].calls > 0 and loads["view"].p99_ms <= ceiling,
-            f"{loads['view'].p99_ms:.1f} ms vs {ceiling:.1f} ms",
+            scenario.metrics["throughput"] > 0 and view_p99 <= ceiling,
+            f"{view_p99:.1f} ms (median of rounds) vs {ceiling:.1f} ms",
         ),
         Goal(f"throughput >= {MIN_ECHO_RATIO} x echo", ratio >= MIN_ECHO_RATIO, f"{ratio:.2f} x echo"),
-        Goal("no errors (no partial view)", loads["view"].errors == 0, f"{loads['view'].errors} errors"),
+        Goal(
+            "no errors (no partial view)", scenario.metrics["errors"] == 0, f"{scenario.metrics['errors']:.0f} errors"
+        ),
     ]
-    scenario.loads |= {name: load for name, load in loads.items() if name != "view"}
+    scenario.loads |= loads
     return scenario

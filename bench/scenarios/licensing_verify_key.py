@@ -78,9 +78,8 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             async def call(i: int) -> Any:
                 return await stubs[i % len(stubs)].VerifyKey(requests[i % len(requests)], metadata=metadata, timeout=10)
 
-            result = await ctx.load(call)
+            scenario = await ctx.compare_with_echo("licensing_verify_key", call, address, cpu_goal=1.25)
             for channel in channels:
                 await channel.close()
-        scenario = await ctx.compare_with_echo("licensing_verify_key", result)
         scenario.metrics["registered_keys"] = float(count)
         return scenario

@@ -147,10 +147,9 @@ async def run(ctx: BenchContext) -> ScenarioResult:
                 stub = stubs[i % len(stubs)]
                 return await stub.CheckDiscountEntitlement(requests[i % len(requests)], metadata=metadata, timeout=10)
 
-            result = await ctx.load(call)
+            scenario = await ctx.compare_with_echo("status_check_discount_entitlement", call, address, cpu_goal=1.25)
             for channel in channels:
                 await channel.close()
-        scenario = await ctx.compare_with_echo("status_check_discount_entitlement", result)
         scenario.metrics["partners"] = float(count)
         scenario.metrics["employees"] = float(count * EMPLOYEES_PER_PARTNER)
         return scenario
