@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import random
 import signal
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +168,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
     ) -> Any:
         method = labels[1]
         metadata = dict(context.invocation_metadata() or ())
-        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or uuid.uuid4().hex)
+        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex())
         started = time.perf_counter()
         caller: Caller = ANONYMOUS
         code = grpc.StatusCode.OK
