@@ -23,6 +23,7 @@ from gateway_service.web.pages import WebConfig, checked_form, field, flash, ren
 from partnerprogram.status.v1 import employee_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import CallerKind
+from ppcore.personal_data import PERSONAL_DATA_GROUP
 
 
 def _safe_next(target: str, default: str) -> str:
@@ -74,7 +75,10 @@ async def dev_signin(request: Request) -> Response:
     who = field(form, "who")
     next_path = field(form, "next")
     if who.startswith("staff:"):
-        person: Person | Refusal = Person(kind=CallerKind.STAFF, login=who, name=who.removeprefix("staff:"))
+        # The demo moderator works the card and survey queues, which show contacts (R-PD-01).
+        person: Person | Refusal = Person(
+            kind=CallerKind.STAFF, login=who, name=who.removeprefix("staff:"), groups=(PERSONAL_DATA_GROUP,)
+        )
     else:
         login = who or field(form, "login")
         if not login:
@@ -119,8 +123,15 @@ def oidc_routes(config: WebConfig) -> list[Route]:
         claims: dict[str, Any] = dict(token.get("userinfo") or {})
         login = str(claims.get("preferred_username") or claims.get("email") or claims.get("sub", ""))
         name = str(claims.get("name") or login)
-        if config.oidc_staff_group in (claims.get("groups") or ()):
-            person: Person | Refusal = Person(kind=CallerKind.STAFF, login=f"staff:{login}", name=name)
+        groups = tuple(str(g) for g in claims.get("groups") or ())
+        if config.oidc_staff_group in groups:
+            # Staff see personal data only when the identity provider puts them in its group (R-PD-01).
+            person: Person | Refusal = Person(
+                kind=CallerKind.STAFF,
+                login=f"staff:{login}",
+                name=name,
+                groups=(PERSONAL_DATA_GROUP,) if PERSONAL_DATA_GROUP in groups else (),
+            )
         else:
             person = await _partner_person(request, login, name)
         if isinstance(person, Refusal):
