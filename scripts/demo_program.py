@@ -478,6 +478,12 @@ class DemoLoader:
                 ),
                 metadata=self._tokens.main_user(partner_id, p.main_login),
             )
+        # R-LEAD-01: site-development leads wait for moderation before distribution.
+        for n, (city, what) in enumerate((("Київ", "Інтернет-магазин меблів"), ("Львів", "Корпоративний портал"))):
+            await self.status.ReceiveLead(
+                status_pb.ReceiveLeadRequest(request_id=f"demo-lead-{n}", city=city, description=what),
+                metadata=system,
+            )
         # R-NFR-04: a Certified partner asks for the key for its own site; staff verify it.
         kashtan = partners["kashtan"]
         await self._known(self.licensing.RequestOnRequestKey)(

@@ -268,6 +268,7 @@ async def test_every_page_renders_at_desktop_and_phone_widths(site):
         "point-requests",
         "cases",
         "sanctions",
+        "leads",
         "on-request-keys",
         "personal-data",
     ):

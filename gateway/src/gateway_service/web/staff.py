@@ -41,7 +41,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
-from partnerprogram.status.v1 import card_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, lead_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 
 
@@ -304,6 +304,25 @@ async def _on_request_keys(b: Backends, today: date) -> list[QueueItem]:
     return result
 
 
+async def _leads(b: Backends, today: date) -> list[QueueItem]:
+    leads = await all_pages(
+        partial(
+            _list, b.status.ListLeads, status_pb.ListLeadsRequest(state=lead_pb2.LEAD_STATE_RECEIVED, page_size=200)
+        ),
+        "leads",
+    )
+    return [
+        QueueItem(
+            item_id=lead.lead_id,
+            href=f"/staff/queues/leads#{lead.lead_id}",
+            started=when(lead, "receive_time"),
+            due="",
+            cells={"city": lead.city, "description": lead.description, "received": when(lead, "receive_time")},
+        )
+        for lead in leads
+    ]
+
+
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in (
@@ -360,6 +379,13 @@ QUEUES: dict[str, Queue] = {
             "R-SAN-01",
             (("company", "Партнер"), ("kind", "Санкція"), ("start", "Початок"), ("end", "Кінець"), ("case", "Справа")),
             _sanctions,
+        ),
+        Queue(
+            "leads",
+            "Ліди на модерації",
+            "R-LEAD-01",
+            (("city", "Місто"), ("description", "Запит клієнта"), ("received", "Отримано")),
+            _leads,
         ),
         Queue(
             "on-request-keys",
@@ -826,6 +852,33 @@ async def personal_data_complete(request: Request) -> Response:
     return see_other("/staff/queues/personal-data")
 
 
+# ---- leads (R-LEAD-01: moderated before distribution) ----
+
+
+@signed_in(staff=True)
+async def lead_action(request: Request) -> Response:
+    web = web_of(request)
+    form = await checked_form(request)
+    action = request.path_params["action"]
+    if action not in ("approve", "reject"):
+        raise HTTPException(404)
+    answer = await attempt(
+        web.backends.status.ModerateLead(
+            status_pb.ModerateLeadRequest(
+                request_id=request_id_of(form),
+                lead_id=request.path_params["lead_id"],
+                approve=action == "approve",
+                note=field(form, "note"),
+                staff_login=_staff_login(request),
+            )
+        )
+    )
+    if isinstance(answer, Refusal):
+        return refused(request, answer, back="/staff/queues/leads")
+    flash(request, "Лід схвалено для розподілу." if action == "approve" else "Лід відхилено.")
+    return see_other("/staff/queues/leads")
+
+
 # ---- on-request NFR keys (R-NFR-04/05) ----
 
 
@@ -992,6 +1045,7 @@ def routes() -> list[Route]:
         Route("/staff/cases/{case_id}/{action}", case_action, methods=["POST"]),
         Route("/staff/personal-data/{pd_id}/complete", personal_data_complete, methods=["POST"]),
         Route("/staff/on-request-keys/{key_request_id}/{action}", on_request_key_action, methods=["POST"]),
+        Route("/staff/leads/{lead_id}/{action}", lead_action, methods=["POST"]),
         Route("/staff/partners", partners_page),
         Route("/staff/partners.csv", partners_page),
         Route("/staff/partners/{partner_id}", partner_page),
