@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,9 +137,10 @@ class PartnerRepository:
 
     async def every(self) -> list[Partner]:
         """Every partner with its roster in two queries, set-based (the policy simulation, R-POL-01)."""
-        rows = (await self._session.execute(sa.select(PartnerRow).order_by(PartnerRow.partner_id))).scalars().all()
-        rosters: dict[str, list[EmployeeRow]] = {}
-        for employee in (await self._session.execute(sa.select(EmployeeRow))).scalars():
+        rows = (await self._session.execute(sa.select(PartnerRow.__table__).order_by(PartnerRow.partner_id))).all()
+        # Plain rows, not ORM entities: ten times faster for tens of thousands of logins.
+        rosters: dict[str, list[sa.Row[Any]]] = {}
+        for employee in await self._session.execute(sa.select(EmployeeRow.__table__)):
             rosters.setdefault(employee.partner_id, []).append(employee)
         return [_partner(row, rosters.get(row.partner_id, ())) for row in rows]
 
@@ -298,7 +300,8 @@ def history_entry(row: StatusHistoryRow) -> StatusHistoryEntry:
     )
 
 
-def _partner(row: PartnerRow, employees: Iterable[EmployeeRow]) -> Partner:
+def _partner(row: PartnerRow | sa.Row[Any], employees: Iterable[Any]) -> Partner:
+    """From ORM entities or plain rows of the partners and employees tables."""
     doc = row.document
     roster = Roster(
         row.partner_id,
@@ -398,11 +401,10 @@ class CertificateRepository:
 
     async def of_attached_logins(self) -> list[Certificate]:
         """Certificates of every login attached to some partner, in one query (R-EMP-06, R-POL-01)."""
-        rows = (
-            await self._session.execute(
-                sa.select(CertificateRow).join(EmployeeRow, EmployeeRow.login == CertificateRow.login)
-            )
-        ).scalars()
+        table = CertificateRow.__table__
+        rows = await self._session.execute(
+            sa.select(table).join(EmployeeRow, EmployeeRow.login == CertificateRow.login)
+        )
         return [_certificate(r) for r in rows]
 
     async def list_of_login(self, login: str, offset: int, limit: int) -> list[Certificate]:
@@ -418,7 +420,7 @@ class CertificateRepository:
         return [_certificate(r) for r in rows]
 
 
-def _certificate(row: CertificateRow) -> Certificate:
+def _certificate(row: CertificateRow | sa.Row[Any]) -> Certificate:
     return Certificate(
         certificate_id=row.certificate_id,
         login=row.login,

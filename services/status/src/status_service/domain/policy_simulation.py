@@ -7,7 +7,6 @@ outcomes. Nothing here writes or publishes: the copies and their events are disc
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 from collections import Counter
@@ -20,7 +19,7 @@ from ppcore.policy import ProgramPolicy, Tier
 from status_service.domain.enums import LeadDelivery
 from status_service.domain.leads import lead_reach
 from status_service.domain.partner import Partner
-from status_service.domain.review import review_partner
+from status_service.domain.review import review_copy, review_partner
 from status_service.domain.status_engine import partner_status_facts
 from status_service.domain.status_rules import ChecklistItem, tier_conditions
 
@@ -117,7 +116,7 @@ def simulate_policy(
     for partner in partners:
         evaluated += 1
         tier_now = partner.status.tier
-        in_force, proposed = copy.deepcopy(partner), copy.deepcopy(partner)
+        in_force, proposed = review_copy(partner), review_copy(partner)
         review_partner(in_force, courses, now, current)
         review_partner(proposed, courses, now, candidate)
         if in_force.is_terminated(today):
