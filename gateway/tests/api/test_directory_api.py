@@ -52,7 +52,14 @@ class Events:
         await self.card(partner_id, **card)
 
     async def card(
-        self, partner_id: str, *, eligible: bool = True, missing: tuple[int, ...] = (), phone="+380441234567"
+        self,
+        partner_id: str,
+        *,
+        eligible: bool = True,
+        missing: tuple[int, ...] = (),
+        phone="+380441234567",
+        office_city: str = "",
+        city_key: str = "",
     ):
         content = card_pb2.CardContent(
             description="Sites and integrations",
@@ -61,12 +68,13 @@ class Events:
             office_address="Kyiv, Khreshchatyk 1",
             website_url=f"https://{partner_id}.example",
             publish_on_site=True,
+            office_city=office_city,
         )
         eligibility = card_pb2.PublicListEligibility(eligible=eligible, missing_items=list(missing))
         await self._put(
             "status",
             status_events.CardPublished(
-                partner_id=partner_id, revision_id="r1", content=content, eligibility=eligibility
+                partner_id=partner_id, revision_id="r1", content=content, eligibility=eligibility, city_key=city_key
             ),
             partner_id,
         )
@@ -250,6 +258,23 @@ async def test_filter_by_city_in_any_spelling_and_by_status(gateway, events):
     gold = await _listing(gateway, tier=status_pb2.PARTNER_TIER_GOLD)
     assert [(e.rank, e.partner_id) for e in gold] == [(1, "beta")]
     assert await _listing(gateway, city="Kyiv", tier=status_pb2.PARTNER_TIER_CERTIFIED) == []
+
+
+async def test_the_city_filter_finds_a_card_city_spelled_differently(gateway, events):
+    """R-LEAD-01: "a city is one canonical place ("Київ", "м. Київ", "Kyiv" match)". The
+    directory keys a partner by status's key from the events (the card's office city from
+    CardPublished), and canonicalises the filter as status does: a card in "Киев" is found
+    by "Kyiv", "м. Київ" and "Kiev"; an older CardPublished without a key is keyed alike."""
+    await events.listed_partner("alpha", city="Львів", office_city="Киев", city_key="kyiv")
+    await events.listed_partner("beta", city="Odesa", office_city="м. Київ")  # an older event: no key
+    await events.listed_partner("gamma", city="Одесса")
+    await events.applied()
+    for spelling in ("Kyiv", "м. Київ", "Kiev", "Київ"):
+        found = await _listing(gateway, city=spelling)
+        assert sorted(e.partner_id for e in found) == ["alpha", "beta"], spelling
+    assert {e.partner_id: e.city for e in found} == {"alpha": "Киев", "beta": "м. Київ"}
+    assert [e.partner_id for e in await _listing(gateway, city="Odessa")] == ["gamma"]
+    assert await _listing(gateway, city="Lviv") == []
 
 
 async def test_a_partner_that_lost_gold_stops_showing_large_corporate(gateway, events):

@@ -105,12 +105,58 @@ async def test_checkout_facade_is_unavailable_when_compliance_is_down(gateway):
     await gateway.backends.take_down("compliance")
     await gateway.refused(
         gateway.stub.CheckCheckout(
-            pb.CheckCheckoutRequest(partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"),
+            pb.CheckCheckoutRequest(
+                buyer_login="olena", partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"
+            ),
             metadata=gateway.sales(),
         ),
         grpc.StatusCode.UNAVAILABLE,
         "BACKEND_UNAVAILABLE",
     )
+
+
+async def test_the_sales_platform_must_name_the_buyer_at_the_gateway_too(gateway):
+    """R-ENT-01/02: "The sales platform's purchase check must name the buyer, so the buyer's
+    purchase right is always checked; a check by partner id alone is a staff query and must
+    say so in its answer." The gateway calls status as itself, so it refuses the sales
+    platform's partner-id-only check (entitlement and checkout) before any backend is asked."""
+    by_partner = pb.CheckDiscountEntitlementRequest(partner_id="p-1", product_family="SITE_MANAGEMENT")
+    error = await gateway.refused(
+        gateway.stub.CheckDiscountEntitlement(by_partner, metadata=gateway.sales()),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "BUYER_REQUIRED",
+    )
+    status = status_from_rpc_error(error)
+    assert [v.field for v in field_violations(status)] == ["buyer_login"]
+    assert error_info(status).metadata["rule"] == "R-ENT-01"
+    await gateway.refused(
+        gateway.stub.CheckCheckout(
+            pb.CheckCheckoutRequest(
+                request_id="co-9", partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="10"
+            ),
+            metadata=gateway.sales(),
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "BUYER_REQUIRED",
+    )
+    assert gateway.backends.status.entitlement_requests == []
+    assert gateway.backends.compliance.price_requests == []
+
+
+async def test_a_staff_query_by_partner_id_says_so(gateway):
+    """R-ENT-01: a check by partner id alone (staff) is answered, and the gateway passes on
+    status's staff_query flag, in the entitlement answer and in the checkout's discount."""
+    status = gateway.backends.status
+    status.entitlement.staff_query = True
+    by_partner = pb.CheckDiscountEntitlementRequest(partner_id="p-1", product_family="SITE_MANAGEMENT")
+    answer = await gateway.stub.CheckDiscountEntitlement(by_partner, metadata=gateway.staff())
+    assert answer.staff_query and answer.partner_id == "p-1"
+    assert [(r.buyer_login, r.partner_id) for r in status.entitlement_requests] == [("", "p-1")]
+    checkout = await gateway.stub.CheckCheckout(
+        pb.CheckCheckoutRequest(partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"),
+        metadata=gateway.system(),
+    )
+    assert checkout.discount.staff_query
 
 
 async def test_violators_list_is_public(gateway):

@@ -12,10 +12,21 @@ from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 GATED = {"LARGE_CORPORATE": "GOLD"}
 
 
-@pytest.mark.parametrize("spelling", ["Київ", "м. Київ", "місто Київ", "Kyiv", " kyiv ", "Kiev", "КИЇВ"])
+@pytest.mark.parametrize("spelling", ["Київ", "м. Київ", "місто Київ", "Kyiv", " kyiv ", "Kiev", "Киев", "КИЇВ"])
 def test_every_spelling_of_kyiv_is_one_city(spelling):
     """R-LEAD-01 (data rule): "Київ", "м. Київ" and "Kyiv" are one city."""
-    assert canonical_city(spelling) == "київ"
+    assert canonical_city(spelling) == "kyiv"
+
+
+def test_the_gateway_keys_cities_as_status_does():
+    """R-LEAD-01: "a city is one canonical place ("Київ", "м. Київ", "Kyiv" match)": the
+    directory's key is status's key (one implementation, ``ppcore.cities``), so a partner
+    keyed by status is found by any spelling of the filter."""
+    from status_service.domain.cities import canonical_city as status_canonical_city
+
+    spellings = ("Київ", "м. Київ", "Kyiv", "Kiev", "Киев")
+    assert {canonical_city(s) for s in spellings} == {status_canonical_city(s) for s in spellings} == {"kyiv"}
+    assert canonical_city("Lviv") == status_canonical_city("Львов") != canonical_city("Київ")
 
 
 def test_other_cities_stay_apart():

@@ -5,7 +5,7 @@ from pathlib import Path
 import gateway_service.domain as domain_package
 from ppcore.testing.purity import assert_package_imports_only
 
-ALLOWED_THIRD_PARTY = ("ppcore.errors", "ppcore.clock", "ppcore.calendar", "ppcore.policy")
+ALLOWED_THIRD_PARTY = ("ppcore.errors", "ppcore.clock", "ppcore.calendar", "ppcore.policy", "ppcore.cities")
 OWN_PACKAGE = "gateway_service.domain"
 
 

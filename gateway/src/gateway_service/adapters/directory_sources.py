@@ -158,6 +158,7 @@ def _published(card: card_pb2.PartnerCard) -> PublishedCard:
         missing_items=tuple(
             card_pb2.CardItem.Name(item).removeprefix("CARD_ITEM_") for item in card.eligibility.missing_items
         ),
+        office_city=content.office_city,
     )
 
 

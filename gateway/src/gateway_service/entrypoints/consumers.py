@@ -62,7 +62,7 @@ def _date(text: str, field: str) -> date:
 
 async def on_partner_approved(uow: U, _: EventEnvelope, event: status_events.PartnerApproved) -> None:
     await projection.partner_approved(
-        uow, event.partner_id, event.company_name, event.city, _tier(event.tier or 1, "tier")
+        uow, event.partner_id, event.company_name, event.city, _tier(event.tier or 1, "tier"), event.city_key
     )
 
 
@@ -87,6 +87,8 @@ async def on_card_published(uow: U, _: EventEnvelope, event: status_events.CardP
         website_url=content.website_url,
         eligible=event.eligibility.eligible,
         missing_items=missing,
+        office_city=content.office_city,
+        city_key=event.city_key,
     )
     await projection.card_published(uow, event.partner_id, card)
 

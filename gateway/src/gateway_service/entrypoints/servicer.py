@@ -20,10 +20,11 @@ from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
-from ppcore.auth import current_caller, require_partner_scope
+from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, NotFound
 from ppcore.paging import page_window
+from ppcore.purchase import require_buyer_for_purchase
 
 Ctx = Any
 R = TypeVar("R")
@@ -123,6 +124,11 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
     async def _entitlement(
         self, request: pb.CheckDiscountEntitlementRequest, context: Ctx
     ) -> pb.CheckDiscountEntitlementResponse:
+        # R-ENT-01/02: status sees the gateway's own identity, not the sales platform's, so
+        # the gateway refuses the sales platform's check without a buyer itself.
+        require_buyer_for_purchase(
+            sales_platform=current_caller().kind is CallerKind.SALES_PLATFORM, buyer_login=request.buyer_login
+        )
         forwarded = status_pb.CheckDiscountEntitlementRequest(
             buyer_login=request.buyer_login, partner_id=request.partner_id, product_family=request.product_family
         )
@@ -136,6 +142,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
             blocked_until_date=answer.blocked_until_date,
             partner_id=answer.partner_id,
             policy_version=answer.policy_version,
+            staff_query=answer.staff_query,
         )
 
     async def CheckDiscountEntitlement(
@@ -157,6 +164,10 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         buyer's partner first."""
         if not request.resale_price_uah:
             raise InvalidArgument.for_field("resale_price_uah", "is required")
+        # R-ENT-01/02: refused before any price check runs (a refused price opens a case).
+        require_buyer_for_purchase(
+            sales_platform=current_caller().kind is CallerKind.SALES_PLATFORM, buyer_login=request.buyer_login
+        )
         if not request.buyer_login and not request.partner_id:
             raise InvalidArgument.for_field("buyer_login", "name the buyer (or at least the partner)", rule="R-ENT-01")
         entitlement_request = pb.CheckDiscountEntitlementRequest(

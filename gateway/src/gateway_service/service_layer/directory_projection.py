@@ -44,6 +44,8 @@ class PublishedCard:
     website_url: str
     eligible: bool
     missing_items: tuple[str, ...]
+    office_city: str = ""  # the card's office city, any spelling; "" keeps the questionnaire's
+    city_key: str = ""  # status's canonical key of the partner's city ("" from an older event)
 
 
 async def _touch(uow: GatewayUnitOfWork, partner_id: str, **values: object) -> None:
@@ -73,8 +75,13 @@ async def rescore(uow: GatewayUnitOfWork, partner_id: str) -> None:
     )
 
 
-async def partner_approved(uow: GatewayUnitOfWork, partner_id: str, company_name: str, city: str, tier: Tier) -> None:
-    await _touch(uow, partner_id, company_name=company_name, city=city, city_key=canonical_city(city), tier=tier.value)
+async def partner_approved(
+    uow: GatewayUnitOfWork, partner_id: str, company_name: str, city: str, tier: Tier, city_key: str = ""
+) -> None:
+    """R-LEAD-01: the key is status's (the event's); an older event without one is keyed here
+    by the same canonicaliser (``ppcore.cities``)."""
+    key = city_key or canonical_city(city)
+    await _touch(uow, partner_id, company_name=company_name, city=city, city_key=key, tier=tier.value)
     await rescore(uow, partner_id)
 
 
@@ -84,10 +91,18 @@ async def tier_changed(uow: GatewayUnitOfWork, partner_id: str, tier: Tier) -> N
 
 
 async def card_published(uow: GatewayUnitOfWork, partner_id: str, card: PublishedCard) -> None:
-    """R-CARD-01/02: the published card is what the list shows, when it has every item."""
+    """R-CARD-01/02: the published card is what the list shows, when it has every item.
+
+    R-LEAD-01: the card's office city, when given, is the partner's city from now on."""
+    city: dict[str, str] = {}
+    if card.office_city or card.city_key:
+        city["city_key"] = card.city_key or canonical_city(card.office_city)
+    if card.office_city:
+        city["city"] = card.office_city
     await _touch(
         uow,
         partner_id,
+        **city,
         description=card.description,
         logo_ref=card.logo_ref,
         phone=card.phone,

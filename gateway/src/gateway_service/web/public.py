@@ -14,13 +14,7 @@ from gateway_service.web.backends import Refusal, all_pages, attempt
 from gateway_service.web.pages import public_page, render, web_of
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.status.v1 import status_pb2
-
-
-def _canonical_city(city: str) -> str:
-    text = city.strip().casefold()
-    for prefix in ("м. ", "м.", "місто "):
-        text = text.removeprefix(prefix)
-    return text.strip()
+from ppcore.cities import canonical_city
 
 
 def _tier_key(tier: status_pb2.PartnerTier.ValueType) -> str:
@@ -53,7 +47,7 @@ async def directory(request: Request) -> Response:
     shown = await attempt(all_pages(fetch, "entries"))
     if isinstance(shown, Refusal):
         return render(request, "directory.html", {"unavailable": shown, "entries": []}, status_code=503)
-    cities = sorted({e.city for e in shown if e.city}, key=_canonical_city)
+    cities = sorted({e.city for e in shown if e.city}, key=canonical_city)
     return render(
         request,
         "directory.html",

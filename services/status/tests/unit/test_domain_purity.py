@@ -7,7 +7,15 @@ from pathlib import Path
 import status_service.domain
 from ppcore.testing.purity import assert_package_imports_only
 
-ALLOWED_PPCORE = ("ppcore.errors", "ppcore.clock", "ppcore.calendar", "ppcore.policy", "ppcore.personal_data")
+ALLOWED_PPCORE = (
+    "ppcore.errors",
+    "ppcore.clock",
+    "ppcore.calendar",
+    "ppcore.policy",
+    "ppcore.personal_data",
+    "ppcore.cities",
+    "ppcore.purchase",
+)
 
 
 def test_domain_is_pure() -> None:

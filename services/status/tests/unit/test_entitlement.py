@@ -9,10 +9,10 @@ import pytest
 
 from ppcore.errors import InvalidArgument
 from ppcore.policy import ProgramPolicy, Tier
+from ppcore.purchase import require_buyer_for_purchase
 from status_service.domain.entitlement import (
     EntitlementSnapshot,
     check_discount_entitlement,
-    require_buyer_for_purchase,
 )
 from status_service.domain.enums import EntitlementReason, Role
 

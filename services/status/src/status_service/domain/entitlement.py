@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ppcore.errors import InvalidArgument
 from ppcore.policy import ProgramPolicy, Tier
 from status_service.domain.employees import can_buy_at_discount
 from status_service.domain.enums import EntitlementReason, Role
@@ -64,23 +63,6 @@ class EntitlementDecision:
     # R-ENT-01: no buyer named, so no buyer's purchase right was checked: an answer for
     # staff about the partner, never the sales platform's answer for a purchase.
     staff_query: bool = False
-
-
-def require_buyer_for_purchase(*, sales_platform: bool, buyer_login: str) -> None:
-    """The sales platform's purchase check names the buyer account (R-ENT-01/02).
-
-    Only the main user and full-rights employees may buy at the discount (4.1.2, 4.1.3),
-    which can be checked only when the buyer is named; a check by partner id alone is a
-    staff query.
-    """
-    if sales_platform and not buyer_login:
-        raise InvalidArgument.for_field(
-            "buyer_login",
-            "a purchase check names the buyer's login, so its purchase right is checked (R-ENT-01, R-ENT-02); "
-            "a check by partner id alone is a staff query",
-            reason="BUYER_REQUIRED",
-            rule="R-ENT-01",
-        )
 
 
 def product_family_eligible(product_family: str, policy: ProgramPolicy) -> bool:

@@ -19,12 +19,12 @@ from ppcore.idempotency import run_idempotent
 from ppcore.paging import page_window
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
+from ppcore.purchase import require_buyer_for_purchase
 from ppcore.scheduler import parse_iso_date, requested_job_day
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
 from status_service.domain.employees import Actor
-from status_service.domain.entitlement import require_buyer_for_purchase
 from status_service.domain.enums import ApplicationState, EntitlementReason
 from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
