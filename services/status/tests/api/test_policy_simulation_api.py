@@ -216,3 +216,9 @@ async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_
     history = await api.call("ListStatusHistory", pb.ListStatusHistoryRequest(partner_id=pids["p550"]))
     assert history.entries[0].policy_version == "gold-600"
     assert history.entries[0].to_tier == CERTIFIED
+
+    # After the switch, an event-driven re-evaluation decides under the version in force too.
+    await active_total(api, pids["p550"], 650)
+    assert await tier_of(api, pids["p550"]) == GOLD
+    history = await api.call("ListStatusHistory", pb.ListStatusHistoryRequest(partner_id=pids["p550"]))
+    assert (history.entries[0].to_tier, history.entries[0].policy_version) == (GOLD, "gold-600")

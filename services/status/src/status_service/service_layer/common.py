@@ -10,6 +10,7 @@ from ppcore.policy import ProgramPolicy
 from status_service.adapters.uow import StatusUnitOfWork, publish_recorded
 from status_service.domain.certificates import courses_by_login
 from status_service.domain.partner import Partner
+from status_service.domain.policy_versions import policy_in_force
 from status_service.domain.status_engine import evaluate_status, partner_status_facts
 from status_service.domain.status_record import StatusHistoryEntry
 from status_service.domain.status_rules import StatusFacts
@@ -34,7 +35,8 @@ async def status_facts(uow: StatusUnitOfWork, partner: Partner, today: date, pol
 async def reevaluate(
     uow: StatusUnitOfWork, partner: Partner, now: datetime, policy: ProgramPolicy
 ) -> list[StatusHistoryEntry]:
-    """Run the status engine after a relevant change (R-STS-04/05)."""
+    """Run the status engine after a relevant change (R-STS-04/05), under the version in force today (R-POL-01)."""
+    policy = policy_in_force(policy, await uow.policy_versions.every(), kyiv_date(now))
     facts = await status_facts(uow, partner, kyiv_date(now), policy)
     return evaluate_status(partner, facts, now, policy)
 
