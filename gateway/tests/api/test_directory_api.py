@@ -314,8 +314,12 @@ async def test_pages_follow_the_ranking(gateway, events):
 
 
 async def test_bad_paging_is_invalid_argument(gateway):
-    for request in (pb.ListDirectoryRequest(page_token="nope"), pb.ListDirectoryRequest(page_size=-1)):
-        await gateway.refused(gateway.stub.ListDirectory(request), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD")
+    for request, reason in (
+        (pb.ListDirectoryRequest(page_token="nope"), "PAGE_TOKEN_INVALID"),
+        (pb.ListDirectoryRequest(page_token="2147483648"), "PAGE_TOKEN_INVALID"),
+        (pb.ListDirectoryRequest(page_size=-1), "NUMBER_OUT_OF_RANGE"),
+    ):
+        await gateway.refused(gateway.stub.ListDirectory(request), grpc.StatusCode.INVALID_ARGUMENT, reason)
 
 
 async def test_an_event_is_applied_once_and_a_project_counts_once(gateway, events):

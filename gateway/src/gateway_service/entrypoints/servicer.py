@@ -23,7 +23,7 @@ from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, NotFound
-from ppcore.paging import page_window
+from ppcore.paging import next_page_token, page_window
 from ppcore.purchase import require_buyer_for_purchase
 
 Ctx = Any
@@ -101,7 +101,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         )
         response = pb.ListDirectoryResponse(
             entries=[m.listed_to_proto(entry, page.first_rank + i) for i, entry in enumerate(page.entries)],
-            next_page_token=str(offset + limit) if page.has_more else "",
+            next_page_token=next_page_token(offset, limit, page.has_more),
             policy_version=page.policy_version,
         )
         self._directory_cache.put(key, response)

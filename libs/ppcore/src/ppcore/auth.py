@@ -107,6 +107,15 @@ def _read(path: Path | None) -> str | None:
     return path.read_text(encoding="utf-8") if path else None
 
 
+DEFAULT_MAX_LIFETIMES: Mapping[str, int] = {
+    CallerKind.STAFF.value: 12 * 3600,
+    CallerKind.PARTNER_USER.value: 12 * 3600,
+    CallerKind.SALES_PLATFORM.value: 24 * 3600,
+    CallerKind.SYSTEM.value: 24 * 3600,
+}
+"""Longest accepted token lifetime (``exp - iat``, seconds) per caller kind (issue 12)."""
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -119,7 +128,9 @@ class TokenVerifier:
         audience: str,
         cache_size: int = 4096,
         now: Callable[[], float] = time.time,
+        max_lifetimes: Mapping[str, int] = DEFAULT_MAX_LIFETIMES,
     ) -> None:
+        self._max_lifetimes = dict(max_lifetimes)
         self._algorithm = algorithm
         # Verified tokens by their raw text -> (caller, exp): decoding and checking a
         # signature costs more than the rest of a small call, and callers reuse a token
@@ -177,13 +188,28 @@ class TokenVerifier:
                 algorithms=[self._algorithm],
                 audience=self._audience,
                 issuer=issuer,
-                options={"require": ["exp", "sub", "kind"]},
+                options={"require": ["exp", "iat", "sub", "kind"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated(reason="TOKEN_EXPIRED", message="authorization: the token has expired") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated(reason="TOKEN_INVALID", message=f"authorization: invalid token ({exc})") from exc
-        return caller_from_claims(claims), float(claims["exp"])
+        caller = caller_from_claims(claims)
+        self._check_lifetime(caller.kind, claims)
+        return caller, float(claims["exp"])
+
+    def _check_lifetime(self, kind: CallerKind, claims: Mapping[str, Any]) -> None:
+        """A stolen long-lived token must not open the suite for years: exp - iat is capped per kind."""
+        cap = self._max_lifetimes.get(kind.value, 0)
+        try:
+            lifetime = int(claims["exp"]) - int(claims["iat"])
+        except (TypeError, ValueError):
+            lifetime = -1
+        if not 0 < lifetime <= cap:
+            raise Unauthenticated(
+                reason="TOKEN_LIFETIME_INVALID",
+                message=f"authorization: a {kind.value} token may live at most {cap} s (exp - iat), got {lifetime} s",
+            )
 
 
 def caller_from_claims(claims: Mapping[str, Any]) -> Caller:

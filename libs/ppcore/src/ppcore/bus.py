@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -20,10 +24,45 @@ log = get_logger("ppcore.bus")
 DUPLICATE_WINDOW_SECONDS = 600.0
 
 
+@dataclass(frozen=True)
+class NatsSecurity:
+    """How a process proves itself to NATS and checks the server: all unset means plaintext, no auth."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    credentials_file: Path | None = None
+    user: str | None = None
+    password: str | None = None
+
+    def connect_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if self.ca_file or self.cert_file:
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)
+            if self.cert_file and self.key_file:
+                context.load_cert_chain(self.cert_file, self.key_file)
+            options["tls"] = context
+        if self.credentials_file:
+            options["user_credentials"] = str(self.credentials_file)
+        if self.user:
+            options["user"] = self.user
+            options["password"] = self.password or ""
+        return options
+
+
 class EventBus:
     """Connects to NATS (reconnecting for ever) and owns the JetStream context."""
 
-    def __init__(self, url: str, naming: Naming, *, client_name: str, stream_replicas: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        naming: Naming,
+        *,
+        client_name: str,
+        stream_replicas: int = 1,
+        security: NatsSecurity | None = None,
+    ) -> None:
+        self.security = security or NatsSecurity()
         self.url = url
         self.stream_replicas = stream_replicas
         self.naming = naming
@@ -74,6 +113,7 @@ class EventBus:
             disconnected_cb=disconnected,
             error_cb=error,
             pending_size=64 * 1024 * 1024,
+            **self.security.connect_options(),
         )
         self._js = self._nc.jetstream(timeout=5.0)
 

@@ -55,6 +55,7 @@ def build_echo_app(settings: EchoSettings) -> ServerApp:
         public_key_file=settings.jwt_public_key_file,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        max_lifetimes=settings.jwt_max_lifetime_seconds,
     )
 
     tls = (

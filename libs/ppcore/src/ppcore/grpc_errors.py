@@ -20,6 +20,7 @@ from ppcore.errors import (
 )
 
 ERROR_DOMAIN = "partnerprogram"
+MAX_MESSAGE = 1024
 
 _CODES: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
@@ -42,6 +43,8 @@ def status_code_for(error: DomainError) -> grpc.StatusCode:
 def rich_status(error: DomainError) -> tuple[grpc.StatusCode, str, status_pb2.Status]:
     code = status_code_for(error)
     message = str(error)
+    if len(message) > MAX_MESSAGE:  # never let an echoed value overflow the trailers (issue 12)
+        message = message[: MAX_MESSAGE - 3] + "..."
     metadata = dict(error.metadata)
     if error.rule:
         metadata["rule"] = error.rule

@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 
 from ppcore.auth import TokenIssuer, TokenVerifier
-from ppcore.bus import EventBus
+from ppcore.bus import EventBus, NatsSecurity
 from ppcore.client import ClientTls, make_channel
 from ppcore.clock import Clock, SystemClock
 from ppcore.consumer import EventConsumer
@@ -72,7 +72,13 @@ class Platform:
         policy = policy or load_policy(settings.policy_file)
         db = Database(settings.database_url)
         naming = Naming(settings.nats_namespace)
-        bus = EventBus(settings.nats_url, naming, client_name=name, stream_replicas=settings.nats_stream_replicas)
+        bus = EventBus(
+            settings.nats_url,
+            naming,
+            client_name=name,
+            stream_replicas=settings.nats_stream_replicas,
+            security=nats_security(settings),
+        )
         watch_pool(name, db.engine.pool)
         secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
         verifier = TokenVerifier(
@@ -82,6 +88,7 @@ class Platform:
             public_keys_dir=settings.jwt_public_keys_dir,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetimes=settings.jwt_max_lifetime_seconds,
         )
         # Tokens are checked against real time by every receiver, whatever the program
         # clock says (tests move that one), so the issuer always uses the wall clock.
@@ -183,6 +190,8 @@ class Platform:
                 *background,
             ],
             on_shutdown=[self.close, *([self._trace_shutdown] if self._trace_shutdown else [])],
+            reflection=s.reflection_enabled,
+            notice_seconds=s.shutdown_notice_seconds,
         )
 
     async def close(self) -> None:
@@ -190,6 +199,18 @@ class Platform:
             await channel.close()
         await self.bus.close()
         await self.db.dispose()
+
+
+def nats_security(settings: ServiceSettings) -> NatsSecurity:
+    password = settings.nats_password.get_secret_value() if settings.nats_password else None
+    return NatsSecurity(
+        ca_file=settings.nats_tls_ca_file,
+        cert_file=settings.nats_tls_cert_file,
+        key_file=settings.nats_tls_key_file,
+        credentials_file=settings.nats_credentials_file,
+        user=settings.nats_user,
+        password=password,
+    )
 
 
 UowFactory = Callable[[], SqlUnitOfWork]

@@ -34,6 +34,7 @@ from ppcore.errors import DomainError
 from ppcore.grpc_errors import rich_status
 from ppcore.logging import bound_context, get_logger
 from ppcore.request_context import set_correlation_id
+from ppcore.validation import check_request, tolerant_deserializer
 
 log = get_logger("ppcore.server")
 # Checked before building a line, so a process logging at WARNING pays nothing per call.
@@ -126,7 +127,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
 
             return grpc.unary_unary_rpc_method_handler(
                 unary_unary,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant_deserializer(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
@@ -141,7 +142,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
 
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant_deserializer(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler
@@ -168,13 +169,13 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
     ) -> Any:
         method = labels[1]
         metadata = dict(context.invocation_metadata() or ())
-        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex())
+        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex())[:128]
         started = time.perf_counter()
         caller: Caller = ANONYMOUS
         code = grpc.StatusCode.OK
         refusal: dict[str, str] = {}
         set_correlation_id(request_id)
-        partner_id = getattr(request, "partner_id", "") or ""
+        partner_id = str(getattr(request, "partner_id", "") or "")[:64]
         traceparent = tracing.traceparent_from(metadata)
         with (
             tracing.span(full_method, tracing.SpanKind.SERVER, traceparent) as trace_id,
@@ -185,6 +186,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 set_current_caller(caller)
                 with bound_context(caller=loggable_caller(caller)):
                     authorize(table, method, caller)
+                    check_request(full_method, request)
                     return await behaviour(request, context)
             except DomainError as error:
                 code, message, status = rich_status(error)
@@ -239,6 +241,8 @@ class ServerApp:
     metrics_host: str = "0.0.0.0"
     # Several processes serve this port (settings.processes > 1).
     reuse_port: bool = False
+    reflection: bool = True
+    notice_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         self._server: grpc.aio.Server | None = None
@@ -270,9 +274,10 @@ class ServerApp:
             service.add_to_server(service.servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         names = [s.descriptor.full_name for s in self.services]
-        reflection.enable_server_reflection(
-            [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
-        )
+        if self.reflection:
+            reflection.enable_server_reflection(
+                [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
+            )
         address = f"{self.host}:{self.port}"
         if self.tls is not None:
             self.bound_port = server.add_secure_port(address, self.tls.server_credentials())
@@ -322,6 +327,8 @@ class ServerApp:
         log.info("server.stopping", process=self.name, grace_seconds=self.grace_seconds)
         self._serving = False
         await self._health.enter_graceful_shutdown()
+        if self.notice_seconds > 0:  # NOT_SERVING reaches load balancers while calls are still taken
+            await asyncio.sleep(self.notice_seconds)
         await self._server.stop(self.grace_seconds)
         self._stop_background.set()
         if self._tasks:

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ppcore.auth import DEFAULT_MAX_LIFETIMES
 from ppcore.policy import DEFAULT_POLICY_PATH
 
 
@@ -39,6 +40,14 @@ class ServiceSettings(BaseSettings):
     # SQLAlchemy URL. postgresql:// and sqlite:/// are accepted and mapped to async drivers.
     database_url: str = Field(min_length=1)
     nats_url: str = "nats://127.0.0.1:4222"
+    # NATS security: a CA to verify the server (TLS), a client certificate and key (mutual TLS),
+    # and either a .creds file (JWT + NKey) or a user and password.
+    nats_tls_ca_file: Path | None = None
+    nats_tls_cert_file: Path | None = None
+    nats_tls_key_file: Path | None = None
+    nats_credentials_file: Path | None = None
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
     # Prefix of JetStream stream names and subjects; tests isolate runs by changing it.
     nats_namespace: str = Field(default="partnerprogram", pattern=r"^[a-z][a-z0-9_]*$")
     # Copies JetStream keeps of each stream this process creates (3 on a 3-server cluster).
@@ -54,10 +63,16 @@ class ServiceSettings(BaseSettings):
     jwt_algorithm: Literal["HS256", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_issuer: str = "partnerprogram"
     jwt_audience: str = "partnerprogram"
+    # Longest accepted token lifetime (exp - iat) per caller kind, seconds; JSON in the
+    # environment, e.g. {"staff": 43200, "partner_user": 43200, "sales_platform": 86400, "system": 86400}.
+    jwt_max_lifetime_seconds: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_MAX_LIFETIMES))
 
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     tls_ca_file: Path | None = None
+
+    # gRPC server reflection (grpcurl, Postman): on for local runs, off in the production overlay.
+    reflection_enabled: bool = True
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
@@ -68,6 +83,9 @@ class ServiceSettings(BaseSettings):
     # OTLP/gRPC endpoint of a trace collector (http://collector:4317); empty: tracing off.
     otlp_endpoint: str = ""
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    # On SIGTERM, health turns NOT_SERVING this long before new calls are refused, so load
+    # balancers stop routing first; in-flight calls then get shutdown_grace_seconds to finish.
+    shutdown_notice_seconds: float = Field(default=0.0, ge=0)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_seconds: float = Field(default=0.2, gt=0)
     consumer_max_deliver: int = Field(default=6, ge=1)
@@ -89,6 +107,9 @@ class ServiceSettings(BaseSettings):
         tls = [self.tls_cert_file, self.tls_key_file]
         if any(tls) and not all(tls):
             raise ValueError("tls_cert_file and tls_key_file: set both or neither")
+        nats_tls = [self.nats_tls_cert_file, self.nats_tls_key_file]
+        if any(nats_tls) and not all(nats_tls):
+            raise ValueError("nats_tls_cert_file and nats_tls_key_file: set both or neither")
         return self
 
     @property

@@ -18,7 +18,7 @@ INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 def _check(**overrides) -> pb.CheckResalePriceRequest:
     fields = {
-        "request_id": "",
+        "request_id": "check-1",
         "partner_id": P,
         "edition_code": "SM_BUSINESS",
         "price_uah": "70000",

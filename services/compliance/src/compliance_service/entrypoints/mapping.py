@@ -6,7 +6,7 @@ Parsing refuses malformed input as INVALID_ARGUMENT naming the field; building n
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from compliance_service.adapters.proto_codec import (
     CASE_STATE,
@@ -35,6 +35,7 @@ from compliance_service.domain.timeline import TimelineChange, TimelineEntry
 from compliance_service.domain.violators import ViolatorEntry
 from partnerprogram.compliance.v1 import case_pb2, personal_data_pb2, pricing_pb2, sanction_pb2
 from ppcore.auth import Caller
+from ppcore.decimals import parse_decimal
 from ppcore.errors import InvalidArgument
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_personal_data
 
@@ -53,15 +54,7 @@ def parse_optional_date(field_path: str, text: str) -> date | None:
 
 
 def parse_amount(field_path: str, text: str) -> Decimal:
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvalidArgument.for_field(
-            field_path, f"expected a decimal amount, got {text!r}", reason="AMOUNT_INVALID"
-        ) from None
-    if not amount.is_finite():
-        raise InvalidArgument.for_field(field_path, "must be a finite amount", reason="AMOUNT_INVALID")
-    return amount
+    return parse_decimal(field_path, text, reason="AMOUNT_INVALID")
 
 
 def parse_optional_amount(field_path: str, text: str) -> Decimal | None:

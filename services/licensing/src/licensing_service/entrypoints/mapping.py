@@ -21,7 +21,7 @@ from licensing_service.domain import (
 from partnerprogram.licensing.v1 import license_key_pb2 as key_pb
 from partnerprogram.licensing.v1 import nfr_pb2 as nfr_pb
 from ppcore.errors import InvalidArgument
-from ppcore.paging import page_window
+from ppcore.paging import encode_token, page_window
 from ppcore.policy import Edition
 from ppcore.timestamps import optional_timestamp
 
@@ -57,7 +57,7 @@ def next_token(offset: int, limit: int, returned: int, total: int | None = None)
     end = offset + returned
     if returned < limit or (total is not None and end >= total):
         return ""
-    return str(end)
+    return encode_token(end)
 
 
 def edition_to_proto(edition: Edition) -> key_pb.Edition:

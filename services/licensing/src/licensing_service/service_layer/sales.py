@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from licensing_service.adapters.uow import LicensingUnitOfWork
-from ppcore.errors import InvalidArgument
+from ppcore.decimals import parse_decimal
 
 
 def parse_amount(text: str) -> Decimal:
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise InvalidArgument.for_field("amount_uah", f"{text!r} is not a decimal amount") from exc
-    if not amount.is_finite():
-        raise InvalidArgument.for_field("amount_uah", f"{text!r} is not a decimal amount")
-    return amount
+    return parse_decimal("amount_uah", text)
 
 
 def counted_amount(sales_uah: str, amount_uah: str) -> Decimal:

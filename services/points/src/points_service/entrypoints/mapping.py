@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from google.protobuf import timestamp_pb2
 
@@ -34,6 +34,7 @@ from points_service.domain.projects import Project, ProjectDraft, ProjectState
 from points_service.domain.requests import PointRequest, PointRequestState
 from points_service.domain.sites import SiteAlias
 from ppcore.auth import Caller
+from ppcore.decimals import parse_decimal
 from ppcore.errors import InvalidArgument
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of
 
@@ -42,13 +43,7 @@ __all__ = ["ledger_entry_pb", "timestamp"]
 
 # --- scalars ---------------------------------------------------------------------------
 def decimal_of(text: str, field: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise InvalidArgument.for_field(field, f"{text!r} is not a decimal number") from None
-    if not value.is_finite():
-        raise InvalidArgument.for_field(field, f"{text!r} is not a decimal number")
-    return value
+    return parse_decimal(field, text)
 
 
 def date_of(text: str, field: str) -> date | None:

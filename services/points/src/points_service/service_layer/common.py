@@ -10,7 +10,7 @@ from typing import TypeVar
 from points_service.adapters.uow import PointsUnitOfWork
 from ppcore.clock import kyiv_date
 from ppcore.errors import FailedPrecondition, InvalidArgument, NotFound
-from ppcore.paging import page_window
+from ppcore.paging import next_page_token, page_window
 
 
 def new_id() -> str:
@@ -57,7 +57,7 @@ async def require_known_co_developer(uow: PointsUnitOfWork, joint_partner_id: st
 
 def next_token(offset: int, limit: int, fetched: int) -> str:
     """The token of the page after one fetched with ``limit + 1`` rows."""
-    return str(offset + limit) if fetched > limit else ""
+    return next_page_token(offset, limit, fetched > limit)
 
 
 T = TypeVar("T")

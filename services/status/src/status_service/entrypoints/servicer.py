@@ -16,7 +16,7 @@ from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scop
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
-from ppcore.paging import page_window
+from ppcore.paging import next_page_token, page_window
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
 from ppcore.purchase import require_buyer_for_purchase
@@ -54,7 +54,7 @@ def _page(page_size: int, page_token: str) -> tuple[int, int]:
 
 
 def _next_token(offset: int, limit: int, items: Sequence[object]) -> str:
-    return str(offset + limit) if len(items) == limit else ""
+    return next_page_token(offset, limit, len(items) == limit)
 
 
 def _scope(partner_id: str) -> None:
