@@ -50,6 +50,11 @@ test: lint breaking ## lint, breaking check, then every test (unit, integration,
 test-unit: install ## only the fast tests without PostgreSQL or NATS
 	$(PY) -m pytest -m "not postgres and not nats" $(PYTEST_ARGS)
 
+fuzz: install ## long fuzz run of every RPC on PostgreSQL (FUZZ_EXAMPLES per RPC, default 200; figures in var/fuzz-figures.json)
+	mkdir -p var
+	PP_REQUIRE_POSTGRES=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_REPORT=var/fuzz-figures.json \
+		$(PY) -m pytest tests/robustness/test_fuzz_every_rpc.py -q $(PYTEST_ARGS)
+
 bench: install ## run the benchmarks (see bench/README.md)
 	$(PY) -m bench $(ARGS)
 
@@ -61,4 +66,4 @@ format: install ## apply ruff formatting and fixes
 clean: ## remove generated code, the virtualenv and local data
 	rm -rf .venv node_modules gen var .mypy_cache .ruff_cache .pytest_cache
 
-.PHONY: help install gen openapi run time token lint breaking test test-unit bench format clean
+.PHONY: help install gen openapi run time token lint breaking test test-unit fuzz bench format clean
