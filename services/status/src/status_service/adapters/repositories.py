@@ -166,7 +166,7 @@ class PartnerRepository:
         offset: int,
         limit: int,
     ) -> list[Partner]:
-        stmt = sa.select(PartnerRow.partner_id).order_by(PartnerRow.partner_id)
+        stmt = sa.select(PartnerRow).order_by(PartnerRow.partner_id)
         if tier is not None:
             stmt = stmt.where(PartnerRow.tier == tier.value)
         if city:
@@ -175,9 +175,24 @@ class PartnerRepository:
             stmt = stmt.where(PartnerRow.competency_codes.contains(f",{competency_code},"))
         if not include_terminated:
             stmt = stmt.where(sa.or_(PartnerRow.terminated_from.is_(None), PartnerRow.terminated_from > today))
-        ids = list((await self._session.execute(stmt.offset(offset).limit(limit))).scalars())
-        partners = [await self.get(pid) for pid in ids]
-        return [p for p in partners if p is not None]
+        return await self._load_many(stmt.offset(offset).limit(limit))
+
+    async def every(self) -> list[Partner]:
+        """Every partner, in two queries (lead routing looks at all of them)."""
+        return await self._load_many(sa.select(PartnerRow).order_by(PartnerRow.partner_id))
+
+    async def _load_many(self, stmt: sa.Select[PartnerRow]) -> list[Partner]:
+        # Set-based (issue 12): one query for the partners, one for their rosters; a list
+        # used to cost two queries per partner and slowed the hot path beside it.
+        rows = list((await self._session.execute(stmt)).scalars())
+        rosters: dict[str, list[EmployeeRow]] = {row.partner_id: [] for row in rows}
+        if rows:
+            employees = await self._session.execute(
+                sa.select(EmployeeRow).where(EmployeeRow.partner_id.in_(list(rosters)))
+            )
+            for employee in employees.scalars():
+                rosters[employee.partner_id].append(employee)
+        return [_partner(row, rosters[row.partner_id]) for row in rows]
 
     async def add(self, partner: Partner, today: date) -> None:
         row = PartnerRow(partner_id=partner.partner_id)

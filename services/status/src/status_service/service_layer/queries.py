@@ -18,10 +18,5 @@ def active_codes(partner: Partner, policy: ProgramPolicy) -> frozenset[str]:
 
 async def lead_recipients_in(uow: StatusUnitOfWork, city: str, today: date) -> list[LeadRecipient]:
     """Every partner that may receive a lead in ``city`` and why (R-LEAD-01..03)."""
-    ids = await uow.partners.ids()
-    candidates = []
-    for partner_id in ids:
-        partner = await uow.partners.get(partner_id)
-        if partner is not None:
-            candidates.append(lead_candidate(partner, today))
+    candidates = [lead_candidate(partner, today) for partner in await uow.partners.every()]
     return lead_recipients(candidates, city)
