@@ -23,6 +23,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.auth import current_caller, require_partner_scope
 from ppcore.clock import kyiv_date
 from ppcore.idempotency import run_idempotent
+from ppcore.paging import next_page_token
 
 R = TypeVar("R", bound=Message)
 UowFactory = Callable[[], LicensingUnitOfWork]
@@ -154,7 +155,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
             found = await nfr_requests.list_key_requests(uow, state, offset, limit + 1)
         return pb.ListOnRequestKeyRequestsResponse(
             key_requests=[m.key_request_to_proto(r) for r in found[:limit]],
-            next_page_token=str(offset + limit) if len(found) > limit else "",
+            next_page_token=next_page_token(offset, limit, len(found) > limit),
         )
 
     async def ApproveOnRequestKey(

@@ -15,7 +15,7 @@ from partnerprogram.status.v1 import lead_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.errors import InvalidArgument, PermissionDenied, not_found
-from ppcore.paging import page_window
+from ppcore.paging import next_page_token, page_window
 from ppcore.timestamps import optional_timestamp
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
@@ -156,7 +156,7 @@ class LeadRpcs:
             items = await uow.leads.page(state, request.partner_id, offset, limit)
             return pb.ListLeadsResponse(
                 leads=[lead_pb(lead) for lead in items],
-                next_page_token=str(offset + limit) if len(items) == limit else "",
+                next_page_token=next_page_token(offset, limit, len(items) == limit),
             )
 
         return await self._read(work)
