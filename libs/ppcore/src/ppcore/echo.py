@@ -74,6 +74,8 @@ def build_echo_app(settings: EchoSettings) -> ServerApp:
         log_sample=settings.access_log_sample,
         metrics_port=settings.metrics_port,
         reuse_port=settings.processes > 1,
+        reflection=settings.reflection_enabled,
+        notice_seconds=settings.shutdown_notice_seconds,
     )
 
 
