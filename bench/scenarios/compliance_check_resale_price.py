@@ -55,6 +55,7 @@ def _requests(partners: list[str], rng: random.Random) -> list[pb.CheckResalePri
         price = list_price * Decimal("0.9") if below else list_price + rng.randrange(0, 1000)
         requests.append(
             pb.CheckResalePriceRequest(
+                request_id=f"check-{i}",
                 partner_id=partners[order % len(partners)] if below else rng.choice(partners),
                 edition_code=code,
                 price_uah=str(price),

@@ -17,6 +17,7 @@ from bench.harness import BenchContext, ScenarioResult
 from gateway_service.__main__ import MIGRATIONS_DIR
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
+from ppcore.paging import token_for
 from ppcore.policy import load_policy
 from ppcore.testing.postgres import _dsn
 
@@ -61,20 +62,22 @@ async def _load(url: str, partners: int) -> None:
         await connection.close()
 
 
+LIST_DIRECTORY = "/partnerprogram.gateway.v1.GatewayService/ListDirectory"
+
+
 async def run(ctx: BenchContext) -> ScenarioResult:
     rng = random.Random(20261125)
     count = QUICK_PARTNERS if ctx.options.quick else PARTNERS
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
         await _load(url, count)
-        requests = [
-            pb.ListDirectoryRequest(
-                competency_code=rng.choice(("", "", *COMPETENCIES)),
-                page_size=20,
-                page_token=str(20 * rng.choice((0, 0, 0, 1, 2, 5))),
-            )
-            for _ in range(1_000)
-        ]
+        requests = []
+        for _ in range(1_000):
+            request = pb.ListDirectoryRequest(competency_code=rng.choice(("", "", *COMPETENCIES)), page_size=20)
+            offset = 20 * rng.choice((0, 0, 0, 1, 2, 5))
+            if offset:  # page tokens are opaque and bound to the query (ppcore.paging)
+                request.page_token = token_for(LIST_DIRECTORY, request, offset)
+            requests.append(request)
         async with ctx.service_process("gateway_service", "GATEWAY", {"DATABASE_URL": url}) as address:
             channels = ctx.channels(address)
             stubs = [pb_grpc.GatewayServiceStub(channel) for channel in channels]

@@ -93,7 +93,9 @@ async def test_checkout_facade_answers_discount_and_price_together(gateway):
     )
 
     dumping = await gateway.stub.CheckCheckout(
-        pb.CheckCheckoutRequest(buyer_login="olena", product_family="SITE_MANAGEMENT", resale_price_uah="10"),
+        pb.CheckCheckoutRequest(
+            request_id="co-2", buyer_login="olena", product_family="SITE_MANAGEMENT", resale_price_uah="10"
+        ),
         metadata=gateway.sales(),
     )
     assert not dumping.price.allowed and dumping.price.reason == pb.PRICE_VERDICT_REASON_BELOW_LIST
@@ -106,7 +108,11 @@ async def test_checkout_facade_is_unavailable_when_compliance_is_down(gateway):
     await gateway.refused(
         gateway.stub.CheckCheckout(
             pb.CheckCheckoutRequest(
-                buyer_login="olena", partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"
+                request_id="co-3",
+                buyer_login="olena",
+                partner_id="p-1",
+                product_family="SITE_MANAGEMENT",
+                resale_price_uah="1200",
             ),
             metadata=gateway.sales(),
         ),

@@ -61,6 +61,16 @@ def encode_token(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{body}.{_seal(body)}".encode()).decode().rstrip("=")
 
 
+def token_for(method: str, request: Message, offset: int) -> str:
+    """The token a server would issue for page ``offset`` of ``request`` on ``method``
+    (``/package.Service/Rpc``): for benchmarks and tools that jump to a page."""
+    scope = _list_scope.set(query_fingerprint(method, request))
+    try:
+        return encode_token(offset)
+    finally:
+        _list_scope.reset(scope)
+
+
 def next_page_token(offset: int, limit: int, more: bool) -> str:
     """The token after a page of ``limit`` items that started at ``offset``; empty on the last."""
     return encode_token(offset + limit) if more else ""

@@ -7,7 +7,7 @@ import pytest
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.decimals import parse_decimal
 from ppcore.errors import InvalidArgument
-from ppcore.paging import MAX_OFFSET, encode_token, page_window, query_fingerprint, set_list_scope
+from ppcore.paging import MAX_OFFSET, encode_token, page_window, query_fingerprint, set_list_scope, token_for
 
 
 def test_a_token_round_trips_to_its_offset():
@@ -51,3 +51,11 @@ def test_decimal_parser_accepts_plain_figures():
     assert parse_decimal("x", "-3") == Decimal(-3)
     with pytest.raises(InvalidArgument):
         parse_decimal("x", "-3", allow_negative=False)
+
+
+def test_a_tool_can_jump_to_a_page_of_a_query():
+    request = status_pb.ListPartnersRequest(city="Kyiv", page_size=20)
+    token = token_for("/s/ListPartners", request, 40)
+    set_list_scope(query_fingerprint("/s/ListPartners", request))
+    assert page_window(20, token) == (40, 20)
+    set_list_scope("")
