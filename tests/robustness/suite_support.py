@@ -48,7 +48,7 @@ class Process:
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen([sys.executable, "-m", module], env=self.env, stdout=log, stderr=log)
         with grpc.insecure_channel(self.address) as channel:
-            grpc.channel_ready_future(channel).result(timeout=60)
+            grpc.channel_ready_future(channel).result(timeout=180)  # a loaded CI machine starts slowly
 
     def terminate(self) -> int:
         assert self.popen is not None

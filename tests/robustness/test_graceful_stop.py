@@ -49,7 +49,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory, nats_server: Any) -> Iterato
         nats_server.url,
         extra_env={
             "{prefix}_SHUTDOWN_GRACE_SECONDS": "30",
-            "{prefix}_SHUTDOWN_NOTICE_SECONDS": "0.5",
+            "{prefix}_SHUTDOWN_NOTICE_SECONDS": "1",
             "{prefix}_LOG_LEVEL": "WARNING",
             "GATEWAY_DIRECTORY_CACHE_SECONDS": "0",
         },
@@ -116,6 +116,7 @@ async def test_sigterm_with_fifty_calls_in_flight_fails_none(suite: Suite, token
     await holder.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
     watcher = await asyncpg.connect(dsn(process.database_url))
     calls: list[asyncio.Future[Any]] = []
+    saw_not_serving = False
     try:
         for method, request in candidates:  # the first List whose query the lock holds
             stub = _stub(channel, method)
@@ -139,9 +140,15 @@ async def test_sigterm_with_fifty_calls_in_flight_fails_none(suite: Suite, token
         assert process.popen is not None
         process.popen.send_signal(15)
         health = health_pb2_grpc.HealthStub(channel)
-        status = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
-        assert status.status == health_pb2.HealthCheckResponse.NOT_SERVING
-        await asyncio.sleep(1.0)  # the stop is under way while every call is still held
+        deadline = time.monotonic() + 30
+        while True:  # health turns NOT_SERVING first, then new calls are refused
+            try:
+                reply = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+            except grpc.aio.AioRpcError:
+                break
+            saw_not_serving = saw_not_serving or reply.status == health_pb2.HealthCheckResponse.NOT_SERVING
+            assert time.monotonic() < deadline, "the server never stopped taking new calls"
+            await asyncio.sleep(0.05)
         assert process.popen.poll() is None, "the process exited with calls in flight"
     finally:
         await lock.rollback()
@@ -151,4 +158,5 @@ async def test_sigterm_with_fifty_calls_in_flight_fails_none(suite: Suite, token
     failed = [r for r in results if isinstance(r, BaseException)]
     await channel.close()
     assert not failed, f"{len(failed)} of {IN_FLIGHT} in-flight calls failed: {failed[:3]}"
+    assert saw_not_serving, "health did not report NOT_SERVING before new calls were refused"
     assert await asyncio.to_thread(process.popen.wait, 60) == 0
