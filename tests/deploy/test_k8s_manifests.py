@@ -62,16 +62,34 @@ _PER_BACKEND = dict.fromkeys(
     (f"cabinet_{b}_deadline_seconds" for b in ("status", "points", "licensing", "compliance")),
     "unset: the backend's sections use cabinet_deadline_seconds",
 )
+_EDGE_AND_NATS = {
+    "jwt_max_lifetime_seconds": "the built-in caps (12 h for people, 24 h for systems) fit every environment",
+    "shutdown_notice_seconds": "the preStop sleep gives load balancers their notice before SIGTERM",
+    **dict.fromkeys(
+        (
+            "nats_tls_ca_file",
+            "nats_tls_cert_file",
+            "nats_tls_key_file",
+            "nats_credentials_file",
+            "nats_user",
+            "nats_password",
+        ),
+        "NATS is reached inside the cluster behind its network policy; set these when it requires TLS or credentials",
+    ),
+}
 LEFT_AT_DEFAULT: dict[str, dict[str, str]] = {
     "dev": {
         **_ALWAYS_LEFT,
         **_PER_BACKEND,
+        **_EDGE_AND_NATS,
+        "reflection_enabled": "on for grpcurl and other local tools",
         **dict.fromkeys(_KEY_PAIR_ONLY, "dev signs tokens with the shared HS256 secret and talks plaintext"),
         "jwt_public_key_file": "one verification key for every issuer: not used here",
     },
     "production": {
         **_ALWAYS_LEFT,
         **_PER_BACKEND,
+        **_EDGE_AND_NATS,
         "jwt_secret": "production signs tokens with key pairs, one per issuer",
         "jwt_public_key_file": "production verifies with jwt_public_keys_dir (one key per issuer)",
     },

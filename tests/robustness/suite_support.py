@@ -104,7 +104,8 @@ def start_suite(
             }
         )
         env.update({k.replace("{prefix}", prefix): v for k, v in (extra_env or {}).items()})
-        subprocess.run([sys.executable, "-m", MODULES[name][0], "migrate"], env=env, check=True, capture_output=True)
+        migrated = subprocess.run([sys.executable, "-m", MODULES[name][0], "migrate"], env=env, capture_output=True)
+        assert migrated.returncode == 0, f"{name} migrate failed: {migrated.stderr.decode(errors='replace')[-2000:]}"
         suite.processes[name] = Process(name, ports[name], database_url, work / f"{name}.log", env)
     for process in suite.processes.values():
         process.start()
