@@ -169,7 +169,9 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
     ) -> Any:
         method = labels[1]
         metadata = dict(context.invocation_metadata() or ())
-        request_id = str(getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex())[:128]
+        request_id = str(
+            getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex()
+        )[:128]
         started = time.perf_counter()
         caller: Caller = ANONYMOUS
         code = grpc.StatusCode.OK

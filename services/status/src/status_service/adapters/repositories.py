@@ -177,10 +177,6 @@ class PartnerRepository:
             stmt = stmt.where(sa.or_(PartnerRow.terminated_from.is_(None), PartnerRow.terminated_from > today))
         return await self._load_many(stmt.offset(offset).limit(limit))
 
-    async def every(self) -> list[Partner]:
-        """Every partner, in two queries (lead routing looks at all of them)."""
-        return await self._load_many(sa.select(PartnerRow).order_by(PartnerRow.partner_id))
-
     async def _load_many(self, stmt: sa.Select[PartnerRow]) -> list[Partner]:
         # Set-based (issue 12): one query for the partners, one for their rosters; a list
         # used to cost two queries per partner and slowed the hot path beside it.
