@@ -85,6 +85,7 @@ NAME_RULES: tuple[tuple[str, TextRule], ...] = (
     ("_uah", TextRule(32, Chars.DECIMAL)),
     ("_points", TextRule(32, Chars.DECIMAL)),
     ("=points", TextRule(32, Chars.DECIMAL)),
+    ("_document", TextRule(262_144, Chars.TEXT)),  # a whole document, e.g. a candidate policy (YAML)
     ("_ref", TextRule(512, Chars.LINE)),
     ("_urls", TextRule(2048, Chars.LINE)),
     ("login", TextRule(255, Chars.TOKEN)),
