@@ -159,7 +159,9 @@ async def test_a_staff_query_by_partner_id_says_so(gateway):
     assert answer.staff_query and answer.partner_id == "p-1"
     assert [(r.buyer_login, r.partner_id) for r in status.entitlement_requests] == [("", "p-1")]
     checkout = await gateway.stub.CheckCheckout(
-        pb.CheckCheckoutRequest(partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"),
+        pb.CheckCheckoutRequest(
+            request_id="co-4", partner_id="p-1", product_family="SITE_MANAGEMENT", resale_price_uah="1200"
+        ),
         metadata=gateway.system(),
     )
     assert checkout.discount.staff_query
