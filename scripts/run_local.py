@@ -18,10 +18,13 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+from ppcore.clock import KYIV
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
@@ -124,8 +127,14 @@ async def ensure_pg_database(base_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def load_demo_program(secret: str) -> None:
-    """The demo program, on first start (PP_DEMO_PROGRAM=0 turns it off); idempotent anyway."""
+def load_demo_program(secret: str, nats_url: str) -> None:
+    """The demo program, on first start (PP_DEMO_PROGRAM=0 turns it off); idempotent anyway.
+
+    The processes took the latest 23:00 totals at start, before the demo's history existed, and a
+    date already computed is never recomputed (R-PTS-05). So, with program time on, program time
+    then moves to the next 23:05 Kyiv: the totals count the demo's points and the demo partners
+    hold the statuses their history earns (without it, from the wall clock's next 23:00).
+    """
     marker = VAR / "demo-program.done"
     if os.environ.get("PP_DEMO_PROGRAM") == "0" or marker.exists():
         return
@@ -134,6 +143,14 @@ def load_demo_program(secret: str) -> None:
     print("\nloading the demo program (first start) ...", flush=True)
     addresses = {name: f"127.0.0.1:{port}" for name, _module, _prefix, port in PROCESSES if name != "gateway"}
     summary = asyncio.run(DemoLoader(addresses, secret).load())
+    if os.environ.get("PROGRAM_TIME") != "0":
+        from scripts import program_time
+
+        evening = datetime.now(KYIV).replace(hour=23, minute=5, second=0, microsecond=0)
+        if evening <= datetime.now(KYIV):
+            evening += timedelta(days=1)
+        print(f"  program time moves to {evening.isoformat()} so the 23:00 totals count the demo's points")
+        asyncio.run(program_time.main(["--nats-url", nats_url, "set", evening.isoformat(), "--running"]))
     marker.write_text(f"{len(summary.partners)} partners\n")
     print(f"  demo program: {len(summary.partners)} partners, pending items in every staff queue (README: demo logins)")
 
@@ -214,7 +231,7 @@ def main() -> None:
         for name, _module, _prefix, port in PROCESSES:
             print(f"  {name:<12} 127.0.0.1:{port}  (grpc, health, reflection; metrics :{metrics_port(port)}/metrics)")
         print(f"  {'gateway':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}  (HTTP/JSON, /openapi.json)")
-        load_demo_program(secret)
+        load_demo_program(secret, nats_url)
         print(
             f"  {'web pages':<12} http://127.0.0.1:{GATEWAY_HTTP_PORT}/  (directory; /cabinet, /staff after /auth/signin)"
         )
