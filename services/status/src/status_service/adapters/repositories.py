@@ -410,13 +410,18 @@ class CertificateRepository:
         ).scalars()
         return [_certificate(r) for r in rows]
 
-    async def of_attached_logins(self) -> list[Certificate]:
-        """Certificates of every login attached to some partner, in one query (R-EMP-06, R-POL-01)."""
-        table = CertificateRow.__table__
+    async def active_courses_of_attached_logins(self) -> dict[str, frozenset[str]]:
+        """Active courses of every login attached to some partner, in one query of plain pairs
+        (R-EMP-06, R-POL-01): the same map as ``courses_by_login`` without a Certificate per row."""
         rows = await self._session.execute(
-            sa.select(table).join(EmployeeRow, EmployeeRow.login == CertificateRow.login)
+            sa.select(CertificateRow.login, CertificateRow.course_code)
+            .join(EmployeeRow, EmployeeRow.login == CertificateRow.login)
+            .where(CertificateRow.revoked_at.is_(None))
         )
-        return [_certificate(r) for r in rows]
+        held: dict[str, set[str]] = {}
+        for login, course in rows:
+            held.setdefault(login, set()).add(course)
+        return {login: frozenset(courses) for login, courses in held.items()}
 
     async def list_of_login(self, login: str, offset: int, limit: int) -> list[Certificate]:
         rows = (

@@ -73,6 +73,8 @@ class Restrictions:
 
     @classmethod
     def of(cls, sanctions: Mapping[str, ActiveSanction], on: date) -> Restrictions:
+        if not sanctions:
+            return _UNRESTRICTED  # most partners: the daily review and the simulation ask for each of them
         active = list(sanctions.values())
         # R-SAN-07: both a cabinet block and a discount block stop discounted purchases.
         blocks = _in_force(active, _BLOCK_KINDS, on)
@@ -89,6 +91,9 @@ class Restrictions:
             contract_suspended=bool(_in_force(active, frozenset({SanctionKind.CONTRACT_SUSPENSION}), on)),  # R-SAN-09
             tier_cap=min((c for c in caps if c is not None), key=lambda t: t.rank, default=None),
         )
+
+
+_UNRESTRICTED = Restrictions()
 
 
 def one_step_down(tier: Tier) -> Tier:

@@ -76,6 +76,21 @@ class ChecklistItem:
         return self.actual >= self.required
 
 
+def _figures(tier: Tier, facts: StatusFacts, policy: ProgramPolicy, for_keeping: bool) -> tuple[tuple[int, int], ...]:
+    """(required, actual) of each condition of ``tier``, in ``tier_conditions``' order."""
+    if tier is Tier.BUSINESS:
+        return ()  # R-STS-01: no certification needed.
+    if tier is Tier.CERTIFIED:
+        certified = policy.statuses.certified
+        return (
+            (certified.min_active_points, facts.active_points),
+            (certified.min_certified_employees, facts.certified_for_certified),
+        )
+    gold = policy.statuses.gold
+    figures = ((gold.min_active_points, facts.active_points), (gold.min_certified_employees, facts.certified_for_gold))
+    return figures if for_keeping else (*figures, (gold.min_monitored_projects, facts.monitored_projects))
+
+
 def tier_conditions(
     tier: Tier, facts: StatusFacts, policy: ProgramPolicy, *, for_keeping: bool = False
 ) -> tuple[ChecklistItem, ...]:
@@ -85,49 +100,31 @@ def tier_conditions(
     (2.2), so monitoring participation is a condition to obtain Gold, not to keep it.
     """
     if tier is Tier.BUSINESS:
-        return ()  # R-STS-01: no certification needed.
+        return ()
     rule = "R-STS-05" if for_keeping else ("R-STS-02" if tier is Tier.CERTIFIED else "R-STS-03")
-    tier_policy = policy.statuses.certified if tier is Tier.CERTIFIED else policy.statuses.gold
-    certified = facts.certified_for_certified if tier is Tier.CERTIFIED else facts.certified_for_gold
     courses = ", ".join(sorted(policy.required_courses(tier)))
-    items = [
-        ChecklistItem(
-            tier,
-            Condition.ACTIVE_POINTS,
-            tier_policy.min_active_points,
-            facts.active_points,
-            rule,
-            "active points accrued in the last year",
+    window = policy.statuses.gold.monitoring_window_months
+    labels = (
+        (Condition.ACTIVE_POINTS, rule, "active points accrued in the last year"),
+        (Condition.CERTIFIED_EMPLOYEES, rule, f"attached employees holding every course of: {courses}"),
+        (
+            Condition.MONITORED_PROJECTS,
+            "R-STS-03",
+            "projects through both quality-monitoring stages "
+            + ("ever" if window is None else f"in the last {window} months"),
         ),
-        ChecklistItem(
-            tier,
-            Condition.CERTIFIED_EMPLOYEES,
-            tier_policy.min_certified_employees,
-            certified,
-            rule,
-            f"attached employees holding every course of: {courses}",
-        ),
-    ]
-    if tier is Tier.GOLD and not for_keeping:
-        gold = policy.statuses.gold
-        window = (
-            "ever" if gold.monitoring_window_months is None else f"in the last {gold.monitoring_window_months} months"
+    )
+    return tuple(
+        ChecklistItem(tier, condition, required, actual, item_rule, detail)
+        for (required, actual), (condition, item_rule, detail) in zip(
+            _figures(tier, facts, policy, for_keeping), labels, strict=False
         )
-        items.append(
-            ChecklistItem(
-                tier,
-                Condition.MONITORED_PROJECTS,
-                gold.min_monitored_projects,
-                facts.monitored_projects,
-                "R-STS-03",
-                f"projects through both quality-monitoring stages {window}",
-            )
-        )
-    return tuple(items)
+    )
 
 
 def meets(tier: Tier, facts: StatusFacts, policy: ProgramPolicy, *, for_keeping: bool = False) -> bool:
-    return all(item.met for item in tier_conditions(tier, facts, policy, for_keeping=for_keeping))
+    # The figures only: the review and the policy simulation ask this for every partner and tier.
+    return all(actual >= required for required, actual in _figures(tier, facts, policy, for_keeping))
 
 
 def highest_tier_met(facts: StatusFacts, policy: ProgramPolicy, *, for_keeping: bool = False) -> Tier:

@@ -9,7 +9,6 @@ from ppcore.errors import FieldViolation, InvalidArgument
 from ppcore.policy import PolicyError, ProgramPolicy, parse_policy
 from ppcore.scheduler import parse_iso_date
 from status_service.adapters.uow import StatusUnitOfWork
-from status_service.domain.certificates import courses_by_login
 from status_service.domain.policy_simulation import SimulationReport, simulate_policy
 from status_service.domain.policy_versions import policy_in_force
 
@@ -54,5 +53,5 @@ async def simulate(
     day, instant = simulated_instant(as_of_text, now)
     in_force = policy_in_force(base, await uow.policy_versions.every(), day)
     partners = await uow.partners.every()
-    courses = courses_by_login(await uow.certificates.of_attached_logins())
+    courses = await uow.certificates.active_courses_of_attached_logins()
     return simulate_policy(partners, courses, instant, in_force, candidate)
