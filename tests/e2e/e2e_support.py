@@ -32,14 +32,12 @@ def md(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
-async def onboard_partner(channel: grpc.aio.Channel, tokens: Tokens, login: str) -> str:
-    """Application, approval, contract filed and accepted: a Business partner that may buy."""
-    stub = status_grpc.StatusServiceStub(channel)
-    staff = md(tokens.staff())
-    data = partner_pb2.ApplicantData(
+def applicant_data(login: str, city: str = "Kyiv") -> partner_pb2.ApplicantData:
+    """A complete, valid partner application questionnaire for ``login``."""
+    return partner_pb2.ApplicantData(
         legal_form=partner_pb2.LEGAL_FORM_LEGAL_ENTITY,
         company_name=f"{login} studio",
-        city="Kyiv",
+        city=city,
         contact_name="Olena",
         contact_email=f"{login}@example.ua",
         contact_phone="+380 44 123 4567",
@@ -47,6 +45,13 @@ async def onboard_partner(channel: grpc.aio.Channel, tokens: Tokens, login: str)
         applicant_login=login,
         personal_data_consent=True,
     )
+
+
+async def onboard_partner(channel: grpc.aio.Channel, tokens: Tokens, login: str) -> str:
+    """Application, approval, contract filed and accepted: a Business partner that may buy."""
+    stub = status_grpc.StatusServiceStub(channel)
+    staff = md(tokens.staff())
+    data = applicant_data(login)
     created = await stub.CreateApplication(
         status_pb.CreateApplicationRequest(request_id=f"app-{login}", data=data), metadata=md(tokens.system())
     )

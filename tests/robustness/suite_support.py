@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class Process:
     database_url: str
     log_path: Path
     env: dict[str, str]
+    metrics_port: int = 0
     popen: subprocess.Popen[bytes] | None = None
     log_offset: int = 0
 
@@ -55,6 +57,28 @@ class Process:
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
         return self.popen.wait(timeout=60)
+
+    def in_flight(self) -> int:
+        """Calls the process has received and not yet answered (its pp_rpc_in_flight gauge)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as reply:
+            for line in reply.read().decode().splitlines():
+                if line.startswith("pp_rpc_in_flight "):
+                    return int(float(line.split()[1]))
+        raise AssertionError("no pp_rpc_in_flight in /metrics")
+
+    def log_records(self) -> list[dict[str, object]]:
+        """The JSON lines the process logged since the last look (moves the offset on)."""
+        data = self.log_path.read_bytes()[self.log_offset :]
+        self.log_offset += len(data)
+        records = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
 
     def new_log_problems(self) -> list[str]:
         """Error lines and tracebacks the process logged since the last look."""
@@ -103,10 +127,12 @@ def start_suite(
                 f"{prefix}_SCHEDULER_ENABLED": "false",
             }
         )
+        metrics_port = free_port()
+        env[f"{prefix}_METRICS_PORT"] = str(metrics_port)
         env.update({k.replace("{prefix}", prefix): v for k, v in (extra_env or {}).items()})
         migrated = subprocess.run([sys.executable, "-m", MODULES[name][0], "migrate"], env=env, capture_output=True)
         assert migrated.returncode == 0, f"{name} migrate failed: {migrated.stderr.decode(errors='replace')[-2000:]}"
-        suite.processes[name] = Process(name, ports[name], database_url, work / f"{name}.log", env)
+        suite.processes[name] = Process(name, ports[name], database_url, work / f"{name}.log", env, metrics_port)
     for process in suite.processes.values():
         process.start()
     return suite

@@ -6,6 +6,8 @@ so dashboards and alert rules (deploy/k8s/base/monitoring) have one place to loo
 - ``grpc_server_handled_total`` / ``grpc_server_handling_seconds``: per RPC, by code, and
   the latency histogram (the names of the go-grpc-prometheus convention, so the usual
   dashboards work); ``grpc_client_*`` the same for calls this process makes.
+- ``pp_rpc_in_flight``: calls this server has received and not yet answered (a graceful
+  stop waits for it to reach 0, within the grace period).
 - ``pp_outbox_backlog``, ``pp_outbox_oldest_unsent_age_seconds``, ``pp_outbox_published_total``.
 - ``pp_consumer_lag``, ``pp_consumer_handled_total``, ``pp_consumer_redeliveries_total``,
   ``pp_consumer_dead_letters_total`` per durable consumer.
@@ -75,6 +77,10 @@ def observe_rpc(side: Literal["server", "client"], service: str, method: str, co
     handled.inc()
     latency.observe(seconds)
 
+
+RPC_IN_FLIGHT = prometheus_client.Gauge(
+    "pp_rpc_in_flight", "Calls this server has received and not yet answered (health and reflection aside)."
+)
 
 OUTBOX_BACKLOG = prometheus_client.Gauge(
     "pp_outbox_backlog", "Outbox rows committed and not yet on JetStream, seen at the relay's last round."

@@ -98,6 +98,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
         # Method path -> (the servicer's handler, our wrapper of it). Parsing the path, the
         # access table look-up and the wrapping are done once per method, not per call.
         self._wrapped: dict[str, tuple[Any, Any]] = {}
+        self.in_flight = 0  # calls inside _guarded now; a graceful stop reports it
 
     async def intercept_service(  # type: ignore[override]
         self,
@@ -173,6 +174,8 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
             getattr(request, "request_id", "") or metadata.get("x-request-id", "") or os.urandom(16).hex()
         )[:128]
         started = time.perf_counter()
+        self.in_flight += 1
+        metrics.RPC_IN_FLIGHT.inc()
         caller: Caller = ANONYMOUS
         code = grpc.StatusCode.OK
         refusal: dict[str, str] = {}
@@ -206,6 +209,8 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
                 log.exception("rpc.failed", error=str(exc))
                 await context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
             finally:
+                self.in_flight -= 1
+                metrics.RPC_IN_FLIGHT.dec()
                 elapsed = time.perf_counter() - started
                 metrics.observe_rpc("server", *labels, code.name, elapsed)
                 if code is not grpc.StatusCode.OK:
@@ -254,13 +259,20 @@ class ServerApp:
         self.bound_port = 0
         self._serving = False
         self._metrics: metrics.MetricsEndpoint | None = None
+        self._calls: _CallInterceptor | None = None
+
+    @property
+    def in_flight(self) -> int:
+        """Calls received and not yet answered."""
+        return self._calls.in_flight if self._calls is not None else 0
 
     async def start(self) -> int:
         for service in self.services:
             service.check_access_complete()
         access = {s.descriptor.full_name: s.access for s in self.services}
+        self._calls = _CallInterceptor(access, self.verifier, self.log_sample)
         server = grpc.aio.server(
-            interceptors=[_CallInterceptor(access, self.verifier, self.log_sample)],
+            interceptors=[self._calls],
             maximum_concurrent_rpcs=self.max_concurrent_rpcs,
             options=[
                 # Off unless several processes share the port on purpose: a second
@@ -324,20 +336,27 @@ class ServerApp:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
+        """Stop in this order: health NOT_SERVING; (after the notice) refuse new calls; let
+        the calls in flight finish within the grace period (then cancel the rest); stop the
+        background tasks; only then the shutdown hooks close NATS and the database, which
+        the calls in flight still use."""
         if self._server is None:
             return
-        log.info("server.stopping", process=self.name, grace_seconds=self.grace_seconds)
+        log.info("server.stopping", process=self.name, grace_seconds=self.grace_seconds, in_flight=self.in_flight)
         self._serving = False
         await self._health.enter_graceful_shutdown()
         if self.notice_seconds > 0:  # NOT_SERVING reaches load balancers while calls are still taken
             await asyncio.sleep(self.notice_seconds)
+        waited = time.monotonic()
         await self._server.stop(self.grace_seconds)
+        log.info("server.drained", seconds=round(time.monotonic() - waited, 3), in_flight=self.in_flight)
         self._stop_background.set()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=self.grace_seconds)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        log.info("server.closing_resources", hooks=len(self.on_shutdown))
         for hook in self.on_shutdown:
             try:
                 await hook()
