@@ -15,8 +15,12 @@ from status_service.config import StatusSettings
 from status_service.entrypoints.access import ACCESS
 from status_service.entrypoints.consumers import build_consumers
 from status_service.entrypoints.servicer import StatusServicer
-from status_service.service_layer.daily import run_daily_review
+from status_service.service_layer.daily import await_points_totals, run_daily_review, totals_read_by_review
 from status_service.service_layer.entitlement import EntitlementReader
+
+# How long one round of the embedded review waits for points' totals before the scheduler
+# retries the date (after its tick or the next move of program time).
+POINTS_TOTALS_WAIT_SECONDS = 60.0
 
 
 async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> ServerApp:
@@ -36,13 +40,14 @@ async def build_app(settings: StatusSettings, *, clock: Clock | None = None) -> 
     consumers = build_consumers(platform.bus, uow_factory, platform.policy, max_attempts=settings.consumer_max_deliver)
     background = []
     if settings.scheduler_enabled:
+        hour, minute = settings.daily_review_hour, settings.daily_review_minute
 
         async def daily_job(business_date: date) -> None:
+            needed = totals_read_by_review(business_date, hour, minute, platform.policy)
+            await await_points_totals(uow_factory, needed, wait_seconds=POINTS_TOTALS_WAIT_SECONDS)
             await run_daily_review(uow_factory, job_instant(business_date, platform.clock.now()), platform.policy)
 
-        scheduler = platform.daily_scheduler(
-            settings.daily_review_hour, settings.daily_review_minute, daily_job, "status.daily_review"
-        )
+        scheduler = platform.daily_scheduler(hour, minute, daily_job, "status.daily_review")
         background.append(scheduler.run)
     app = platform.server(services=[service], consumers=consumers, background=background)
     app.on_shutdown.insert(0, entitlements.close)

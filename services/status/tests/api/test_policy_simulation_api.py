@@ -173,12 +173,20 @@ async def test_an_invalid_candidate_is_refused_naming_the_field_and_only_staff_m
     assert partner.code.name == "PERMISSION_DENIED"
 
 
+async def checkout_discount(api: StatusApi, buyer: str) -> tuple[int, str]:
+    """The sales platform's discount check for a purchase by ``buyer`` (R-ENT-01, R-STS-06)."""
+    check = pb.CheckDiscountEntitlementRequest(buyer_login=buyer, product_family="SITE_MANAGEMENT")
+    answer = await api.call("CheckDiscountEntitlement", check, api.tokens.sales_platform())
+    return answer.discount_percent, answer.policy_version
+
+
 async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_simulation_listed(
     api: StatusApi,
 ) -> None:
     """R-POL-01: a version registered ahead applies from its date (program time); until then the
     policy file does. Gold at 600 from the anniversary changes exactly the partners the
-    simulation of that date listed, and their history records the version used."""
+    simulation of that date listed, their history records the version used, and the discount
+    answered at checkout follows under that version."""
     pids = await year_of_partners(api, with_drop=False, days=364)  # 2027-03-01
     predicted = await simulate(api, gold_at(600), as_of="2027-03-02")
     assert [p.partner_id for p in predicted.partners] == [pids["p550"]]
@@ -205,6 +213,7 @@ async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_
     before = {name: await tier_of(api, pid) for name, pid in pids.items()}
     await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r0"), api.tokens.system())
     assert {name: await tier_of(api, pid) for name, pid in pids.items()} == before  # not yet in force
+    assert await checkout_discount(api, "p550-main") == (50, base)
 
     api.clock.advance(timedelta(days=1))  # 2027-03-02
     await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r1"), api.tokens.system())
@@ -216,6 +225,8 @@ async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_
     history = await api.call("ListStatusHistory", pb.ListStatusHistoryRequest(partner_id=pids["p550"]))
     assert history.entries[0].policy_version == "gold-600"
     assert history.entries[0].to_tier == CERTIFIED
+    assert await checkout_discount(api, "p550-main") == (45, "gold-600")
+    assert await checkout_discount(api, "p700-main") == (50, "gold-600")
 
     # After the switch, an event-driven re-evaluation decides under the version in force too.
     await active_total(api, pids["p550"], 650)

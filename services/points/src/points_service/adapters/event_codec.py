@@ -7,6 +7,7 @@ from google.protobuf.message import Message
 from partnerprogram.points.v1 import events_pb2, ledger_pb2
 from points_service.domain.events import (
     ActiveTotalChanged,
+    DailyTotalsCompleted,
     DomainEvent,
     MonitoringCompleted,
     OrderCancelled,
@@ -65,6 +66,13 @@ def event_pb(event: DomainEvent | LedgerEntry) -> Message:
                 business_date=event.business_date.isoformat(),
                 total_points=str(event.total),
                 previous_total_points=str(event.previous_total),
+                computed_time=timestamp(event.computed_at),
+                policy_version=event.policy_version,
+            )
+        case DailyTotalsCompleted():
+            return events_pb2.DailyTotalsCompleted(
+                business_date=event.business_date.isoformat(),
+                changed_partners=event.changed_partners,
                 computed_time=timestamp(event.computed_at),
                 policy_version=event.policy_version,
             )

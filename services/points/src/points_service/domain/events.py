@@ -95,6 +95,17 @@ class ActiveTotalChanged:
 
 
 @dataclass(frozen=True)
+class DailyTotalsCompleted:
+    """R-PTS-05: a date's totals are taken; announced after that date's ``ActiveTotalChanged``."""
+
+    business_date: date
+    changed_partners: int
+    computed_at: datetime
+    policy_version: str
+    partner_id: str = ""  # about no partner: every event names one, this one the empty one
+
+
+@dataclass(frozen=True)
 class OrderRecorded:
     partner_id: str
     order_id: str
@@ -171,6 +182,7 @@ DomainEvent = (
     PointsAccrued
     | PointsReversed
     | ActiveTotalChanged
+    | DailyTotalsCompleted
     | OrderRecorded
     | OrderCancelled
     | ProjectApproved

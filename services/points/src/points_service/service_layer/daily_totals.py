@@ -8,7 +8,7 @@ from points_service.adapters.daily_totals_store import StoredRun, StoredTotal
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.amounts import ZERO
 from points_service.domain.daily_totals import business_date_of_run, totals_instant
-from points_service.domain.events import ActiveTotalChanged
+from points_service.domain.events import ActiveTotalChanged, DailyTotalsCompleted
 from points_service.service_layer.common import require_known_partner
 from ppcore.errors import FailedPrecondition, not_found
 from ppcore.metrics import job_run
@@ -68,6 +68,9 @@ async def _run_once(
         )
         for c in changes
     )
+    # After the date's changes, in the same transaction: consumers that read the totals (status's
+    # daily review) know the date is complete once this arrives (per-stream order, one at a time).
+    uow.emit([DailyTotalsCompleted(day, len(changes), at, policy.version)])
     dropped_to_zero = sum(1 for c in changes if c.total == 0)
     run = StoredRun(
         business_date=day,

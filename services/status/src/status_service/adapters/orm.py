@@ -169,6 +169,15 @@ class LeadOfferRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class PointsTotalsReceivedRow(Base):
+    """A business date whose daily totals points announced in full (DailyTotalsCompleted, R-PTS-05)."""
+
+    __tablename__ = "points_totals_received"
+
+    business_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class PolicyVersionRow(Base):
     """A policy version registered ahead of its effective date (R-POL-01); the document is the full text."""
 

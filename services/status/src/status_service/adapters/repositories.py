@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from status_service.adapters.orm import (
     EmployeeRow,
     EntitlementRow,
     PartnerRow,
+    PointsTotalsReceivedRow,
     PolicyVersionRow,
     StatusHistoryRow,
 )
@@ -445,6 +446,22 @@ def _certificate(row: CertificateRow | sa.Row[Any]) -> Certificate:
         revoked_time=row.revoked_at,
         revoke_reason=row.revoke_reason,
     )
+
+
+class PointsTotalsRepository:
+    """The dates of points' daily totals status has received in full (R-PTS-05)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, business_date: date, now: datetime) -> None:
+        if await self._session.get(PointsTotalsReceivedRow, business_date) is None:
+            self._session.add(PointsTotalsReceivedRow(business_date=business_date, received_at=now))
+            await self._session.flush()
+
+    async def latest(self) -> date | None:
+        """The latest date received: its totals and every earlier date's are in."""
+        return (await self._session.execute(sa.select(sa.func.max(PointsTotalsReceivedRow.business_date)))).scalar()
 
 
 class PolicyVersionRepository:

@@ -9,6 +9,7 @@ from status_service.adapters.repositories import (
     ApplicationRepository,
     CertificateRepository,
     PartnerRepository,
+    PointsTotalsRepository,
     PolicyVersionRepository,
 )
 from status_service.domain.events import DomainEvent
@@ -20,6 +21,7 @@ class StatusUnitOfWork(SqlUnitOfWork):
     certificates: CertificateRepository
     leads: LeadRepository
     policy_versions: PolicyVersionRepository
+    points_totals: PointsTotalsRepository
 
     async def _on_enter(self) -> None:
         self.applications = ApplicationRepository(self.session)
@@ -27,6 +29,7 @@ class StatusUnitOfWork(SqlUnitOfWork):
         self.certificates = CertificateRepository(self.session)
         self.leads = LeadRepository(self.session)
         self.policy_versions = PolicyVersionRepository(self.session)
+        self.points_totals = PointsTotalsRepository(self.session)
 
 
 def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:

@@ -49,6 +49,12 @@ class StatusEventHandlers:
             uow, event.partner_id, _points(event.total_points), as_of, uow.clock.now(), self.policy
         )
 
+    async def daily_totals_completed(
+        self, uow: StatusUnitOfWork, envelope: EventEnvelope, event: points_events.DailyTotalsCompleted
+    ) -> None:
+        """R-PTS-05: every total of the date is in (it follows them on the stream); the review may read them."""
+        await uow.points_totals.record(parse_date(event.business_date, "business_date"), uow.clock.now())
+
     async def monitoring_completed(
         self, uow: StatusUnitOfWork, envelope: EventEnvelope, event: points_events.MonitoringCompleted
     ) -> None:
@@ -102,6 +108,7 @@ def build_consumers(
         routes=dict(
             [
                 route(points_events.ActiveTotalChanged, h.active_total_changed),
+                route(points_events.DailyTotalsCompleted, h.daily_totals_completed),
                 route(points_events.MonitoringCompleted, h.monitoring_completed),
             ]
         ),

@@ -637,7 +637,9 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             )
             return pb.RegisterPolicyVersionResponse(version=m.policy_version_pb(scheduled, in_force=False))
 
-        return await self._write("RegisterPolicyVersion", request, pb.RegisterPolicyVersionResponse, work)
+        answer = await self._write("RegisterPolicyVersion", request, pb.RegisterPolicyVersionResponse, work)
+        self.entitlements.policy.invalidate()
+        return answer
 
     async def ListPolicyVersions(
         self, request: pb.ListPolicyVersionsRequest, context: Ctx

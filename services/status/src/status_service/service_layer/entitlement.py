@@ -18,6 +18,7 @@ from ppcore.db import Database
 from ppcore.hot_reads import HotReadPool
 from ppcore.policy import ProgramPolicy, Tier
 from status_service.adapters.orm import EntitlementRow
+from status_service.adapters.policy_in_force import PolicyInForce
 from status_service.adapters.repositories import login_key, partner_key
 from status_service.domain.entitlement import EntitlementDecision, EntitlementSnapshot, check_discount_entitlement
 from status_service.domain.enums import Role
@@ -46,7 +47,8 @@ _ROLES = {r.value: r for r in Role}
 class EntitlementReader:
     def __init__(self, db: Database, policy: ProgramPolicy, *, pool_size: int = 10) -> None:
         self._db = db
-        self._policy = policy
+        # R-POL-01: the discount follows the policy version in force on the day asked about.
+        self.policy = PolicyInForce(db, policy)
         self._pool = HotReadPool(db.url, max_size=pool_size) if db.is_postgres else None
 
     async def _fetch(self, key: str) -> Any:
@@ -77,4 +79,5 @@ class EntitlementReader:
                 discount_blocked_until=row["blocked_until"] if blocked else None,
                 buyer_role=_ROLES[row["role"]] if row["role"] else None,
             )
-        return check_discount_entitlement(snapshot, product_family, self._policy, staff_query=not buyer_login)
+        policy = await self.policy.on(today)
+        return check_discount_entitlement(snapshot, product_family, policy, staff_query=not buyer_login)
