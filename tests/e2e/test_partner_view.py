@@ -20,8 +20,11 @@ from partnerprogram.compliance.v1 import pricing_pb2
 from partnerprogram.gateway.v1 import cabinet_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
-from partnerprogram.status.v1 import employee_pb2, entitlement_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, status_pb2
+from partnerprogram.status.v1 import status_service_pb2 as status_pb
+from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import PartnerRole
+from ppcore.personal_data import mask_phone
 
 pytestmark = [pytest.mark.nats]
 
@@ -199,6 +202,28 @@ async def test_a_rebuilt_directory_equals_the_live_one(suite, tokens, partner_id
     assert [row[0] for row in expected["directory_partners"]] == [partner_id]
     live = suite.work / "gateway.db"
     await eventually(lambda: asyncio.to_thread(_read_model, live), lambda model: model == expected)
+
+
+async def test_the_partners_own_login_sees_its_card_phone_and_staff_a_mask(suite, tokens, partner_id):
+    """R-PD-01 through the gateway: the view is read as the gateway (a system caller) on behalf
+    of the person asking, so the partner's main user sees its own card phone whole; staff
+    outside the personal-data group and another partner's data stay masked."""
+    main = md(tokens.partner_user(partner_id, PartnerRole.MAIN, subject=LOGIN))
+    async with grpc.aio.insecure_channel(suite.address("status")) as channel:
+        await status_grpc.StatusServiceStub(channel).ProposeCardChange(
+            status_pb.ProposeCardChangeRequest(
+                request_id="card-phone",
+                partner_id=partner_id,
+                content=card_pb2.CardContent(description="Sites", phone="+380 44 765 4321"),
+            ),
+            metadata=main,
+        )
+    own = await eventually(lambda: _view(suite, main, partner_id), lambda c: not c.partial)
+    assert own.card.card.pending.content.phone == "+380 44 765 4321"
+    assert not own.card.card.contacts_masked
+    staff = await eventually(lambda: _view(suite, md(tokens.staff()), partner_id), lambda c: not c.partial)
+    assert staff.card.card.pending.content.phone == mask_phone("+380 44 765 4321")
+    assert staff.card.card.contacts_masked
 
 
 async def test_a_backend_killed_mid_test_gives_a_partial_view_within_the_deadline(suite, tokens, partner_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -26,7 +26,7 @@ from gateway_service.http.transcoding import Transcoder
 from gateway_service.service_layer.directory_projection import rescore_stale
 from gateway_service.service_layer.directory_query import PageCache
 from gateway_service.service_layer.directory_rebuild import RebuildReport, rebuild_directory
-from gateway_service.service_layer.ports import SectionRead
+from gateway_service.service_layer.ports import SectionsRead, one_section
 from gateway_service.web.app import build_web, web_mount
 from gateway_service.web.backends import Addresses, Backends
 from gateway_service.web.pages import WebConfig
@@ -63,27 +63,18 @@ async def build_gateway(
     points = PointsClient(platform.channel(settings.points_address), within_days=settings.cabinet_expiring_within_days)
     licensing = LicensingClient(platform.channel(settings.licensing_address))
     compliance = ComplianceClient(platform.channel(settings.compliance_address))
-    # Each section: its read and the backend that answers it (whose deadline applies).
-    sections: Mapping[Section, tuple[SectionRead, str]] = {
-        Section.STATUS: (status.status, "status"),
-        Section.CARD: (status.card, "status"),
-        Section.PARTNER: (status.partner, "status"),
-        Section.AUTHORIZATION_LETTER: (status.letter, "status"),
-        Section.DISCOUNT: (status.discount, "status"),
-        Section.EMPLOYEES: (status.employees, "status"),
-        Section.COMPETENCIES: (status.competencies, "status"),
-        Section.LEADS: (status.leads, "status"),
-        Section.POINTS: (points.figures, "points"),
-        Section.PROJECTS: (points.projects, "points"),
-        Section.MONITORING: (points.monitoring, "points"),
-        Section.NFR: (licensing.holdings, "licensing"),
-        Section.SANCTIONS: (compliance.active_sanctions, "compliance"),
-    }
+    # Each backend call of the view, the sections it answers and the backend (whose deadline applies).
+    reads: Sequence[tuple[SectionsRead, str]] = (
+        (status.view_read(), "status"),
+        (points.view_read(), "points"),
+        (one_section(Section.NFR, licensing.holdings), "licensing"),
+        (one_section(Section.SANCTIONS, compliance.active_sanctions), "compliance"),
+    )
     servicer = GatewayServicer(
         uow_factory,
-        reads={section: read for section, (read, _backend) in sections.items()},
+        reads=[read for read, _backend in reads],
         section_deadlines={
-            section: settings.backend_deadline(backend) for section, (_read, backend) in sections.items()
+            section: settings.backend_deadline(backend) for read, backend in reads for section in read.sections
         },
         status=status,
         compliance=compliance,

@@ -34,7 +34,7 @@ from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
 from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, lead_pb2, partner_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
-from ppcore.auth import Caller, caller_from_claims
+from ppcore.auth import ON_BEHALF_OF, Caller, caller_from_claims
 from ppcore.clock import FixedClock
 from ppcore.errors import DomainError, not_found
 from ppcore.events import make_envelope
@@ -71,11 +71,16 @@ class FakeBackend:
         self.refusal: DomainError | None = None
         self.callers: list[Caller] = []
         self.partner_ids: list[str] = []
+        self.requests: list[Any] = []
+        self.end_users: list[Caller | None] = []  # whom each call was made for (x-on-behalf-of)
 
     async def _enter(self, request: Any, context: Any) -> None:
         metadata = dict(context.invocation_metadata())
         self.callers.append(_caller_of(metadata["authorization"].removeprefix("Bearer ")))
+        end_user = metadata.get(ON_BEHALF_OF)
+        self.end_users.append(_caller_of(end_user) if end_user else None)
         self.partner_ids.append(getattr(request, "partner_id", ""))
+        self.requests.append(request)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.refusal is not None:
@@ -86,6 +91,45 @@ class FakeBackend:
         """Refuse as the real services do: the code of the error's class and a rich status."""
         code, message, status = rich_status(error)
         await context.abort(code, message, trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+
+
+_EMPLOYEES = [
+    employee_pb2.Employee(login="olena", role=employee_pb2.ROLE_MAIN, course_codes=["SM_DEV"]),
+    employee_pb2.Employee(login="taras", role=employee_pb2.ROLE_LIMITED),
+]
+
+
+def _card(partner_id: str) -> card_pb2.PartnerCard:
+    return card_pb2.PartnerCard(
+        partner_id=partner_id,
+        published=card_pb2.CardContent(description="We build sites", publish_on_site=True),
+        eligibility=card_pb2.PublicListEligibility(eligible=True),
+        competency_codes=["COMPOSITE_SITE"],
+    )
+
+
+def _projects() -> list[project_pb2.Project]:
+    return [
+        project_pb2.Project(project_id="pr-1", state=project_pb2.PROJECT_STATE_APPROVED),
+        project_pb2.Project(project_id="pr-2", state=project_pb2.PROJECT_STATE_APPROVED),
+        project_pb2.Project(project_id="pr-3", state=project_pb2.PROJECT_STATE_UNDER_REVIEW),
+    ]
+
+
+def _daily_total(partner_id: str) -> ledger_pb2.DailyTotal:
+    return ledger_pb2.DailyTotal(partner_id=partner_id, business_date="2026-03-01", total_points="142.5")
+
+
+def _point_requests() -> list[point_request_pb2.PointRequest]:
+    return [point_request_pb2.PointRequest(point_request_id="r-1", state=point_request_pb2.POINT_REQUEST_STATE_PENDING)]
+
+
+def _expiring(within_days: int) -> points_pb.ExpiringWindow:
+    by_date = [ledger_pb2.ExpiringOnDate(expire_date="2026-03-20", points="10")]
+    if within_days >= 90:
+        by_date.append(ledger_pb2.ExpiringOnDate(expire_date="2026-05-20", points="30"))
+    total = sum(int(d.points) for d in by_date)
+    return points_pb.ExpiringWindow(within_days=within_days, total_points=str(total), by_date=by_date)
 
 
 class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
@@ -107,62 +151,35 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
         if request.partner_id not in self.partners:
             await self.abort(context, not_found("partner", request.partner_id))
 
-    async def GetPartnerStatus(self, request, context):
+    async def GetPartnerCard(self, request, context):
         await self._known(request, context)
-        return status_pb.GetPartnerStatusResponse(
+        return status_pb.GetPartnerCardResponse(card=_card(request.partner_id))
+
+    async def ListEmployees(self, request, context):
+        await self._known(request, context)
+        return status_pb.ListEmployeesResponse(employees=_EMPLOYEES)
+
+    async def GetPartnerSnapshot(self, request, context):
+        """Every part, whichever are asked for (the gateway must ask only for what it shows)."""
+        await self._known(request, context)
+        partner_id = request.partner_id
+        return status_pb.GetPartnerSnapshotResponse(
+            partner=partner_pb2.Partner(partner_id=partner_id, company_name="Studio", city="Київ"),
+            card=_card(partner_id),
             status=status_pb2.PartnerStatus(
-                partner_id=request.partner_id,
+                partner_id=partner_id,
                 tier=status_pb2.PARTNER_TIER_CERTIFIED,
                 granted_date="2025-09-01",
                 valid_until_date="2026-09-01",
                 discount_percent=45,
                 active_points=140,
                 certified_specialists=2,
-            )
-        )
-
-    async def GetPartnerCard(self, request, context):
-        await self._known(request, context)
-        return status_pb.GetPartnerCardResponse(
-            card=card_pb2.PartnerCard(
-                partner_id=request.partner_id,
-                published=card_pb2.CardContent(description="We build sites", publish_on_site=True),
-                eligibility=card_pb2.PublicListEligibility(eligible=True),
-                competency_codes=["COMPOSITE_SITE"],
-            )
-        )
-
-    async def GetPartner(self, request, context):
-        await self._known(request, context)
-        return status_pb.GetPartnerResponse(
-            partner=partner_pb2.Partner(partner_id=request.partner_id, company_name="Studio", city="Київ")
-        )
-
-    async def GetAuthorizationLetter(self, request, context):
-        await self._known(request, context)
-        return status_pb.GetAuthorizationLetterResponse(
-            letter=partner_pb2.AuthorizationLetter(partner_id=request.partner_id, valid_from_date="2025-09-05")
-        )
-
-    async def ListEmployees(self, request, context):
-        await self._known(request, context)
-        return status_pb.ListEmployeesResponse(
-            employees=[
-                employee_pb2.Employee(login="olena", role=employee_pb2.ROLE_MAIN, course_codes=["SM_DEV"]),
-                employee_pb2.Employee(login="taras", role=employee_pb2.ROLE_LIMITED),
-            ]
-        )
-
-    async def ListCompetencies(self, request, context):
-        await self._known(request, context)
-        return status_pb.ListCompetenciesResponse(
-            competencies=[status_pb2.Competency(code="COMPOSITE_SITE", active=True)]
-        )
-
-    async def ListLeads(self, request, context):
-        await self._enter(request, context)
-        return status_pb.ListLeadsResponse(
-            leads=[lead_pb2.Lead(lead_id="lead-1", city="Київ", state=lead_pb2.LEAD_STATE_OFFERED)]
+            ),
+            letter=partner_pb2.AuthorizationLetter(partner_id=partner_id, valid_from_date="2025-09-05"),
+            discount=self.entitlement,
+            employees=_EMPLOYEES,
+            competencies=[status_pb2.Competency(code="COMPOSITE_SITE", active=True)],
+            leads=[lead_pb2.Lead(lead_id="lead-1", city="Київ", state=lead_pb2.LEAD_STATE_OFFERED)],
         )
 
     async def CheckDiscountEntitlement(self, request, context):
@@ -178,38 +195,28 @@ class FakePoints(points_grpc.PointsServiceServicer, FakeBackend):
 
     async def GetDailyTotal(self, request, context):
         await self._enter(request, context)
-        return points_pb.GetDailyTotalResponse(
-            daily_total=ledger_pb2.DailyTotal(
-                partner_id=request.partner_id, business_date="2026-03-01", total_points="142.5"
-            )
-        )
+        return points_pb.GetDailyTotalResponse(daily_total=_daily_total(request.partner_id))
 
     async def GetExpiringPoints(self, request, context):
         await self._enter(request, context)
-        by_date = [ledger_pb2.ExpiringOnDate(expire_date="2026-03-20", points="10")]
-        if request.within_days >= 90:
-            by_date.append(ledger_pb2.ExpiringOnDate(expire_date="2026-05-20", points="30"))
-        total = sum(int(d.points) for d in by_date)
-        return points_pb.GetExpiringPointsResponse(total_points=str(total), by_date=by_date)
-
-    async def ListPointRequests(self, request, context):
-        await self._enter(request, context)
-        return points_pb.ListPointRequestsResponse(
-            point_requests=[
-                point_request_pb2.PointRequest(
-                    point_request_id="r-1", state=point_request_pb2.POINT_REQUEST_STATE_PENDING
-                )
-            ]
-        )
+        window = _expiring(request.within_days)
+        return points_pb.GetExpiringPointsResponse(total_points=window.total_points, by_date=window.by_date)
 
     async def ListProjects(self, request, context):
         await self._enter(request, context)
-        return points_pb.ListProjectsResponse(
-            projects=[
-                project_pb2.Project(project_id="pr-1", state=project_pb2.PROJECT_STATE_APPROVED),
-                project_pb2.Project(project_id="pr-2", state=project_pb2.PROJECT_STATE_APPROVED),
-                project_pb2.Project(project_id="pr-3", state=project_pb2.PROJECT_STATE_UNDER_REVIEW),
-            ]
+        return points_pb.ListProjectsResponse(projects=_projects())
+
+    async def ListPointRequests(self, request, context):
+        await self._enter(request, context)
+        return points_pb.ListPointRequestsResponse(point_requests=_point_requests())
+
+    async def GetPartnerPointsSnapshot(self, request, context):
+        await self._enter(request, context)
+        return points_pb.GetPartnerPointsSnapshotResponse(
+            daily_total=_daily_total(request.partner_id),
+            expiring=[_expiring(days) for days in request.expiring_within_days],
+            point_requests=_point_requests(),
+            projects=_projects(),
         )
 
     async def ListMonitoringSubmissions(self, request, context):

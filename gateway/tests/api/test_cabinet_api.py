@@ -10,7 +10,9 @@ from partnerprogram.compliance.v1 import events_pb2 as compliance_events
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import cabinet_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
+from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.status.v1 import status_pb2
+from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import CallerKind, PartnerRole
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
@@ -58,6 +60,9 @@ async def test_main_user_sees_the_whole_cabinet(gateway):
     backends = gateway.backends
     for fake in (backends.status, backends.points, backends.licensing, backends.compliance):
         assert fake.callers and all(c.kind is CallerKind.SYSTEM and c.subject for c in fake.callers)
+        # ... for the partner's own user, named in x-on-behalf-of (R-PD-01: its own contacts unmasked)
+        assert {(u.kind, u.partner_id) for u in fake.end_users if u} == {(CallerKind.PARTNER_USER, "p-1")}
+        assert None not in fake.end_users
         assert set(fake.partner_ids) == {"p-1"}
 
 
@@ -172,7 +177,18 @@ async def test_limited_employee_gets_the_view_with_buy_and_cabinet_sections_forb
     assert cabinet.points.active_points == "" and len(cabinet.nfr.grants) == 0 and not cabinet.discount.allowed
     assert cabinet.status.state.availability == AVAILABLE and cabinet.projects.state.availability == AVAILABLE
     assert len(cabinet.employees.employees) == 2
-    assert gateway.backends.points.partner_ids.count("p-1") == 2  # projects and monitoring, no figures
+    # One call per backend, asking only for what the employee may see: no figures, no discount.
+    [points_asked] = gateway.backends.points.requests
+    assert set(points_asked.parts) == {
+        points_pb.POINTS_SNAPSHOT_PART_PROJECTS,
+        points_pb.POINTS_SNAPSHOT_PART_MONITORING,
+    }
+    [status_asked] = gateway.backends.status.requests
+    assert not {
+        status_pb.SNAPSHOT_PART_DISCOUNT,
+        status_pb.SNAPSHOT_PART_AUTHORIZATION_LETTER,
+        status_pb.SNAPSHOT_PART_LEADS,
+    } & set(status_asked.parts)
     assert gateway.backends.licensing.callers == []
     assert gateway.backends.status.entitlement_requests == []
 

@@ -13,7 +13,7 @@ from gateway_service.domain.cabinet import (
     forbidden_sections,
 )
 from gateway_service.service_layer.cabinet import get_partner_cabinet
-from gateway_service.service_layer.ports import BackendFailure
+from gateway_service.service_layer.ports import BackendFailure, SectionsRead, each_section
 from ppcore.errors import NotFound
 
 
@@ -86,7 +86,7 @@ async def test_fan_out_answers_within_the_deadline_when_a_backend_hangs():
     reads[Section.NFR] = down
     loop = asyncio.get_running_loop()
     started = loop.time()
-    view = await get_partner_cabinet("p1", reads, deadline_seconds=0.2)
+    view = await get_partner_cabinet("p1", each_section(reads), deadline_seconds=0.2)
     assert loop.time() - started < 1.0
     assert view.missing == (Section.POINTS, Section.NFR)
     assert view.outcomes[Section.POINTS].problem == "DEADLINE_EXCEEDED"
@@ -103,7 +103,7 @@ async def test_fan_out_turns_an_unexpected_error_into_a_missing_section():
 
     reads = {section: fast for section in Section}
     reads[Section.SANCTIONS] = broken
-    view = await get_partner_cabinet("p1", reads, deadline_seconds=1.0)
+    view = await get_partner_cabinet("p1", each_section(reads), deadline_seconds=1.0)
     assert view.missing == (Section.SANCTIONS,)
     assert view.outcomes[Section.SANCTIONS].problem == "INTERNAL"
 
@@ -141,7 +141,7 @@ async def test_forbidden_sections_are_not_read_and_not_missing():
         return run
 
     view = await get_partner_cabinet(
-        "p1", {s: reader(s) for s in Section}, deadline_seconds=1.0, viewer=Viewer(partner_role="LIMITED")
+        "p1", each_section({s: reader(s) for s in Section}), deadline_seconds=1.0, viewer=Viewer(partner_role="LIMITED")
     )
     assert not view.partial
     assert set(view.forbidden) == {*LIMITED_FORBIDDEN, Section.LEADS}
@@ -157,6 +157,49 @@ async def test_each_section_has_its_own_deadline():
         return "late but in time"
 
     deadlines = {s: 1.0 for s in Section} | {Section.POINTS: 0.1}
-    view = await get_partner_cabinet("p1", {s: slow for s in Section}, deadline_seconds=deadlines)
+    view = await get_partner_cabinet("p1", each_section({s: slow for s in Section}), deadline_seconds=deadlines)
     assert view.missing == (Section.POINTS,)
     assert view.outcomes[Section.STATUS].value == "late but in time"
+
+
+def _grouped(answer: object, asked: list[frozenset[Section]]) -> SectionsRead:
+    """One call answering every section (as the status and points snapshots do)."""
+
+    async def run(partner_id: str, wanted: frozenset[Section], deadline: float) -> dict[Section, object]:
+        asked.append(wanted)
+        if isinstance(answer, Exception):
+            raise answer
+        return {section: f"{section.value}-{answer}" for section in wanted}
+
+    return SectionsRead(frozenset(Section), run)
+
+
+async def test_one_call_answers_many_sections_asking_only_for_the_visible_ones():
+    """A backend answering several sections is called once per view, for the sections the
+    viewer may see (R-EMP-03), and each section gets its own part of the answer."""
+    asked: list[frozenset[Section]] = []
+    view = await get_partner_cabinet(
+        "p1", [_grouped("ok", asked)], deadline_seconds=1.0, viewer=Viewer(partner_role="LIMITED")
+    )
+    assert asked == [frozenset(Section) - {*LIMITED_FORBIDDEN, Section.LEADS}]
+    assert not view.partial
+    assert view.outcomes[Section.CARD].value == "CARD-ok"
+
+
+async def test_a_failed_call_makes_each_of_its_sections_missing_with_its_reason():
+    view = await get_partner_cabinet(
+        "p1", [_grouped(BackendFailure("status", "UNAVAILABLE"), [])], deadline_seconds=1.0
+    )
+    assert view.missing == tuple(Section)
+    assert {view.outcomes[s].problem for s in Section} == {"UNAVAILABLE"}
+
+
+async def test_a_section_left_out_of_an_answer_is_missing_not_a_crash():
+    async def forgetful(partner_id: str, wanted: frozenset[Section], deadline: float) -> dict[Section, object]:
+        return {Section.STATUS: "ok"}
+
+    view = await get_partner_cabinet(
+        "p1", [SectionsRead(frozenset({Section.STATUS, Section.CARD}), forgetful)], deadline_seconds=1.0
+    )
+    assert view.outcomes[Section.STATUS].value == "ok"
+    assert view.outcomes[Section.CARD].problem == "INTERNAL"

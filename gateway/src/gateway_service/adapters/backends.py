@@ -1,21 +1,24 @@
 """gRPC clients of the four backends, one small class each, as the cabinet's section reads.
 
-Every call carries the timeout it is given (the cabinet's deadline), so a slow backend
-sees the deadline too. Failures become :class:`BackendFailure` with the status name.
+Status and points answer all their sections in one snapshot call each. Every call carries
+the timeout it is given (the cabinet's deadline), so a slow backend sees the deadline too,
+and the person the view is for (``x-on-behalf-of``), so each backend shows personal data as
+that person may see it (R-PD-01). Failures become :class:`BackendFailure` with the status name.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.descriptor import EnumDescriptor
 
-from gateway_service.service_layer.ports import BackendFailure
+from gateway_service.domain.cabinet import Section
+from gateway_service.service_layer.ports import BackendFailure, SectionsRead
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
 from partnerprogram.compliance.v1 import sanction_pb2
@@ -25,9 +28,10 @@ from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, monitoring_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, employee_pb2, lead_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import employee_pb2, lead_pb2, partner_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
+from ppcore.auth import on_behalf_of
 from ppcore.grpc_errors import error_info, status_from_rpc_error
 
 R = TypeVar("R")
@@ -87,52 +91,49 @@ async def _call(backend: str, call: Awaitable[R]) -> R:
         raise BackendFailure(backend, error.code().name, error.details() or "", reason) from error
 
 
+# The status service's snapshot part behind each section it answers.
+_STATUS_PARTS = {
+    Section.PARTNER: status_pb.SNAPSHOT_PART_PARTNER,
+    Section.CARD: status_pb.SNAPSHOT_PART_CARD,
+    Section.STATUS: status_pb.SNAPSHOT_PART_STATUS,
+    Section.AUTHORIZATION_LETTER: status_pb.SNAPSHOT_PART_AUTHORIZATION_LETTER,
+    Section.DISCOUNT: status_pb.SNAPSHOT_PART_DISCOUNT,
+    Section.EMPLOYEES: status_pb.SNAPSHOT_PART_EMPLOYEES,
+    Section.COMPETENCIES: status_pb.SNAPSHOT_PART_COMPETENCIES,
+    Section.LEADS: status_pb.SNAPSHOT_PART_LEADS,
+}
+
+
 class StatusClient:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self.stub = status_grpc.StatusServiceStub(channel)
 
-    async def status(self, partner_id: str, deadline_seconds: float) -> status_pb2.PartnerStatus:
-        request = status_pb.GetPartnerStatusRequest(partner_id=partner_id)
-        return (await _call("status", self.stub.GetPartnerStatus(request, timeout=deadline_seconds))).status
+    def view_read(self) -> SectionsRead:
+        """Every section the status service answers, from one GetPartnerSnapshot call."""
+        return SectionsRead(frozenset(_STATUS_PARTS), self.sections)
 
-    async def card(self, partner_id: str, deadline_seconds: float) -> card_pb2.PartnerCard:
-        request = status_pb.GetPartnerCardRequest(partner_id=partner_id)
-        return (await _call("status", self.stub.GetPartnerCard(request, timeout=deadline_seconds))).card
-
-    async def partner(self, partner_id: str, deadline_seconds: float) -> partner_pb2.Partner:
-        request = status_pb.GetPartnerRequest(partner_id=partner_id)
-        return (await _call("status", self.stub.GetPartner(request, timeout=deadline_seconds))).partner
-
-    async def letter(self, partner_id: str, deadline_seconds: float) -> LetterOutcome:
-        request = status_pb.GetAuthorizationLetterRequest(partner_id=partner_id)
-        try:
-            reply = await _call("status", self.stub.GetAuthorizationLetter(request, timeout=deadline_seconds))
-        except BackendFailure as failure:
-            if failure.code == grpc.StatusCode.FAILED_PRECONDITION.name:
-                # R-PRT-05: no letter before the contract application is accepted: an answer.
-                return LetterOutcome(None, failure.reason or failure.code)
-            raise
-        return LetterOutcome(reply.letter)
-
-    async def discount(self, partner_id: str, deadline_seconds: float) -> status_pb.CheckDiscountEntitlementResponse:
-        request = status_pb.CheckDiscountEntitlementRequest(
-            partner_id=partner_id, product_family=DISCOUNT_PRODUCT_FAMILY
+    async def sections(self, partner_id: str, wanted: frozenset[Section], deadline: float) -> Mapping[Section, object]:
+        request = status_pb.GetPartnerSnapshotRequest(
+            partner_id=partner_id,
+            parts=sorted(_STATUS_PARTS[section] for section in wanted),
+            discount_product_family=DISCOUNT_PRODUCT_FAMILY,
         )
-        return await _call("status", self.stub.CheckDiscountEntitlement(request, timeout=deadline_seconds))
-
-    async def leads(self, partner_id: str, deadline_seconds: float) -> LeadsOffered:
-        request = status_pb.ListLeadsRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        reply = await _call("status", self.stub.ListLeads(request, timeout=deadline_seconds))
-        return LeadsOffered(count_by_state(reply.leads, lead_pb2.LeadState.DESCRIPTOR))
-
-    async def employees(self, partner_id: str, deadline_seconds: float) -> EmployeeRoster:
-        request = status_pb.ListEmployeesRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        reply = await _call("status", self.stub.ListEmployees(request, timeout=deadline_seconds))
-        return EmployeeRoster(list(reply.employees))
-
-    async def competencies(self, partner_id: str, deadline_seconds: float) -> list[status_pb2.Competency]:
-        request = status_pb.ListCompetenciesRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        return list((await _call("status", self.stub.ListCompetencies(request, timeout=deadline_seconds))).competencies)
+        call = self.stub.GetPartnerSnapshot(request, timeout=deadline, metadata=on_behalf_of())
+        got = await _call("status", call)
+        every: dict[Section, object] = {
+            Section.PARTNER: got.partner,
+            Section.CARD: got.card,
+            Section.STATUS: got.status,
+            # R-PRT-05: no letter before the contract application is accepted: an answer.
+            Section.AUTHORIZATION_LETTER: LetterOutcome(got.letter, "")
+            if got.HasField("letter")
+            else LetterOutcome(None, got.no_letter_reason or "NO_LETTER"),
+            Section.DISCOUNT: got.discount,
+            Section.EMPLOYEES: EmployeeRoster(list(got.employees)),
+            Section.COMPETENCIES: list(got.competencies),
+            Section.LEADS: LeadsOffered(count_by_state(got.leads, lead_pb2.LeadState.DESCRIPTOR)),
+        }
+        return {section: every[section] for section in wanted}
 
 
 @dataclass(frozen=True)
@@ -147,43 +148,45 @@ class PointsFigures:
     point_requests: StateCounts | None = None
 
 
+_POINTS_PARTS = {
+    Section.POINTS: (points_pb.POINTS_SNAPSHOT_PART_TOTALS, points_pb.POINTS_SNAPSHOT_PART_POINT_REQUESTS),
+    Section.PROJECTS: (points_pb.POINTS_SNAPSHOT_PART_PROJECTS,),
+    Section.MONITORING: (points_pb.POINTS_SNAPSHOT_PART_MONITORING,),
+}
+
+
 class PointsClient:
     def __init__(self, channel: grpc.aio.Channel, *, within_days: int) -> None:
         self.stub = points_grpc.PointsServiceStub(channel)
         self.within_days = within_days
 
-    async def _expiring(self, partner_id: str, days: int, deadline: float) -> points_pb.GetExpiringPointsResponse:
-        request = points_pb.GetExpiringPointsRequest(partner_id=partner_id, within_days=days)
-        return await _call("points", self.stub.GetExpiringPoints(request, timeout=deadline))
+    def view_read(self) -> SectionsRead:
+        """Every section the points service answers, from one GetPartnerPointsSnapshot call."""
+        return SectionsRead(frozenset(_POINTS_PARTS), self.sections)
 
-    async def _daily_total(self, partner_id: str, deadline: float) -> ledger_pb2.DailyTotal | None:
-        request = points_pb.GetDailyTotalRequest(partner_id=partner_id)
-        try:
-            return (await _call("points", self.stub.GetDailyTotal(request, timeout=deadline))).daily_total
-        except BackendFailure as failure:
-            if failure.code == grpc.StatusCode.NOT_FOUND.name:
-                return None  # no daily total computed yet: zero points, no as-of date
-            raise
+    async def sections(self, partner_id: str, wanted: frozenset[Section], deadline: float) -> Mapping[Section, object]:
+        windows = sorted({self.within_days, 30, 90})
+        request = points_pb.GetPartnerPointsSnapshotRequest(
+            partner_id=partner_id,
+            parts=sorted(part for section in wanted for part in _POINTS_PARTS[section]),
+            expiring_within_days=windows,
+        )
+        call = self.stub.GetPartnerPointsSnapshot(request, timeout=deadline, metadata=on_behalf_of())
+        got = await _call("points", call)
+        answer: dict[Section, object] = {}
+        if Section.POINTS in wanted:
+            answer[Section.POINTS] = self._figures(got)
+        if Section.PROJECTS in wanted:
+            answer[Section.PROJECTS] = count_by_state(got.projects, project_pb2.ProjectState.DESCRIPTOR)
+        if Section.MONITORING in wanted:
+            answer[Section.MONITORING] = count_by_state(got.submissions, monitoring_pb2.MonitoringState.DESCRIPTOR)
+        return answer
 
-    async def _point_requests(self, partner_id: str, deadline: float) -> StateCounts:
-        request = points_pb.ListPointRequestsRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        reply = await _call("points", self.stub.ListPointRequests(request, timeout=deadline))
-        return count_by_state(reply.point_requests, point_request_pb2.PointRequestState.DESCRIPTOR)
-
-    async def figures(self, partner_id: str, deadline_seconds: float) -> PointsFigures:
+    def _figures(self, got: points_pb.GetPartnerPointsSnapshotResponse) -> PointsFigures:
         """R-CARD-04: the one active figure is the latest daily total (R-PTS-05), the one the
         status service decides on, with its date; then what expires in 30 and 90 days."""
-        windows = sorted({self.within_days, 30, 90})
-        # One gather, so a cancelled view cancels every call and the first failure is the section's.
-        answers: list[Any] = await asyncio.gather(
-            self._daily_total(partner_id, deadline_seconds),
-            self._point_requests(partner_id, deadline_seconds),
-            *(self._expiring(partner_id, days, deadline_seconds) for days in windows),
-        )
-        total: ledger_pb2.DailyTotal | None = answers[0]
-        requests: StateCounts = answers[1]
-        expiring: list[points_pb.GetExpiringPointsResponse] = answers[2:]
-        by_window = dict(zip(windows, expiring, strict=True))
+        total = got.daily_total if got.HasField("daily_total") else None  # none computed yet: zero, no date
+        by_window = {window.within_days: window for window in got.expiring}
         return PointsFigures(
             active_points=(total.total_points if total is not None else "") or "0",
             active_points_as_of_date=total.business_date if total is not None else "",
@@ -192,18 +195,8 @@ class PointsClient:
             expiring_by_date=list(by_window[90].by_date),
             expiring_in_30_days=by_window[30].total_points or "0",
             expiring_in_90_days=by_window[90].total_points or "0",
-            point_requests=requests,
+            point_requests=count_by_state(got.point_requests, point_request_pb2.PointRequestState.DESCRIPTOR),
         )
-
-    async def projects(self, partner_id: str, deadline_seconds: float) -> StateCounts:
-        request = points_pb.ListProjectsRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        reply = await _call("points", self.stub.ListProjects(request, timeout=deadline_seconds))
-        return count_by_state(reply.projects, project_pb2.ProjectState.DESCRIPTOR)
-
-    async def monitoring(self, partner_id: str, deadline_seconds: float) -> StateCounts:
-        request = points_pb.ListMonitoringSubmissionsRequest(partner_id=partner_id, page_size=LIST_PAGE_SIZE)
-        reply = await _call("points", self.stub.ListMonitoringSubmissions(request, timeout=deadline_seconds))
-        return count_by_state(reply.submissions, monitoring_pb2.MonitoringState.DESCRIPTOR)
 
 
 @dataclass(frozen=True)
@@ -223,6 +216,7 @@ class LicensingClient:
                 self.stub.ListPartnerKeys(
                     licensing_pb.ListPartnerKeysRequest(partner_id=partner_id, page_size=_NFR_PAGE_SIZE),
                     timeout=deadline_seconds,
+                    metadata=on_behalf_of(),
                 ),
             ),
             self._cloud(partner_id, deadline_seconds),
@@ -233,7 +227,11 @@ class LicensingClient:
         try:
             response = await _call(
                 "licensing",
-                self.stub.GetCloudNfr(licensing_pb.GetCloudNfrRequest(partner_id=partner_id), timeout=deadline_seconds),
+                self.stub.GetCloudNfr(
+                    licensing_pb.GetCloudNfrRequest(partner_id=partner_id),
+                    timeout=deadline_seconds,
+                    metadata=on_behalf_of(),
+                ),
             )
         except BackendFailure as failure:
             if failure.code == grpc.StatusCode.NOT_FOUND.name:
@@ -249,5 +247,10 @@ class ComplianceClient:
     async def active_sanctions(self, partner_id: str, deadline_seconds: float) -> list[sanction_pb2.Sanction]:
         request = compliance_pb.ListActiveSanctionsRequest(partner_id=partner_id, page_size=_SANCTIONS_PAGE_SIZE)
         return list(
-            (await _call("compliance", self.stub.ListActiveSanctions(request, timeout=deadline_seconds))).sanctions
+            (
+                await _call(
+                    "compliance",
+                    self.stub.ListActiveSanctions(request, timeout=deadline_seconds, metadata=on_behalf_of()),
+                )
+            ).sanctions
         )

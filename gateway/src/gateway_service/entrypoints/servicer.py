@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -15,7 +15,7 @@ from gateway_service.entrypoints import mapping as m
 from gateway_service.entrypoints.backend_errors import passed_on_refusal, unavailable_status
 from gateway_service.service_layer.cabinet import ensure_cabinet_open, get_partner_cabinet
 from gateway_service.service_layer.directory_query import PageCache, list_directory
-from gateway_service.service_layer.ports import SectionRead
+from gateway_service.service_layer.ports import SectionsRead
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
@@ -40,7 +40,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         self,
         uow_factory: Callable[[], GatewayUnitOfWork],
         *,
-        reads: Mapping[Section, SectionRead],
+        reads: Sequence[SectionsRead],
         section_deadlines: Mapping[Section, float],
         status: StatusClient,
         compliance: ComplianceClient,

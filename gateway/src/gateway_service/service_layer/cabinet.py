@@ -1,6 +1,7 @@
 """The partner cabinet: a parallel fan-out to the backends, a deadline per section (R-CARD-04).
 
-Every section the viewer may see is read at once, each under its backend's deadline;
+Every section the viewer may see is read at once, each under its backend's deadline (one
+call per backend where the backend answers several sections in one read);
 whatever has not answered by then is cancelled and reported missing, so the answer comes
 within the largest deadline. A failure of one backend never fails the cabinet. Sections
 the viewer's role may not see are not read at all (R-EMP-03).
@@ -9,7 +10,8 @@ the viewer's role may not see are not read at all (R-EMP-03).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.domain.cabinet import (
@@ -22,7 +24,7 @@ from gateway_service.domain.cabinet import (
     forbidden_sections,
 )
 from gateway_service.domain.listing import ListingSanction, in_force
-from gateway_service.service_layer.ports import BackendFailure, SectionRead
+from gateway_service.service_layer.ports import BackendFailure, SectionsRead
 from ppcore.clock import kyiv_date
 from ppcore.errors import PermissionDenied
 from ppcore.logging import get_logger
@@ -30,52 +32,62 @@ from ppcore.logging import get_logger
 log = get_logger("gateway.cabinet")
 
 
-async def _within(read: SectionRead, partner_id: str, deadline: float) -> object:
+async def _within(read: SectionsRead, partner_id: str, wanted: frozenset[Section], deadline: float) -> object:
     async with asyncio.timeout(deadline):
-        return await read(partner_id, deadline)
+        return await read.read(partner_id, wanted, deadline)
 
 
 async def get_partner_cabinet(
     partner_id: str,
-    reads: Mapping[Section, SectionRead],
+    reads: Sequence[SectionsRead],
     *,
     deadline_seconds: float | Mapping[Section, float],
     viewer: Viewer | None = None,
 ) -> CabinetView:
+    """One task per backend call (each answering one or more sections), all at once."""
     forbidden = forbidden_sections(viewer or Viewer())
 
-    def deadline(section: Section) -> float:
-        return deadline_seconds if isinstance(deadline_seconds, float | int) else deadline_seconds[section]
+    def deadline(sections: frozenset[Section]) -> float:
+        if isinstance(deadline_seconds, float | int):
+            return deadline_seconds
+        return max(deadline_seconds[section] for section in sections)
 
-    tasks: dict[Section, asyncio.Task[object]] = {
-        section: asyncio.create_task(_within(read, partner_id, deadline(section)))
-        for section, read in reads.items()
-        if section not in forbidden
-    }
+    tasks: list[tuple[frozenset[Section], asyncio.Task[object]]] = []
+    for read in reads:
+        wanted = read.sections - forbidden.keys()
+        if wanted:
+            tasks.append((wanted, asyncio.create_task(_within(read, partner_id, wanted, deadline(wanted)))))
     if tasks:
-        await asyncio.wait(tasks.values())
+        await asyncio.wait([task for _, task in tasks])
     outcomes: dict[Section, SectionOutcome[object]] = {
         section: SectionOutcome.refused(why) for section, why in forbidden.items()
     }
-    for section, task in tasks.items():
-        outcomes[section] = _outcome(section, task)
+    for wanted, task in tasks:
+        outcomes |= _outcomes(wanted, task)
     view = compose_cabinet(partner_id, outcomes)
     if view.partial:
         log.warning("gateway.cabinet.partial", missing=[s.value for s in view.missing])
     return view
 
 
-def _outcome(section: Section, task: asyncio.Task[object]) -> SectionOutcome[object]:
+def _outcomes(wanted: frozenset[Section], task: asyncio.Task[object]) -> dict[Section, SectionOutcome[object]]:
+    """Each wanted section's outcome: its part of the answer, or the call's failure."""
     error = task.exception()
     if error is None:
-        return SectionOutcome.answered(task.result())
+        answer = cast(Mapping[Section, object], task.result())
+        return {
+            section: SectionOutcome.answered(answer[section]) if section in answer else _broken(section, "no answer")
+            for section in wanted
+        }
     if isinstance(error, TimeoutError):
-        return SectionOutcome.failed(NOT_ANSWERED)
+        return dict.fromkeys(wanted, SectionOutcome.failed(NOT_ANSWERED))
     if isinstance(error, BackendFailure):
-        return SectionOutcome.failed(error.code)
-    log.error(
-        "gateway.cabinet.section_failed", section=section.value, error=str(error), error_type=type(error).__name__
-    )
+        return dict.fromkeys(wanted, SectionOutcome.failed(error.code))
+    return {section: _broken(section, f"{type(error).__name__}: {error}") for section in wanted}
+
+
+def _broken(section: Section, error: str) -> SectionOutcome[object]:
+    log.error("gateway.cabinet.section_failed", section=section.value, error=error)
     return SectionOutcome.failed("INTERNAL")
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from gateway_service.domain.cabinet import Section
 
 
 class BackendFailure(Exception):
@@ -19,3 +22,28 @@ class BackendFailure(Exception):
 
 # One section's read: (partner_id, deadline in seconds) -> the section's content.
 SectionRead = Callable[[str, float], Coroutine[Any, Any, object]]
+
+# A read answering several sections in one backend call:
+# (partner_id, the sections wanted, deadline in seconds) -> each wanted section's content.
+SectionsReader = Callable[[str, frozenset[Section], float], Coroutine[Any, Any, Mapping[Section, object]]]
+
+
+@dataclass(frozen=True)
+class SectionsRead:
+    """One backend call and the sections it can answer; only the wanted ones are asked for."""
+
+    sections: frozenset[Section]
+    read: SectionsReader
+
+
+def one_section(section: Section, read: SectionRead) -> SectionsRead:
+    """A backend call that answers a single section."""
+
+    async def run(partner_id: str, wanted: frozenset[Section], deadline: float) -> Mapping[Section, object]:
+        return {section: await read(partner_id, deadline)}
+
+    return SectionsRead(frozenset({section}), run)
+
+
+def each_section(reads: Mapping[Section, SectionRead]) -> list[SectionsRead]:
+    return [one_section(section, read) for section, read in reads.items()]

@@ -68,6 +68,42 @@ def set_current_caller(caller: Caller) -> None:
     _current_caller.set(caller)
 
 
+ON_BEHALF_OF = "x-on-behalf-of"
+"""Metadata of a system's call made for an end user: that user's own bearer token.
+
+The gateway calls the backends as itself (a system caller, whose access rules apply), and
+passes the person it serves in this header. The backend verifies that token like any other
+and shows personal data as that person may see it (R-PD-01); access is never widened by it.
+"""
+
+_current_viewer: ContextVar[Caller | None] = ContextVar("viewer", default=None)
+_current_token: ContextVar[str] = ContextVar("token", default="")
+
+
+def current_viewer() -> Caller:
+    """Whom the answer is shown to: the end user a system calls for, else the caller itself."""
+    return _current_viewer.get() or _current_caller.get()
+
+
+def set_current_viewer(viewer: Caller | None) -> None:
+    _current_viewer.set(viewer)
+
+
+def set_current_token(token: str) -> None:
+    """The raw bearer token of the call being served (set by the server)."""
+    _current_token.set(token)
+
+
+def on_behalf_of() -> tuple[tuple[str, str], ...]:
+    """Metadata for a call made while serving an end user: that user's token, so the callee
+    shows data as the user may see it. Nothing when the current caller is a system or anonymous."""
+    caller = _current_caller.get()
+    token = _current_token.get()
+    if not token or caller.kind in (CallerKind.SYSTEM, CallerKind.ANONYMOUS):
+        return ()
+    return ((ON_BEHALF_OF, token),)
+
+
 @dataclass(frozen=True)
 class Allow:
     """Who may call one RPC. Partner users additionally need one of ``partner_roles``."""

@@ -29,8 +29,19 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from ppcore import metrics, tracing
-from ppcore.auth import ANONYMOUS, AccessTable, Caller, CallerKind, TokenVerifier, authorize, set_current_caller
-from ppcore.errors import DomainError
+from ppcore.auth import (
+    ANONYMOUS,
+    ON_BEHALF_OF,
+    AccessTable,
+    Caller,
+    CallerKind,
+    TokenVerifier,
+    authorize,
+    set_current_caller,
+    set_current_token,
+    set_current_viewer,
+)
+from ppcore.errors import DomainError, PermissionDenied, Unauthenticated
 from ppcore.grpc_errors import rich_status
 from ppcore.logging import bound_context, get_logger
 from ppcore.request_context import set_correlation_id
@@ -154,10 +165,24 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
             return ANONYMOUS
         scheme, _, token = str(header).partition(" ")
         if scheme.lower() != "bearer" or not token:
-            from ppcore.errors import Unauthenticated
-
             raise Unauthenticated(reason="TOKEN_INVALID", message="authorization: expected 'Bearer <token>'")
-        return self._verifier.verify(token.strip())
+        caller = self._verifier.verify(token.strip())
+        set_current_token(token.strip())
+        return caller
+
+    def _end_user(self, caller: Caller, metadata: Mapping[str, Any]) -> Caller | None:
+        """The person a system caller serves (``x-on-behalf-of``), verified like any token."""
+        token = str(metadata.get(ON_BEHALF_OF, "")).strip()
+        if not token:
+            return None
+        if caller.kind is not CallerKind.SYSTEM:
+            raise PermissionDenied(
+                reason="ON_BEHALF_OF_NOT_ALLOWED", message=f"{ON_BEHALF_OF}: only a system caller may name an end user"
+            )
+        try:
+            return self._verifier.verify(token)
+        except Unauthenticated as refused:
+            raise Unauthenticated(reason=refused.reason, message=f"{ON_BEHALF_OF}: {refused.message}") from refused
 
     async def _guarded(
         self,
@@ -187,8 +212,10 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):
             bound_context(rpc=full_method, request_id=request_id, partner_id=partner_id, trace_id=trace_id),
         ):
             try:
+                set_current_token("")
                 caller = self._authenticate(metadata)
                 set_current_caller(caller)
+                set_current_viewer(self._end_user(caller, metadata))
                 with bound_context(caller=loggable_caller(caller)):
                     authorize(table, method, caller)
                     check_request(full_method, request)

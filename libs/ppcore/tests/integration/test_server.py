@@ -22,6 +22,7 @@ from structlog.testing import capture_logs
 
 from partnerprogram.echo.v1 import echo_service_pb2 as pb
 from partnerprogram.echo.v1 import echo_service_pb2_grpc as pb_grpc
+from ppcore.auth import ON_BEHALF_OF, PartnerRole
 from ppcore.echo import ECHO_ACCESS, EchoSettings, build_echo_app
 from ppcore.testing.grpc import assert_auth_enforced
 from ppcore.testing.nats import free_port
@@ -72,6 +73,25 @@ async def test_allowed_caller_gets_an_answer(echo_channel, tokens):
     stub = pb_grpc.EchoServiceStub(echo_channel)
     reply = await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=tokens.metadata(tokens.sales_platform()))
     assert reply.payload == b"hi"
+
+
+async def test_only_a_system_may_call_on_behalf_of_an_end_user_and_only_with_its_valid_token(echo_channel, tokens):
+    """x-on-behalf-of names the person a system serves (R-PD-01): another caller may not
+    name one, and the named person's token is verified like any other."""
+    stub = pb_grpc.EchoServiceStub(echo_channel)
+    person = tokens.partner_user("p-1", PartnerRole.MAIN)
+    system = tokens.metadata(tokens.system())
+    reply = await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=(*system, (ON_BEHALF_OF, person)))
+    assert reply.payload == b"hi"
+    refusals = [
+        (tokens.metadata(tokens.sales_platform()), person, grpc.StatusCode.PERMISSION_DENIED),
+        (system, person[:-4] + "AAAA", grpc.StatusCode.UNAUTHENTICATED),
+    ]
+    for metadata, end_user, code in refusals:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.Echo(pb.EchoRequest(payload=b"hi"), metadata=(*metadata, (ON_BEHALF_OF, end_user)))
+        assert refused.value.code() is code
+        assert ON_BEHALF_OF in (refused.value.details() or "")
 
 
 async def _calls_logged(sample, tokens):

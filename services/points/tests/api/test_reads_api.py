@@ -154,3 +154,60 @@ async def test_monitoring_submissions_and_point_requests_list_by_state(points):
         metadata=points.partner("p-1"),
     )
     assert [r.point_request_id for r in granted.point_requests] == [request_id]
+
+
+async def test_the_partner_view_snapshot_equals_each_reads_own_answer(points):
+    """R-CARD-04: GetPartnerPointsSnapshot gives in one call what the view's reads give one by
+    one: expiring points per window, point requests, projects and monitoring submissions; no
+    daily total computed yet leaves it unset; only the parts asked for; unknown partner NOT_FOUND."""
+    await points.approve_partners("p-1")
+    await points.stub.RecordOrder(
+        pb.RecordOrderRequest(request_id="o1", order=_order("o-1", "p-1")), metadata=points.sales()
+    )
+    await points.stub.SubmitProject(
+        pb.SubmitProjectRequest(
+            request_id="s1", partner_id="p-1", site_url="https://one.example.com", license_key="KEY-STANDARD-1"
+        ),
+        metadata=points.partner("p-1"),
+    )
+    system = points.system()
+    got = await points.stub.GetPartnerPointsSnapshot(
+        pb.GetPartnerPointsSnapshotRequest(partner_id="p-1", expiring_within_days=[30, 365]), metadata=system
+    )
+    for window in got.expiring:
+        alone = await points.stub.GetExpiringPoints(
+            pb.GetExpiringPointsRequest(partner_id="p-1", within_days=window.within_days), metadata=system
+        )
+        assert (window.total_points, list(window.by_date)) == (alone.total_points, list(alone.by_date))
+    assert [w.within_days for w in got.expiring] == [30, 365] and got.expiring[1].by_date
+    projects = await points.stub.ListProjects(pb.ListProjectsRequest(partner_id="p-1", page_size=200), metadata=system)
+    assert list(got.projects) == list(projects.projects) and len(got.projects) == 1
+    requests = await points.stub.ListPointRequests(
+        pb.ListPointRequestsRequest(partner_id="p-1", page_size=200), metadata=system
+    )
+    assert list(got.point_requests) == list(requests.point_requests)
+    submissions = await points.stub.ListMonitoringSubmissions(
+        pb.ListMonitoringSubmissionsRequest(partner_id="p-1", page_size=200), metadata=system
+    )
+    assert list(got.submissions) == list(submissions.submissions)
+    assert not got.HasField("daily_total")  # R-PTS-05: no daily total computed yet
+
+    only_projects = await points.stub.GetPartnerPointsSnapshot(
+        pb.GetPartnerPointsSnapshotRequest(partner_id="p-1", parts=[pb.POINTS_SNAPSHOT_PART_PROJECTS]),
+        metadata=system,
+    )
+    assert len(only_projects.projects) == 1 and not only_projects.expiring
+    await points.refused(
+        points.stub.GetPartnerPointsSnapshot(
+            pb.GetPartnerPointsSnapshotRequest(partner_id="p-404", expiring_within_days=[30]), metadata=system
+        ),
+        grpc.StatusCode.NOT_FOUND,
+        "",
+    )
+    await points.refused(
+        points.stub.GetPartnerPointsSnapshot(
+            pb.GetPartnerPointsSnapshotRequest(partner_id="p-1"), metadata=points.partner("p-1")
+        ),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "",
+    )

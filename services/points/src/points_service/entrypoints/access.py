@@ -24,6 +24,7 @@ _partner_write = Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=CABINET)
 ACCESS: AccessTable = {
     "ListLedgerEntries": _cabinet_read,
     "GetActiveTotal": _cabinet_read,
+    "GetPartnerPointsSnapshot": _internal,  # the gateway's partner view (R-CARD-04)
     "GetDailyTotal": _cabinet_read,
     "GetExpiringPoints": _cabinet_read,
     "GetLifetimePoints": _cabinet_read,

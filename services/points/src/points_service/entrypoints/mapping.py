@@ -21,7 +21,7 @@ from points_service.adapters.event_codec import ledger_entry_pb, timestamp
 from points_service.adapters.repositories import ERASED
 from points_service.domain.accruals import OtherMainAccrual
 from points_service.domain.disputes import DisputeState, ProjectDispute
-from points_service.domain.ledger import PointKind, SourceType
+from points_service.domain.ledger import ExpiringPoints, PointKind, SourceType
 from points_service.domain.monitoring import (
     ClientContact,
     MonitoringState,
@@ -90,6 +90,14 @@ def daily_total_pb(total: StoredTotal) -> ledger_pb2.DailyTotal:
         total_points=str(total.total),
         computed_time=timestamp(total.computed_at),
         policy_version=total.policy_version,
+    )
+
+
+def expiring_window_pb(within_days: int, expiring: ExpiringPoints) -> points_service_pb2.ExpiringWindow:
+    return points_service_pb2.ExpiringWindow(
+        within_days=within_days,
+        total_points=str(expiring.total),
+        by_date=[ledger_pb2.ExpiringOnDate(expire_date=d.isoformat(), points=str(v)) for d, v in expiring.by_date],
     )
 
 

@@ -3,20 +3,20 @@ refusals are domain errors, mapped to status codes centrally by ppcore.server.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
-from partnerprogram.points.v1 import ledger_pb2
 from partnerprogram.points.v1 import points_service_pb2 as pb
 from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
+from points_service.domain.monitoring import MonitoringSubmission
 from points_service.domain.projects import Project
-from points_service.domain.requests import Evidence
+from points_service.domain.requests import Evidence, PointRequest
 from points_service.entrypoints import mapping as m
 from points_service.service_layer import (
     daily_totals,
@@ -28,13 +28,16 @@ from points_service.service_layer import (
     projects,
 )
 from points_service.service_layer.ports import KeyRegistry
-from ppcore.auth import CallerKind, current_caller, require_partner_scope
+from ppcore.auth import CallerKind, current_caller, current_viewer, require_partner_scope
 from ppcore.clock import Clock
-from ppcore.errors import not_found
+from ppcore.errors import InvalidArgument, NotFound, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.policy import ProgramPolicy
 
 R = TypeVar("R", bound=Message)
+_ALL_PARTS = frozenset(v for v in pb.PointsSnapshotPart.values() if v != pb.POINTS_SNAPSHOT_PART_UNSPECIFIED)
+# The snapshot's lists hold one page of their List RPCs (the view shows one page).
+_SNAPSHOT_LIST = 200
 Ctx = Any  # grpc.aio.ServicerContext; the servicer never aborts itself
 
 
@@ -57,6 +60,14 @@ async def _project_out(uow: PointsUnitOfWork, project: Project) -> Any:
         entry = await uow.ledger.get(project.ledger_entry_id)
         points = entry.amount if entry is not None else None
     return m.project_pb(project, points)
+
+
+async def _point_requests_out(uow: PointsUnitOfWork, found: Sequence[PointRequest]) -> list[Any]:
+    return [m.point_request_pb(r, await point_requests.accrued_points(uow, r)) for r in found]
+
+
+async def _submissions_out(uow: PointsUnitOfWork, found: Sequence[MonitoringSubmission]) -> list[Any]:
+    return [m.submission_pb(s, await monitoring.points_of(uow, s), current_viewer()) for s in found]
 
 
 class PointsServicer:
@@ -117,10 +128,43 @@ class PointsServicer:
         partner_id = _scoped_partner(request.partner_id)
         async with self._uow() as uow:
             expiring = await ledger.expiring_points(uow, partner_id, self._now(), request.within_days)
-        return pb.GetExpiringPointsResponse(
-            total_points=str(expiring.total),
-            by_date=[ledger_pb2.ExpiringOnDate(expire_date=d.isoformat(), points=str(v)) for d, v in expiring.by_date],
-        )
+        window = m.expiring_window_pb(request.within_days, expiring)
+        return pb.GetExpiringPointsResponse(total_points=window.total_points, by_date=window.by_date)
+
+    async def GetPartnerPointsSnapshot(
+        self, request: pb.GetPartnerPointsSnapshotRequest, context: Ctx
+    ) -> pb.GetPartnerPointsSnapshotResponse:
+        """The partner view's parts in one call (R-CARD-04), each as its own RPC gives it."""
+        if not request.partner_id:
+            raise InvalidArgument.for_field("partner_id", "is required")
+        partner_id = request.partner_id
+        parts = frozenset(request.parts) or _ALL_PARTS
+        out = pb.GetPartnerPointsSnapshotResponse()
+        async with self._uow() as uow:
+            if pb.POINTS_SNAPSHOT_PART_TOTALS in parts:
+                windows = list(request.expiring_within_days)
+                expiring = await ledger.expiring_in_windows(uow, partner_id, self._now(), windows)
+                out.expiring.extend(m.expiring_window_pb(days, e) for days, e in zip(windows, expiring, strict=True))
+                try:
+                    out.daily_total.CopyFrom(m.daily_total_pb(await daily_totals.daily_total(uow, partner_id, None)))
+                except NotFound:
+                    pass  # no daily total computed yet: the field stays unset (the partner is known)
+            if pb.POINTS_SNAPSHOT_PART_POINT_REQUESTS in parts:
+                found_requests, _ = await point_requests.list_requests(
+                    uow, partner_id=partner_id, state=None, page_size=_SNAPSHOT_LIST, page_token=""
+                )
+                out.point_requests.extend(await _point_requests_out(uow, found_requests))
+            if pb.POINTS_SNAPSHOT_PART_PROJECTS in parts:
+                found_projects, _ = await projects.list_projects(
+                    uow, partner_id=partner_id, state=None, page_size=_SNAPSHOT_LIST, page_token=""
+                )
+                out.projects.extend([await _project_out(uow, p) for p in found_projects])
+            if pb.POINTS_SNAPSHOT_PART_MONITORING in parts:
+                found_submissions, _ = await monitoring.list_submissions(
+                    uow, partner_id=partner_id, state=None, page_size=_SNAPSHOT_LIST, page_token=""
+                )
+                out.submissions.extend(await _submissions_out(uow, found_submissions))
+        return out
 
     async def GetLifetimePoints(
         self, request: pb.GetLifetimePointsRequest, context: Ctx
@@ -381,7 +425,7 @@ class PointsServicer:
                 page_size=request.page_size,
                 page_token=request.page_token,
             )
-            out = [m.submission_pb(s, await monitoring.points_of(uow, s), current_caller()) for s in found]
+            out = await _submissions_out(uow, found)
         return pb.ListMonitoringSubmissionsResponse(submissions=out, next_page_token=token)
 
     async def SubmitMonitoringResults(
@@ -474,7 +518,7 @@ class PointsServicer:
                 page_size=request.page_size,
                 page_token=request.page_token,
             )
-            out = [m.point_request_pb(r, await point_requests.accrued_points(uow, r)) for r in found]
+            out = await _point_requests_out(uow, found)
         return pb.ListPointRequestsResponse(point_requests=out, next_page_token=token)
 
     async def SubmitPointRequest(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -32,10 +32,18 @@ async def active_total(
 
 async def expiring_points(uow: PointsUnitOfWork, partner_id: str, now: datetime, days: int) -> ExpiringPoints:
     """R-PTS-04: active points that stop counting within the next ``days`` Kyiv days."""
-    if days < 0:
+    return (await expiring_in_windows(uow, partner_id, now, [days]))[0]
+
+
+async def expiring_in_windows(
+    uow: PointsUnitOfWork, partner_id: str, now: datetime, windows: Sequence[int]
+) -> list[ExpiringPoints]:
+    """R-PTS-04 for several windows from one read of the active entries, in the order given."""
+    if any(days < 0 for days in windows):
         raise InvalidArgument.for_field("within_days", "must be zero or more")
     await require_known_partner(uow, partner_id)
-    return expiring_within(await uow.ledger.active_entries(partner_id, now), now, days)
+    active = await uow.ledger.active_entries(partner_id, now)
+    return [expiring_within(active, now, days) for days in windows]
 
 
 async def lifetime_points(uow: PointsUnitOfWork, partner_id: str) -> Decimal:

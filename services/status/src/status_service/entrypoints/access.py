@@ -54,6 +54,7 @@ ACCESS: AccessTable = {
     "ListCompetencies": _sections,
     "GrantCompetency": _staff,
     "RevokeCompetency": _staff,
+    "GetPartnerSnapshot": _internal,  # the gateway's partner view (R-CARD-04)
     "GetPartnerStatus": _sections,
     "ListStatusHistory": _sections,
     "EvaluatePartnerStatus": _internal,

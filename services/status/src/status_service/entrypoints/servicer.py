@@ -12,9 +12,9 @@ from google.protobuf.message import Message
 from partnerprogram.status.v1 import card_pb2, entitlement_pb2, partner_pb2, simulation_pb2
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
-from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scope
+from ppcore.auth import Caller, CallerKind, current_caller, current_viewer, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
-from ppcore.errors import InvalidArgument, PermissionDenied, not_found
+from ppcore.errors import FailedPrecondition, InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.paging import next_page_token, page_window
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
@@ -25,11 +25,12 @@ from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
 from status_service.domain.employees import Actor
+from status_service.domain.entitlement import EntitlementDecision
 from status_service.domain.enums import ApplicationState, EntitlementReason
 from status_service.domain.facts import partner_facts
 from status_service.domain.lifecycle import authorization_letter
-from status_service.domain.status_engine import status_certificate
-from status_service.entrypoints.lead_rpcs import LeadRpcs
+from status_service.domain.status_engine import partner_status_facts, status_certificate, status_view
+from status_service.entrypoints.lead_rpcs import LeadRpcs, lead_pb
 from status_service.service_layer import (
     applications,
     card,
@@ -149,7 +150,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             if application is None:
                 raise not_found("application", request.application_id)
             return pb.GetApplicationResponse(
-                application=_contacts_shown_to(current_caller(), self._application_pb(application))
+                application=_contacts_shown_to(current_viewer(), self._application_pb(application))
             )
 
         return await self._read(work)
@@ -167,7 +168,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
                 uow, state, request.overdue_only, offset, limit, self._now(), self.policy
             )
             return pb.ListApplicationsResponse(
-                applications=[_contacts_shown_to(current_caller(), self._application_pb(a)) for a in items],
+                applications=[_contacts_shown_to(current_viewer(), self._application_pb(a)) for a in items],
                 next_page_token=_next_token(offset, limit, items),
             )
 
@@ -345,7 +346,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             competency_codes=sorted(queries.active_codes(partner, self.policy)),
             contacts_legal_basis=m.legal_basis_pb(partner.contacts_legal_basis),  # type: ignore[arg-type]
         )
-        if not may_see_contacts_of(current_caller(), partner.partner_id):  # R-PD-01
+        if not may_see_contacts_of(current_viewer(), partner.partner_id):  # R-PD-01
             if shown.published.phone:
                 shown.published.phone = mask_phone(shown.published.phone)
             _mask_revision(shown.pending)
@@ -371,7 +372,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
                 uow, request.partner_id, actor, m.card_content_of(request.content), self._now()
             )
             return pb.ProposeCardChangeResponse(
-                revision=_revision_shown_to(current_caller(), request.partner_id, m.revision_pb(revision))
+                revision=_revision_shown_to(current_viewer(), request.partner_id, m.revision_pb(revision))
             )
 
         return await self._write("ProposeCardChange", request, pb.ProposeCardChangeResponse, work)
@@ -389,7 +390,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         async def work(uow: StatusUnitOfWork) -> pb.RejectCardChangeResponse:
             revision = await card.reject(uow, request.partner_id, request.revision_id, request.note, self._now())
             return pb.RejectCardChangeResponse(
-                revision=_revision_shown_to(current_caller(), request.partner_id, m.revision_pb(revision))
+                revision=_revision_shown_to(current_viewer(), request.partner_id, m.revision_pb(revision))
             )
 
         return await self._write("RejectCardChange", request, pb.RejectCardChangeResponse, work)
@@ -567,6 +568,51 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
 
         return await self._read(work)
 
+    async def GetPartnerSnapshot(
+        self, request: pb.GetPartnerSnapshotRequest, context: Ctx
+    ) -> pb.GetPartnerSnapshotResponse:
+        """The partner view's parts from one load of the partner (R-CARD-04), each as its own RPC gives it."""
+        parts = frozenset(request.parts) or _ALL_PARTS
+        if pb.SNAPSHOT_PART_DISCOUNT in parts and not request.discount_product_family:
+            raise InvalidArgument.for_field("discount_product_family", "is required with the discount part")
+        today = self._today()
+
+        async def work(uow: StatusUnitOfWork) -> pb.GetPartnerSnapshotResponse:
+            partner = await load_partner(uow, request.partner_id, for_update=False)
+            out = pb.GetPartnerSnapshotResponse()
+            needs_courses = parts & {pb.SNAPSHOT_PART_STATUS, pb.SNAPSHOT_PART_EMPLOYEES}
+            courses = await courses_of(uow, partner) if needs_courses else {}
+            if pb.SNAPSHOT_PART_PARTNER in parts:
+                out.partner.CopyFrom(self._partner_pb(partner))
+            if pb.SNAPSHOT_PART_CARD in parts:
+                out.card.CopyFrom(self._card_pb(partner))
+            if pb.SNAPSHOT_PART_STATUS in parts:
+                facts = partner_status_facts(partner, courses, today, self.policy)
+                out.status.CopyFrom(m.status_view_pb(status_view(partner, facts, self.policy)))
+            if pb.SNAPSHOT_PART_AUTHORIZATION_LETTER in parts:
+                try:
+                    out.letter.CopyFrom(m.letter_pb(authorization_letter(partner, today)))
+                except FailedPrecondition as refused:  # R-PRT-05/07: no letter yet, or no longer
+                    out.no_letter_reason = refused.reason
+            if pb.SNAPSHOT_PART_EMPLOYEES in parts:
+                staff = sorted(partner.roster.employees.values(), key=lambda e: (e.attached_time, e.login))
+                out.employees.extend(m.employee_pb(e, courses.get(e.login, ())) for e in staff[:_SNAPSHOT_LIST])
+            if pb.SNAPSHOT_PART_COMPETENCIES in parts:
+                active = queries.active_codes(partner, self.policy)
+                held = sorted(partner.competencies.values(), key=lambda c: c.code)[:_SNAPSHOT_LIST]
+                out.competencies.extend(m.competency_pb(c, self.policy, c.code in active) for c in held)
+            if pb.SNAPSHOT_PART_LEADS in parts:
+                out.leads.extend(
+                    lead_pb(lead) for lead in await uow.leads.page(None, partner.partner_id, 0, _SNAPSHOT_LIST)
+                )
+            return out
+
+        snapshot = await self._read(work)
+        if pb.SNAPSHOT_PART_DISCOUNT in parts:
+            decision = await self.entitlements.check("", request.partner_id, request.discount_product_family, today)
+            snapshot.discount.CopyFrom(_entitlement_pb(decision))
+        return snapshot
+
     async def ListStatusHistory(
         self, request: pb.ListStatusHistoryRequest, context: Ctx
     ) -> pb.ListStatusHistoryResponse:
@@ -672,16 +718,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         d = await self.entitlements.check(
             request.buyer_login, request.partner_id, request.product_family, self._today()
         )
-        return pb.CheckDiscountEntitlementResponse(
-            allowed=d.allowed,
-            discount_percent=d.discount_percent,
-            tier=_TIER_NUMBERS[d.tier],  # type: ignore[arg-type]
-            reason=_REASONS[d.reason],  # type: ignore[arg-type]
-            blocked_until_date=m.iso(d.blocked_until_date),
-            partner_id=d.partner_id,
-            policy_version=d.policy_version,
-            staff_query=d.staff_query,
-        )
+        return _entitlement_pb(d)
 
     async def ListLeadRecipients(
         self, request: pb.ListLeadRecipientsRequest, context: Ctx
@@ -709,11 +746,27 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         return await self._read(work)
 
 
+def _entitlement_pb(d: EntitlementDecision) -> pb.CheckDiscountEntitlementResponse:
+    return pb.CheckDiscountEntitlementResponse(
+        allowed=d.allowed,
+        discount_percent=d.discount_percent,
+        tier=_TIER_NUMBERS[d.tier],  # type: ignore[arg-type]
+        reason=_REASONS[d.reason],  # type: ignore[arg-type]
+        blocked_until_date=m.iso(d.blocked_until_date),
+        partner_id=d.partner_id,
+        policy_version=d.policy_version,
+        staff_query=d.staff_query,
+    )
+
+
 def _reasons() -> dict[Any, int]:
 
     return {r: entitlement_pb2.EntitlementReason.Value(f"ENTITLEMENT_REASON_{r.value}") for r in EntitlementReason}
 
 
 _REASONS = _reasons()
+_ALL_PARTS = frozenset(v for v in pb.SnapshotPart.values() if v != pb.SNAPSHOT_PART_UNSPECIFIED)
+# The snapshot's lists hold what one page of their List RPCs would (the view shows one page).
+_SNAPSHOT_LIST = 200
 # Precomputed so the hot path does dictionary look-ups only.
 _TIER_NUMBERS: dict[Any, int] = {None: 0, **{t: m.tier_pb(t) for t in Tier}}
