@@ -9,6 +9,7 @@ services refuse the rest to its token anyway.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -18,14 +19,12 @@ from starlette.routing import Route
 from gateway_service.web import presenters
 from gateway_service.web.backends import Refusal, all_pages, attempt
 from gateway_service.web.pages import (
+    act,
     checked_form,
     field,
-    flash,
     person_of,
-    refused,
     render,
     request_id_of,
-    see_other,
     signed_in,
     web_of,
 )
@@ -83,48 +82,38 @@ async def cabinet(request: Request) -> Response:
         status = await attempt(b.status.GetPartnerStatus(status_pb.GetPartnerStatusRequest(partner_id=partner_id)))
         context["view"] = _status_only(status)
     if CabinetSection.PROJECTS in sections:
-        projects = await attempt(
-            all_pages(
-                lambda t: b.points.ListProjects(
-                    points_pb.ListProjectsRequest(partner_id=partner_id, page_size=200, page_token=t)
-                ),
-                "projects",
-            )
-        )
-        context["projects"] = (
-            projects
-            if isinstance(projects, Refusal)
-            else [
-                {
-                    "p": p,
-                    "state": enum_key(project_pb2.ProjectState.Name(p.state), "PROJECT_STATE_"),
-                    "submitted": when(p, "submit_time"),
-                }
-                for p in sorted(projects, key=lambda p: when(p, "submit_time"), reverse=True)
-            ]
+        context["projects"] = await _submitted(
+            lambda t: b.points.ListProjects(
+                points_pb.ListProjectsRequest(partner_id=partner_id, page_size=200, page_token=t)
+            ),
+            "projects",
+            lambda p: enum_key(project_pb2.ProjectState.Name(p.state), "PROJECT_STATE_"),
+            "p",
         )
     if CabinetSection.POINT_REQUESTS in sections:
-        requests = await attempt(
-            all_pages(
-                lambda t: b.points.ListPointRequests(
-                    points_pb.ListPointRequestsRequest(partner_id=partner_id, page_size=200, page_token=t)
-                ),
-                "point_requests",
-            )
-        )
-        context["point_requests"] = (
-            requests
-            if isinstance(requests, Refusal)
-            else [
-                {
-                    "r": r,
-                    "state": enum_key(point_request_pb2.PointRequestState.Name(r.state), "POINT_REQUEST_STATE_"),
-                    "submitted": when(r, "submit_time"),
-                }
-                for r in sorted(requests, key=lambda r: when(r, "submit_time"), reverse=True)
-            ]
+        context["point_requests"] = await _submitted(
+            lambda t: b.points.ListPointRequests(
+                points_pb.ListPointRequestsRequest(partner_id=partner_id, page_size=200, page_token=t)
+            ),
+            "point_requests",
+            lambda r: enum_key(point_request_pb2.PointRequestState.Name(r.state), "POINT_REQUEST_STATE_"),
+            "r",
         )
     return render(request, "cabinet/cabinet.html", context)
+
+
+async def _submitted(
+    fetch: Callable[[str], Awaitable[Any]], items: str, state: Callable[[Any], str], name: str
+) -> list[dict[str, Any]] | Refusal:
+    """What the partner submitted (a paged List RPC), newest first, each under ``name``
+    with its state; or the refusal, shown as an unavailable section."""
+    found = await attempt(all_pages(fetch, items))
+    if isinstance(found, Refusal):
+        return found
+    return [
+        {name: x, "state": state(x), "submitted": when(x, "submit_time")}
+        for x in sorted(found, key=lambda x: when(x, "submit_time"), reverse=True)
+    ]
 
 
 def _status_only(status: Any) -> dict[str, Any]:
@@ -146,7 +135,8 @@ async def submit_project(request: Request) -> Response:
     person = person_of(request)
     assert person is not None
     form = await checked_form(request)
-    answer = await attempt(
+    return await act(
+        request,
         web.backends.points.SubmitProject(
             points_pb.SubmitProjectRequest(
                 request_id=request_id_of(form),
@@ -159,12 +149,11 @@ async def submit_project(request: Request) -> Response:
                 publish_on_site=field(form, "publish_on_site") == "on",
                 joint_partner_id=field(form, "joint_partner_id"),
             )
-        )
+        ),
+        back="/cabinet#projects",
+        done=lambda answer: f"Проєкт «{answer.project.title or answer.project.site_url}» надіслано на модерацію.",
+        then="/cabinet#projects",
     )
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back="/cabinet#projects")
-    flash(request, f"Проєкт «{answer.project.title or answer.project.site_url}» надіслано на модерацію.")
-    return see_other("/cabinet#projects")
 
 
 @signed_in(staff=False)
@@ -175,7 +164,8 @@ async def submit_point_request(request: Request) -> Response:
     assert person is not None
     form = await checked_form(request)
     links = [line.strip() for line in field(form, "evidence_links").splitlines() if line.strip()]
-    answer = await attempt(
+    return await act(
+        request,
         web.backends.points.SubmitPointRequest(
             points_pb.SubmitPointRequestRequest(
                 request_id=request_id_of(form),
@@ -185,12 +175,11 @@ async def submit_point_request(request: Request) -> Response:
                 evidence_description=field(form, "evidence_description"),
                 evidence_links=links,
             )
-        )
+        ),
+        back="/cabinet#point-requests",
+        done="Запит на додаткові бали надіслано. Рішення — протягом 10 робочих днів.",
+        then="/cabinet#point-requests",
     )
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back="/cabinet#point-requests")
-    flash(request, "Запит на додаткові бали надіслано. Рішення — протягом 10 робочих днів.")
-    return see_other("/cabinet#point-requests")
 
 
 def routes() -> list[Route]:

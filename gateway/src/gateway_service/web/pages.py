@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from gateway_service.web import presenters
-from gateway_service.web.backends import Backends, Refusal
+from gateway_service.web.backends import Backends, Refusal, attempt
 from gateway_service.web.identity import Person, TokenMinter, use_token
 from ppcore.clock import Clock, kyiv_date
 from ppcore.policy import ProgramPolicy
@@ -155,6 +155,23 @@ def refused(request: Request, refusal: Refusal, *, back: str) -> Response:
 
 def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
+
+
+async def act(
+    request: Request,
+    call: Awaitable[Any],
+    *,
+    back: str,
+    done: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+) -> Response:
+    """A form's RPC: a refusal is shown with the way ``back``; an answer flashes ``done`` and
+    redirects to ``then`` (either may be read from the answer)."""
+    answer = await attempt(call)
+    if isinstance(answer, Refusal):
+        return refused(request, answer, back=back)
+    flash(request, done(answer) if callable(done) else done)
+    return see_other(then(answer) if callable(then) else then)
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -6,13 +6,14 @@ member's token and the ``request_id`` rendered into the form, so a double click 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,14 +22,14 @@ from starlette.routing import Route
 from gateway_service.web import presenters
 from gateway_service.web.backends import Backends, Refusal, all_pages, attempt
 from gateway_service.web.pages import (
+    Web,
+    act,
     checked_form,
     field,
-    flash,
     person_of,
     refused,
     render,
     request_id_of,
-    see_other,
     signed_in,
     web_of,
 )
@@ -466,453 +467,453 @@ async def queue_page(request: Request) -> Response:
     )
 
 
+# ---- moderated items: a detail page and the actions staff take on one item ----
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One staff action's input: the item's id from the path, the checked form, its
+    ``request_id`` and the staff member's login."""
+
+    item_id: str
+    form: FormData
+    request_id: str
+    staff: str
+
+    def field(self, name: str) -> str:
+        return field(self.form, name)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action on an item: the RPC call it makes, the message on success and, where it
+    is not the item's usual place, where success leads (read from the answer)."""
+
+    call: Callable[[Backends, Posted], Awaitable[Any]]
+    done: str | Callable[[Any], str]
+    then: Callable[[Posted, Any], str | None] = lambda posted, answer: None
+
+
+@dataclass(frozen=True)
+class Moderated:
+    """A moderated thing: ``{path}/{item_id}`` shows it (when it has ``load``) and
+    ``{path}/{item_id}/{action}`` acts on it. ``back`` (a refusal) and ``after`` (success)
+    are URLs with ``{item_id}``."""
+
+    path: str
+    actions: Mapping[str, Action]
+    back: str
+    after: str
+    load: Callable[[Backends, str], Awaitable[Any]] | None = None
+    template: str = ""
+    present: Callable[[Web, Any, str], dict[str, Any]] = lambda web, got, item_id: {}
+    queue: str = ""
+
+    def routes(self) -> list[Route]:
+        staff = signed_in(staff=True)
+        found = [Route(f"{self.path}/{{item_id}}/{{action}}", staff(self._act), methods=["POST"])]
+        if self.load is not None:
+            found.insert(0, Route(f"{self.path}/{{item_id}}", staff(self._page)))
+        return found
+
+    async def _page(self, request: Request) -> Response:
+        assert self.load is not None
+        web = web_of(request)
+        item_id = request.path_params["item_id"]
+        got = await attempt(self.load(web.backends, item_id))
+        if isinstance(got, Refusal):
+            return refused(request, got, back=f"/staff/queues/{self.queue}")
+        return render(request, self.template, self.present(web, got, item_id))
+
+    async def _act(self, request: Request) -> Response:
+        form = await checked_form(request)
+        action = self.actions.get(request.path_params["action"])
+        if action is None:
+            raise HTTPException(404)
+        item_id = request.path_params["item_id"]
+        posted = Posted(item_id, form, request_id_of(form), _staff_login(request))
+        call = action.call(web_of(request).backends, posted)
+        after = self.after.format(item_id=item_id)
+        return await act(
+            request,
+            call,
+            back=self.back.format(item_id=item_id),
+            done=action.done,
+            then=lambda answer: action.then(posted, answer) or after,
+        )
+
+
+def _pending(pending: bool, due_date: str, web: Web) -> dict[str, bool]:
+    """Whether an item awaits a decision, and whether that is past its due date."""
+    return {"pending": pending, "overdue": pending and presenters.is_overdue(due_date, web.today())}
+
+
 # ---- applications (R-PRT-03/04) ----
 
+_APPLICATION_PENDING = (partner_pb2.APPLICATION_STATE_UNDER_REVIEW, partner_pb2.APPLICATION_STATE_INFO_REQUESTED)
 
-@signed_in(staff=True)
-async def application_page(request: Request) -> Response:
-    web = web_of(request)
-    got = await attempt(
-        web.backends.status.GetApplication(
-            status_pb.GetApplicationRequest(application_id=request.path_params["application_id"])
-        )
-    )
-    if isinstance(got, Refusal):
-        return refused(request, got, back="/staff/queues/applications")
+
+def _application(web: Web, got: Any, item_id: str) -> dict[str, Any]:
     a = got.application
-    return render(
-        request,
-        "staff/application.html",
-        {
-            "a": a,
-            "state": enum_key(partner_pb2.ApplicationState.Name(a.state), "APPLICATION_STATE_"),
-            "legal_form": enum_key(partner_pb2.LegalForm.Name(a.data.legal_form), "LEGAL_FORM_"),
-            "activities": [enum_key(partner_pb2.Activity.Name(x), "ACTIVITY_") for x in a.data.activities],
-            "submitted": when(a, "submit_time"),
-            "overdue": presenters.is_overdue(a.review_due_date, web.today())
-            and a.state in (partner_pb2.APPLICATION_STATE_UNDER_REVIEW, partner_pb2.APPLICATION_STATE_INFO_REQUESTED),
-            "pending": a.state
-            in (partner_pb2.APPLICATION_STATE_UNDER_REVIEW, partner_pb2.APPLICATION_STATE_INFO_REQUESTED),
-        },
-    )
+    return {
+        "a": a,
+        "state": enum_key(partner_pb2.ApplicationState.Name(a.state), "APPLICATION_STATE_"),
+        "legal_form": enum_key(partner_pb2.LegalForm.Name(a.data.legal_form), "LEGAL_FORM_"),
+        "activities": [enum_key(partner_pb2.Activity.Name(x), "ACTIVITY_") for x in a.data.activities],
+        "submitted": when(a, "submit_time"),
+        **_pending(a.state in _APPLICATION_PENDING, a.review_due_date, web),
+    }
 
 
-@signed_in(staff=True)
-async def application_action(request: Request) -> Response:
-    """Approve (R-PRT-04: Business status follows), reject with a reason, or ask for more."""
-    web = web_of(request)
-    form = await checked_form(request)
-    application_id = request.path_params["application_id"]
-    action = request.path_params["action"]
-    request_id = request_id_of(form)
-    staff = _staff_login(request)
-    back = f"/staff/applications/{application_id}"
-    s = web.backends.status
-    call: Awaitable[Any]  # the three answers differ; only .partner of approval is read
-    if action == "approve":
-        call = s.ApproveApplication(
-            status_pb.ApproveApplicationRequest(request_id=request_id, application_id=application_id, staff_login=staff)
-        )
-        done = "Заявку схвалено: партнер отримав статус «Бізнес-партнер»."
-    elif action == "reject":
-        call = s.RejectApplication(
-            status_pb.RejectApplicationRequest(
-                request_id=request_id, application_id=application_id, reason=field(form, "reason"), staff_login=staff
-            )
-        )
-        done = "Заявку відхилено."
-    elif action == "request-info":
-        call = s.RequestApplicationInfo(
-            status_pb.RequestApplicationInfoRequest(
-                request_id=request_id, application_id=application_id, note=field(form, "note"), staff_login=staff
-            )
-        )
-        done = "Запит на додаткову інформацію надіслано."
-    else:
-        raise HTTPException(404)
-    answer = await attempt(call)
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back=back)
-    flash(request, done)
+def _approved_partner(posted: Posted, answer: Any) -> str | None:
+    """After an approval, the new partner's page (R-PRT-04: Business status follows)."""
     partner_id: str = getattr(getattr(answer, "partner", None), "partner_id", "")
-    if action == "approve" and partner_id:
-        return see_other(f"/staff/partners/{partner_id}")
-    return see_other(back)
+    return f"/staff/partners/{partner_id}" if partner_id else None
+
+
+APPLICATIONS = Moderated(
+    "/staff/applications",
+    queue="applications",
+    load=lambda b, item_id: b.status.GetApplication(status_pb.GetApplicationRequest(application_id=item_id)),
+    template="staff/application.html",
+    present=_application,
+    back="/staff/applications/{item_id}",
+    after="/staff/applications/{item_id}",
+    actions={
+        "approve": Action(
+            lambda b, p: b.status.ApproveApplication(
+                status_pb.ApproveApplicationRequest(
+                    request_id=p.request_id, application_id=p.item_id, staff_login=p.staff
+                )
+            ),
+            "Заявку схвалено: партнер отримав статус «Бізнес-партнер».",
+            then=_approved_partner,
+        ),
+        "reject": Action(
+            lambda b, p: b.status.RejectApplication(
+                status_pb.RejectApplicationRequest(
+                    request_id=p.request_id, application_id=p.item_id, reason=p.field("reason"), staff_login=p.staff
+                )
+            ),
+            "Заявку відхилено.",
+        ),
+        "request-info": Action(
+            lambda b, p: b.status.RequestApplicationInfo(
+                status_pb.RequestApplicationInfoRequest(
+                    request_id=p.request_id, application_id=p.item_id, note=p.field("note"), staff_login=p.staff
+                )
+            ),
+            "Запит на додаткову інформацію надіслано.",
+        ),
+    },
+)
 
 
 # ---- card changes (R-CARD-02) ----
 
 
-@signed_in(staff=True)
-async def card_change_page(request: Request) -> Response:
-    web = web_of(request)
-    partner_id = request.path_params["partner_id"]
-    got = await attempt(web.backends.status.GetPartnerCard(status_pb.GetPartnerCardRequest(partner_id=partner_id)))
-    if isinstance(got, Refusal):
-        return refused(request, got, back="/staff/queues/card-changes")
+def _card_change(web: Web, got: Any, partner_id: str) -> dict[str, Any]:
     card = got.card
     pending = card.pending if card.HasField("pending") else None
-    missing = [enum_key(card_pb2.CardItem.Name(i), "CARD_ITEM_") for i in card.eligibility.missing_items]
-    return render(
-        request,
-        "staff/card_change.html",
-        {
-            "partner_id": partner_id,
-            "card": card,
-            "pending": pending,
-            "is_pending": pending is not None and pending.state == card_pb2.CARD_REVISION_STATE_PENDING,
-            "missing": missing,
-        },
-    )
-
-
-@signed_in(staff=True)
-async def card_change_action(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    partner_id = request.path_params["partner_id"]
-    action = request.path_params["action"]
-    fields = {
-        "request_id": request_id_of(form),
+    return {
         "partner_id": partner_id,
-        "revision_id": field(form, "revision_id"),
-        "note": field(form, "note"),
-        "staff_login": _staff_login(request),
+        "card": card,
+        "pending": pending,
+        "is_pending": pending is not None and pending.state == card_pb2.CARD_REVISION_STATE_PENDING,
+        "missing": [enum_key(card_pb2.CardItem.Name(i), "CARD_ITEM_") for i in card.eligibility.missing_items],
     }
-    s = web.backends.status
-    if action == "approve":
-        answer: Any = await attempt(s.ApproveCardChange(status_pb.ApproveCardChangeRequest(**fields)))
-        done = "Зміни картки опубліковано."
-    elif action == "reject":
-        answer = await attempt(s.RejectCardChange(status_pb.RejectCardChangeRequest(**fields)))
-        done = "Зміни картки відхилено."
-    else:
-        raise HTTPException(404)
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back=f"/staff/card-changes/{partner_id}")
-    flash(request, done)
-    return see_other("/staff/queues/card-changes")
+
+
+def _card_fields(p: Posted) -> dict[str, str]:
+    return {
+        "request_id": p.request_id,
+        "partner_id": p.item_id,
+        "revision_id": p.field("revision_id"),
+        "note": p.field("note"),
+        "staff_login": p.staff,
+    }
+
+
+CARD_CHANGES = Moderated(
+    "/staff/card-changes",
+    queue="card-changes",
+    load=lambda b, item_id: b.status.GetPartnerCard(status_pb.GetPartnerCardRequest(partner_id=item_id)),
+    template="staff/card_change.html",
+    present=_card_change,
+    back="/staff/card-changes/{item_id}",
+    after="/staff/queues/card-changes",
+    actions={
+        "approve": Action(
+            lambda b, p: b.status.ApproveCardChange(status_pb.ApproveCardChangeRequest(**_card_fields(p))),
+            "Зміни картки опубліковано.",
+        ),
+        "reject": Action(
+            lambda b, p: b.status.RejectCardChange(status_pb.RejectCardChangeRequest(**_card_fields(p))),
+            "Зміни картки відхилено.",
+        ),
+    },
+)
 
 
 # ---- projects (R-PRJ-01..08) ----
 
 
-@signed_in(staff=True)
-async def project_page(request: Request) -> Response:
-    web = web_of(request)
-    got = await attempt(
-        web.backends.points.GetProject(points_pb.GetProjectRequest(project_id=request.path_params["project_id"]))
-    )
-    if isinstance(got, Refusal):
-        return refused(request, got, back="/staff/queues/projects")
+def _project(web: Web, got: Any, item_id: str) -> dict[str, Any]:
     p = got.project
-    return render(
-        request,
-        "staff/project.html",
-        {
-            "p": p,
-            "state": enum_key(project_pb2.ProjectState.Name(p.state), "PROJECT_STATE_"),
-            "submitted": when(p, "submit_time"),
-            "pending": p.state == project_pb2.PROJECT_STATE_UNDER_REVIEW,
-            "overdue": p.state == project_pb2.PROJECT_STATE_UNDER_REVIEW
-            and presenters.is_overdue(p.review_due_date, web.today()),
-        },
-    )
+    return {
+        "p": p,
+        "state": enum_key(project_pb2.ProjectState.Name(p.state), "PROJECT_STATE_"),
+        "submitted": when(p, "submit_time"),
+        **_pending(p.state == project_pb2.PROJECT_STATE_UNDER_REVIEW, p.review_due_date, web),
+    }
 
 
-@signed_in(staff=True)
-async def project_action(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    project_id = request.path_params["project_id"]
-    action = request.path_params["action"]
-    request_id = request_id_of(form)
-    staff = _staff_login(request)
-    pts = web.backends.points
-    if action == "approve":
-        answer: Any = await attempt(
-            pts.ApproveProject(
+PROJECTS = Moderated(
+    "/staff/projects",
+    queue="projects",
+    load=lambda b, item_id: b.points.GetProject(points_pb.GetProjectRequest(project_id=item_id)),
+    template="staff/project.html",
+    present=_project,
+    back="/staff/projects/{item_id}",
+    after="/staff/projects/{item_id}",
+    actions={
+        "approve": Action(
+            lambda b, p: b.points.ApproveProject(
                 points_pb.ApproveProjectRequest(
-                    request_id=request_id, project_id=project_id, decided_by=staff, note=field(form, "note")
+                    request_id=p.request_id, project_id=p.item_id, decided_by=p.staff, note=p.field("note")
                 )
-            )
-        )
-        done = "Проєкт схвалено, бали нараховано."
-    elif action == "reject":
-        answer = await attempt(
-            pts.RejectProject(
+            ),
+            "Проєкт схвалено, бали нараховано.",
+        ),
+        "reject": Action(
+            lambda b, p: b.points.RejectProject(
                 points_pb.RejectProjectRequest(
-                    request_id=request_id,
-                    project_id=project_id,
-                    decided_by=staff,
-                    moderator_note=field(form, "moderator_note"),
+                    request_id=p.request_id,
+                    project_id=p.item_id,
+                    decided_by=p.staff,
+                    moderator_note=p.field("moderator_note"),
                 )
-            )
-        )
-        done = "Проєкт відхилено з приміткою модератора."
-    else:
-        raise HTTPException(404)
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back=f"/staff/projects/{project_id}")
-    flash(request, done)
-    return see_other(f"/staff/projects/{project_id}")
+            ),
+            "Проєкт відхилено з приміткою модератора.",
+        ),
+    },
+)
 
 
 # ---- point requests (R-PTS-03) ----
 
 
-@signed_in(staff=True)
-async def point_request_page(request: Request) -> Response:
-    web = web_of(request)
-    got = await attempt(
-        web.backends.points.GetPointRequest(
-            points_pb.GetPointRequestRequest(point_request_id=request.path_params["point_request_id"])
-        )
-    )
-    if isinstance(got, Refusal):
-        return refused(request, got, back="/staff/queues/point-requests")
+def _point_request(web: Web, got: Any, item_id: str) -> dict[str, Any]:
     r = got.point_request
-    return render(
-        request,
-        "staff/point_request.html",
-        {
-            "r": r,
-            "state": enum_key(point_request_pb2.PointRequestState.Name(r.state), "POINT_REQUEST_STATE_"),
-            "submitted": when(r, "submit_time"),
-            "pending": r.state == point_request_pb2.POINT_REQUEST_STATE_PENDING,
-            "overdue": r.state == point_request_pb2.POINT_REQUEST_STATE_PENDING
-            and presenters.is_overdue(r.due_date, web.today()),
-        },
-    )
+    return {
+        "r": r,
+        "state": enum_key(point_request_pb2.PointRequestState.Name(r.state), "POINT_REQUEST_STATE_"),
+        "submitted": when(r, "submit_time"),
+        **_pending(r.state == point_request_pb2.POINT_REQUEST_STATE_PENDING, r.due_date, web),
+    }
 
 
-@signed_in(staff=True)
-async def point_request_action(request: Request) -> Response:
-    """Grant all, fewer (with a reason), or none: R-PTS-03."""
-    web = web_of(request)
-    form = await checked_form(request)
-    point_request_id = request.path_params["point_request_id"]
-    answer = await attempt(
-        web.backends.points.DecidePointRequest(
-            points_pb.DecidePointRequestRequest(
-                request_id=request_id_of(form),
-                point_request_id=point_request_id,
-                granted_points=field(form, "granted_points"),
-                reason=field(form, "reason"),
-                decided_by=_staff_login(request),
-            )
-        )
-    )
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back=f"/staff/point-requests/{point_request_id}")
-    flash(request, f"Рішення записано: нараховано {answer.point_request.granted_points or '0'} балів.")
-    return see_other(f"/staff/point-requests/{point_request_id}")
+POINT_REQUESTS = Moderated(
+    "/staff/point-requests",
+    queue="point-requests",
+    load=lambda b, item_id: b.points.GetPointRequest(points_pb.GetPointRequestRequest(point_request_id=item_id)),
+    template="staff/point_request.html",
+    present=_point_request,
+    back="/staff/point-requests/{item_id}",
+    after="/staff/point-requests/{item_id}",
+    actions={
+        # Grant all, fewer (with a reason), or none.
+        "decide": Action(
+            lambda b, p: b.points.DecidePointRequest(
+                points_pb.DecidePointRequestRequest(
+                    request_id=p.request_id,
+                    point_request_id=p.item_id,
+                    granted_points=p.field("granted_points"),
+                    reason=p.field("reason"),
+                    decided_by=p.staff,
+                )
+            ),
+            lambda answer: f"Рішення записано: нараховано {answer.point_request.granted_points or '0'} балів.",
+        ),
+    },
+)
 
 
 # ---- violation cases and sanctions (R-VIO-01, R-SAN-01..10) ----
 
 
-@signed_in(staff=True)
-async def case_page(request: Request) -> Response:
-    web = web_of(request)
-    case_id = request.path_params["case_id"]
-    got = await attempt(web.backends.compliance.GetCase(compliance_pb.GetCaseRequest(case_id=case_id)))
-    if isinstance(got, Refusal):
-        return refused(request, got, back="/staff/queues/cases")
-    c = got.case
+async def _load_case(b: Backends, case_id: str) -> tuple[Any, Any]:
+    """The case and, when the timeline answers, the partner's sanction timeline."""
+    got = await b.compliance.GetCase(compliance_pb.GetCaseRequest(case_id=case_id))
     timeline = await attempt(
-        web.backends.compliance.ListSanctionTimeline(
-            compliance_pb.ListSanctionTimelineRequest(partner_id=c.partner_id, page_size=200)
+        b.compliance.ListSanctionTimeline(
+            compliance_pb.ListSanctionTimelineRequest(partner_id=got.case.partner_id, page_size=200)
         )
     )
+    return got, timeline
+
+
+def _case(web: Web, loaded: tuple[Any, Any], case_id: str) -> dict[str, Any]:
+    got, timeline = loaded
+    c = got.case
     sanctions: dict[str, Any] = {}
     if not isinstance(timeline, Refusal):
         for entry in timeline.entries:
             if entry.sanction.case_id == case_id:
                 sanctions[entry.sanction.sanction_id] = entry.sanction
-    return render(
-        request,
-        "staff/case.html",
-        {
-            "c": c,
-            "type": enum_key(case_pb2.ViolationType.Name(c.violation_type), "VIOLATION_TYPE_"),
-            "state": enum_key(case_pb2.CaseState.Name(c.state), "CASE_STATE_"),
-            "opened": when(c, "opened_time"),
-            "open": c.state == case_pb2.CASE_STATE_OPEN,
-            "confirmed": c.state in (case_pb2.CASE_STATE_CONFIRMED, case_pb2.CASE_STATE_APPEAL_REJECTED),
-            "sanctions": [
-                {
-                    "s": s,
-                    "kind": enum_key(sanction_pb2.SanctionKind.Name(s.kind), "SANCTION_KIND_"),
-                    "applied": s.state == sanction_pb2.SANCTION_STATE_APPLIED,
-                }
-                for s in sanctions.values()
-            ],
-            "sanction_kinds": [
-                enum_key(name, "SANCTION_KIND_")
-                for name in sanction_pb2.SanctionKind.keys()  # noqa: SIM118 - an enum wrapper, not a dict
-                if name != "SANCTION_KIND_UNSPECIFIED"
-            ],
-            "target_tiers": ["BUSINESS", "CERTIFIED"],
-        },
+    return {
+        "c": c,
+        "type": enum_key(case_pb2.ViolationType.Name(c.violation_type), "VIOLATION_TYPE_"),
+        "state": enum_key(case_pb2.CaseState.Name(c.state), "CASE_STATE_"),
+        "opened": when(c, "opened_time"),
+        "open": c.state == case_pb2.CASE_STATE_OPEN,
+        "confirmed": c.state in (case_pb2.CASE_STATE_CONFIRMED, case_pb2.CASE_STATE_APPEAL_REJECTED),
+        "sanctions": [
+            {
+                "s": s,
+                "kind": enum_key(sanction_pb2.SanctionKind.Name(s.kind), "SANCTION_KIND_"),
+                "applied": s.state == sanction_pb2.SANCTION_STATE_APPLIED,
+            }
+            for s in sanctions.values()
+        ],
+        "sanction_kinds": [
+            enum_key(name, "SANCTION_KIND_")
+            for name in sanction_pb2.SanctionKind.keys()  # noqa: SIM118 - an enum wrapper, not a dict
+            if name != "SANCTION_KIND_UNSPECIFIED"
+        ],
+        "target_tiers": ["BUSINESS", "CERTIFIED"],
+    }
+
+
+def _apply_sanction(b: Backends, p: Posted) -> Awaitable[Any]:
+    kind = p.field("kind")
+    if f"SANCTION_KIND_{kind}" not in sanction_pb2.SanctionKind.keys():  # noqa: SIM118 - an enum wrapper
+        raise HTTPException(400, "kind: невідомий вид санкції")
+    target = p.field("target_tier")
+    return b.compliance.ApplySanction(
+        compliance_pb.ApplySanctionRequest(
+            request_id=p.request_id,
+            case_id=p.item_id,
+            kind=sanction_pb2.SanctionKind.Value(f"SANCTION_KIND_{kind}"),
+            start_date=p.field("start_date"),
+            end_date=p.field("end_date"),
+            parameters=sanction_pb2.SanctionParameters(
+                target_tier=sanction_pb2.SanctionTargetTier.Value(
+                    f"SANCTION_TARGET_TIER_{target if target in ('BUSINESS', 'CERTIFIED') else 'UNSPECIFIED'}"
+                ),
+                competency_codes=[c for c in p.field("competency_codes").replace(",", " ").split() if c],
+            ),
+            actor_id=p.staff,
+        )
     )
 
 
-@signed_in(staff=True)
-async def case_action(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    case_id = request.path_params["case_id"]
-    action = request.path_params["action"]
-    request_id = request_id_of(form)
-    actor = _staff_login(request)
-    comp = web.backends.compliance
-    if action == "confirm":
-        answer: Any = await attempt(
-            comp.ConfirmCase(
+CASES = Moderated(
+    "/staff/cases",
+    queue="cases",
+    load=_load_case,
+    template="staff/case.html",
+    present=_case,
+    back="/staff/cases/{item_id}",
+    after="/staff/cases/{item_id}",
+    actions={
+        "confirm": Action(
+            lambda b, p: b.compliance.ConfirmCase(
                 compliance_pb.ConfirmCaseRequest(
-                    request_id=request_id, case_id=case_id, reason=field(form, "reason"), actor_id=actor
+                    request_id=p.request_id, case_id=p.item_id, reason=p.field("reason"), actor_id=p.staff
                 )
-            )
-        )
-        done = "Порушення підтверджено."
-    elif action == "dismiss":
-        answer = await attempt(
-            comp.DismissCase(
+            ),
+            "Порушення підтверджено.",
+        ),
+        "dismiss": Action(
+            lambda b, p: b.compliance.DismissCase(
                 compliance_pb.DismissCaseRequest(
-                    request_id=request_id, case_id=case_id, reason=field(form, "reason"), actor_id=actor
+                    request_id=p.request_id, case_id=p.item_id, reason=p.field("reason"), actor_id=p.staff
                 )
-            )
-        )
-        done = "Справу закрито без санкцій."
-    elif action == "sanction":
-        kind = field(form, "kind")
-        if f"SANCTION_KIND_{kind}" not in sanction_pb2.SanctionKind.keys():  # noqa: SIM118 - an enum wrapper
-            raise HTTPException(400, "kind: невідомий вид санкції")
-        target = field(form, "target_tier")
-        answer = await attempt(
-            comp.ApplySanction(
-                compliance_pb.ApplySanctionRequest(
-                    request_id=request_id,
-                    case_id=case_id,
-                    kind=sanction_pb2.SanctionKind.Value(f"SANCTION_KIND_{kind}"),
-                    start_date=field(form, "start_date"),
-                    end_date=field(form, "end_date"),
-                    parameters=sanction_pb2.SanctionParameters(
-                        target_tier=sanction_pb2.SanctionTargetTier.Value(
-                            f"SANCTION_TARGET_TIER_{target if target in ('BUSINESS', 'CERTIFIED') else 'UNSPECIFIED'}"
-                        ),
-                        competency_codes=[c for c in field(form, "competency_codes").replace(",", " ").split() if c],
-                    ),
-                    actor_id=actor,
-                )
-            )
-        )
-        done = "Санкцію застосовано."
-    elif action == "lift":
-        answer = await attempt(
-            comp.LiftSanction(
+            ),
+            "Справу закрито без санкцій.",
+        ),
+        "sanction": Action(_apply_sanction, "Санкцію застосовано."),
+        "lift": Action(
+            lambda b, p: b.compliance.LiftSanction(
                 compliance_pb.LiftSanctionRequest(
-                    request_id=request_id,
-                    sanction_id=field(form, "sanction_id"),
-                    note=field(form, "note"),
-                    actor_id=actor,
+                    request_id=p.request_id, sanction_id=p.field("sanction_id"), note=p.field("note"), actor_id=p.staff
                 )
-            )
-        )
-        done = "Санкцію знято достроково."
-    else:
-        raise HTTPException(404)
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back=f"/staff/cases/{case_id}")
-    flash(request, done)
-    return see_other(f"/staff/cases/{case_id}")
+            ),
+            "Санкцію знято достроково.",
+        ),
+    },
+)
 
 
 # ---- personal data (R-PD-02..05) ----
 
-
-@signed_in(staff=True)
-async def personal_data_complete(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    answer = await attempt(
-        web.backends.compliance.CompletePersonalDataRequest(
-            compliance_pb.CompletePersonalDataRequestRequest(
-                request_id=request_id_of(form),
-                personal_data_request_id=request.path_params["pd_id"],
-                note=field(form, "note"),
-                actor_id=_staff_login(request),
-            )
-        )
-    )
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back="/staff/queues/personal-data")
-    flash(request, "Запит щодо персональних даних виконано.")
-    return see_other("/staff/queues/personal-data")
+PERSONAL_DATA = Moderated(
+    "/staff/personal-data",
+    back="/staff/queues/personal-data",
+    after="/staff/queues/personal-data",
+    actions={
+        "complete": Action(
+            lambda b, p: b.compliance.CompletePersonalDataRequest(
+                compliance_pb.CompletePersonalDataRequestRequest(
+                    request_id=p.request_id, personal_data_request_id=p.item_id, note=p.field("note"), actor_id=p.staff
+                )
+            ),
+            "Запит щодо персональних даних виконано.",
+        ),
+    },
+)
 
 
 # ---- leads (R-LEAD-01: moderated before distribution) ----
 
 
-@signed_in(staff=True)
-async def lead_action(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    action = request.path_params["action"]
-    if action not in ("approve", "reject"):
-        raise HTTPException(404)
-    answer = await attempt(
-        web.backends.status.ModerateLead(
-            status_pb.ModerateLeadRequest(
-                request_id=request_id_of(form),
-                lead_id=request.path_params["lead_id"],
-                approve=action == "approve",
-                note=field(form, "note"),
-                staff_login=_staff_login(request),
-            )
+def _moderate_lead(approve: bool) -> Callable[[Backends, Posted], Awaitable[Any]]:
+    return lambda b, p: b.status.ModerateLead(
+        status_pb.ModerateLeadRequest(
+            request_id=p.request_id, lead_id=p.item_id, approve=approve, note=p.field("note"), staff_login=p.staff
         )
     )
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back="/staff/queues/leads")
-    flash(request, "Лід схвалено для розподілу." if action == "approve" else "Лід відхилено.")
-    return see_other("/staff/queues/leads")
+
+
+LEADS = Moderated(
+    "/staff/leads",
+    back="/staff/queues/leads",
+    after="/staff/queues/leads",
+    actions={
+        "approve": Action(_moderate_lead(True), "Лід схвалено для розподілу."),
+        "reject": Action(_moderate_lead(False), "Лід відхилено."),
+    },
+)
 
 
 # ---- on-request NFR keys (R-NFR-04/05) ----
 
-
-@signed_in(staff=True)
-async def on_request_key_action(request: Request) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    key_request_id = request.path_params["key_request_id"]
-    action = request.path_params["action"]
-    lic = web.backends.licensing
-    if action == "approve":
-        answer: Any = await attempt(
-            lic.ApproveOnRequestKey(
+ON_REQUEST_KEYS = Moderated(
+    "/staff/on-request-keys",
+    back="/staff/queues/on-request-keys",
+    after="/staff/queues/on-request-keys",
+    actions={
+        "approve": Action(
+            lambda b, p: b.licensing.ApproveOnRequestKey(
                 licensing_pb.ApproveOnRequestKeyRequest(
-                    request_id=request_id_of(form), key_request_id=key_request_id, note=field(form, "note")
+                    request_id=p.request_id, key_request_id=p.item_id, note=p.field("note")
                 )
-            )
-        )
-        done = "Ключ для власного сайту видано."
-    elif action == "reject":
-        answer = await attempt(
-            lic.RejectOnRequestKey(
+            ),
+            "Ключ для власного сайту видано.",
+        ),
+        "reject": Action(
+            lambda b, p: b.licensing.RejectOnRequestKey(
                 licensing_pb.RejectOnRequestKeyRequest(
-                    request_id=request_id_of(form), key_request_id=key_request_id, reason=field(form, "note")
+                    request_id=p.request_id, key_request_id=p.item_id, reason=p.field("note")
                 )
-            )
-        )
-        done = "Запит на ключ відхилено."
-    else:
-        raise HTTPException(404)
-    if isinstance(answer, Refusal):
-        return refused(request, answer, back="/staff/queues/on-request-keys")
-    flash(request, done)
-    return see_other("/staff/queues/on-request-keys")
+            ),
+            "Запит на ключ відхилено.",
+        ),
+    },
+)
+
+MODERATED = (APPLICATIONS, CARD_CHANGES, PROJECTS, POINT_REQUESTS, CASES, PERSONAL_DATA, LEADS, ON_REQUEST_KEYS)
 
 
 # ---- partners ----
@@ -1033,19 +1034,7 @@ def routes() -> list[Route]:
     return [
         Route("/staff", dashboard, name="staff"),
         Route("/staff/queues/{queue}", queue_page, name="staff_queue"),
-        Route("/staff/applications/{application_id}", application_page),
-        Route("/staff/applications/{application_id}/{action}", application_action, methods=["POST"]),
-        Route("/staff/card-changes/{partner_id}", card_change_page),
-        Route("/staff/card-changes/{partner_id}/{action}", card_change_action, methods=["POST"]),
-        Route("/staff/projects/{project_id}", project_page),
-        Route("/staff/projects/{project_id}/{action}", project_action, methods=["POST"]),
-        Route("/staff/point-requests/{point_request_id}", point_request_page),
-        Route("/staff/point-requests/{point_request_id}/decide", point_request_action, methods=["POST"]),
-        Route("/staff/cases/{case_id}", case_page),
-        Route("/staff/cases/{case_id}/{action}", case_action, methods=["POST"]),
-        Route("/staff/personal-data/{pd_id}/complete", personal_data_complete, methods=["POST"]),
-        Route("/staff/on-request-keys/{key_request_id}/{action}", on_request_key_action, methods=["POST"]),
-        Route("/staff/leads/{lead_id}/{action}", lead_action, methods=["POST"]),
+        *(route for item in MODERATED for route in item.routes()),
         Route("/staff/partners", partners_page),
         Route("/staff/partners.csv", partners_page),
         Route("/staff/partners/{partner_id}", partner_page),

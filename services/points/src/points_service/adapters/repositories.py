@@ -20,6 +20,7 @@ from points_service.adapters.orm import (
     ProjectSiteKeyRow,
     SiteAliasRow,
 )
+from points_service.adapters.paging import page_query
 from points_service.domain.disputes import DisputeState, ProjectDispute
 from points_service.domain.monitoring import (
     ClientContact,
@@ -163,22 +164,25 @@ class ProjectRepository:
     async def page(
         self, *, partner_id: str | None, state: ProjectState | None, offset: int, limit: int
     ) -> list[Project]:
-        query = sa.select(ProjectRow)
-        if partner_id:
-            query = query.where(ProjectRow.partner_id == partner_id)
-        if state is not None:
-            query = query.where(ProjectRow.state == state.value)
-        query = query.order_by(ProjectRow.submitted_at.desc(), ProjectRow.project_id).offset(offset).limit(limit + 1)
+        query = page_query(
+            ProjectRow,
+            (ProjectRow.submitted_at.desc(), ProjectRow.project_id),
+            offset=offset,
+            limit=limit,
+            partner_id=partner_id,
+            state=state,
+        )
         return await self._with_keys(list(await self._session.scalars(query)))
 
     async def overdue(self, today: date, *, offset: int, limit: int) -> list[Project]:
         """R-PRJ-01: under review past the deadline, oldest deadline first."""
-        query = (
-            sa.select(ProjectRow)
-            .where(ProjectRow.state == ProjectState.UNDER_REVIEW.value, ProjectRow.review_due_date < today)
-            .order_by(ProjectRow.review_due_date, ProjectRow.project_id)
-            .offset(offset)
-            .limit(limit + 1)
+        query = page_query(
+            ProjectRow,
+            (ProjectRow.review_due_date, ProjectRow.project_id),
+            offset=offset,
+            limit=limit,
+            state=ProjectState.UNDER_REVIEW,
+            where=(ProjectRow.review_due_date < today,),
         )
         return await self._with_keys(list(await self._session.scalars(query)))
 
@@ -289,11 +293,14 @@ class DisputeRepository:
         )
 
     async def page(self, *, state: DisputeState | None, offset: int, limit: int) -> list[ProjectDispute]:
-        query = sa.select(ProjectDisputeRow)
-        if state is not None:
-            query = query.where(ProjectDisputeRow.state == state.value)
-        query = query.order_by(ProjectDisputeRow.opened_at, ProjectDisputeRow.dispute_id)
-        return [_dispute_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+        query = page_query(
+            ProjectDisputeRow,
+            (ProjectDisputeRow.opened_at, ProjectDisputeRow.dispute_id),
+            offset=offset,
+            limit=limit,
+            state=state,
+        )
+        return [_dispute_from_row(r) for r in await self._session.scalars(query)]
 
 
 def _dispute_values(d: ProjectDispute) -> dict[str, Any]:
@@ -355,8 +362,8 @@ class SiteAliasRepository:
         await self._session.flush()
 
     async def page(self, *, offset: int, limit: int) -> list[SiteAlias]:
-        query = sa.select(SiteAliasRow).order_by(SiteAliasRow.site_key, SiteAliasRow.alias_key)
-        return [_alias_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+        query = page_query(SiteAliasRow, (SiteAliasRow.site_key, SiteAliasRow.alias_key), offset=offset, limit=limit)
+        return [_alias_from_row(r) for r in await self._session.scalars(query)]
 
 
 def _alias_from_row(row: SiteAliasRow) -> SiteAlias:
@@ -396,15 +403,15 @@ class MonitoringRepository:
     async def page(
         self, *, partner_id: str | None, state: MonitoringState | None, offset: int, limit: int
     ) -> list[MonitoringSubmission]:
-        query = sa.select(MonitoringSubmissionRow)
-        if partner_id:
-            query = query.where(MonitoringSubmissionRow.partner_id == partner_id)
-        if state is not None:
-            query = query.where(MonitoringSubmissionRow.state == state.value)
-        query = query.order_by(
-            MonitoringSubmissionRow.submitted_at.desc(), MonitoringSubmissionRow.submission_id
-        ).offset(offset)
-        return [_submission_from_row(r) for r in await self._session.scalars(query.limit(limit + 1))]
+        query = page_query(
+            MonitoringSubmissionRow,
+            (MonitoringSubmissionRow.submitted_at.desc(), MonitoringSubmissionRow.submission_id),
+            offset=offset,
+            limit=limit,
+            partner_id=partner_id,
+            state=state,
+        )
+        return [_submission_from_row(r) for r in await self._session.scalars(query)]
 
     async def erase_client(self, *, email: str, phone: str) -> int:
         """R-PD-03: anonymise a client's contact wherever it appears; submissions and scores stay."""
@@ -509,22 +516,27 @@ class PointRequestRepository:
     async def page(
         self, *, partner_id: str | None, state: PointRequestState | None, offset: int, limit: int
     ) -> list[PointRequest]:
-        query = sa.select(PointRequestRow)
-        if partner_id:
-            query = query.where(PointRequestRow.partner_id == partner_id)
-        if state is not None:
-            query = query.where(PointRequestRow.state == state.value)
-        query = query.order_by(PointRequestRow.submitted_at.desc(), PointRequestRow.point_request_id)
-        return [_request_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+        query = page_query(
+            PointRequestRow,
+            (PointRequestRow.submitted_at.desc(), PointRequestRow.point_request_id),
+            offset=offset,
+            limit=limit,
+            partner_id=partner_id,
+            state=state,
+        )
+        return [_request_from_row(r) for r in await self._session.scalars(query)]
 
     async def overdue(self, today: date, *, offset: int, limit: int) -> list[PointRequest]:
         """R-PTS-03: pending past the deadline, oldest deadline first."""
-        query = (
-            sa.select(PointRequestRow)
-            .where(PointRequestRow.state == PointRequestState.PENDING.value, PointRequestRow.due_date < today)
-            .order_by(PointRequestRow.due_date, PointRequestRow.point_request_id)
+        query = page_query(
+            PointRequestRow,
+            (PointRequestRow.due_date, PointRequestRow.point_request_id),
+            offset=offset,
+            limit=limit,
+            state=PointRequestState.PENDING,
+            where=(PointRequestRow.due_date < today,),
         )
-        return [_request_from_row(r) for r in await self._session.scalars(query.offset(offset).limit(limit + 1))]
+        return [_request_from_row(r) for r in await self._session.scalars(query)]
 
 
 def _request_values(r: PointRequest) -> dict[str, Any]:
