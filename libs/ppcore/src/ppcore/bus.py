@@ -24,6 +24,10 @@ log = get_logger("ppcore.bus")
 DUPLICATE_WINDOW_SECONDS = 600.0
 
 
+class NatsSetupError(RuntimeError):
+    """NATS cannot be used with these settings (untrusted certificate, refused credentials)."""
+
+
 @dataclass(frozen=True)
 class NatsSecurity:
     """How a process proves itself to NATS and checks the server: all unset means plaintext, no auth."""
@@ -91,6 +95,11 @@ class EventBus:
         self._reconnect_listeners.append(listener)
 
     async def connect(self) -> None:
+        """Connect, retrying for ever while NATS is unreachable; but a server certificate
+        the CA file does not trust, or credentials the server refuses, fail at once with
+        :class:`NatsSetupError` (retrying cannot fix a wrong setting)."""
+        refused: asyncio.Future[NatsSetupError] = asyncio.get_running_loop().create_future()
+
         async def reconnected() -> None:
             log.info("nats.reconnected", url=self.url)
             for listener in self._reconnect_listeners:
@@ -101,21 +110,45 @@ class EventBus:
 
         async def error(exc: Exception) -> None:
             log.warning("nats.error", error=str(exc))
+            setup_error = self._setup_error(exc)
+            if setup_error is not None and not refused.done():
+                refused.set_result(setup_error)
 
-        self._nc = await nats.connect(
-            self.url,
-            name=self.client_name,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            connect_timeout=5,
-            allow_reconnect=True,
-            reconnected_cb=reconnected,
-            disconnected_cb=disconnected,
-            error_cb=error,
-            pending_size=64 * 1024 * 1024,
-            **self.security.connect_options(),
+        connecting = asyncio.ensure_future(
+            nats.connect(
+                self.url,
+                name=self.client_name,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                connect_timeout=5,
+                allow_reconnect=True,
+                reconnected_cb=reconnected,
+                disconnected_cb=disconnected,
+                error_cb=error,
+                pending_size=64 * 1024 * 1024,
+                **self.security.connect_options(),
+            )
         )
+        await asyncio.wait((connecting, refused), return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done():
+            connecting.cancel()
+            await asyncio.gather(connecting, return_exceptions=True)
+            raise refused.result()
+        self._nc = connecting.result()
         self._js = self._nc.jetstream(timeout=5.0)
+
+    def _setup_error(self, exc: Exception) -> NatsSetupError | None:
+        """The clear error for a failure only a change of settings can fix, else None."""
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            trusted = self.security.ca_file or "the system's CA store"
+            return NatsSetupError(
+                f"NATS at {self.url}: its TLS certificate is not trusted by {trusted} "
+                f"(nats_tls_ca_file): {exc.verify_message}"
+            )
+        if isinstance(exc, nats.errors.AuthorizationError) or "authorization violation" in str(exc).lower():
+            who = f"user {self.security.user!r}" if self.security.user else "the credentials"
+            return NatsSetupError(f"NATS at {self.url} refused {who} (nats_user/nats_password/nats_credentials_file)")
+        return None
 
     async def ensure_stream(self, producer: str) -> None:
         """Create or update the stream of ``producer``; safe to call from every process."""

@@ -1,7 +1,6 @@
 """The shared server runner: health, reflection, auth, errors, TLS, graceful shutdown."""
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import os
@@ -11,10 +10,6 @@ import sys
 
 import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from structlog.contextvars import merge_contextvars
@@ -26,6 +21,7 @@ from ppcore.auth import ON_BEHALF_OF, PartnerRole
 from ppcore.echo import ECHO_ACCESS, EchoSettings, build_echo_app
 from ppcore.testing.grpc import assert_auth_enforced
 from ppcore.testing.nats import free_port
+from ppcore.testing.pki import make_pki
 from ppcore.testing.plugin import TEST_JWT_SECRET
 
 ECHO = pb.DESCRIPTOR.services_by_name["EchoService"]
@@ -135,56 +131,9 @@ async def test_sampling_drops_successful_calls_but_never_a_refused_one(tokens, c
     assert lines[0]["reason"]
 
 
-def _make_pki(tmp_path):
-    def key():
-        return ec.generate_private_key(ec.SECP256R1())
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    now = dt.datetime.now(dt.UTC)
-    ca_key = key()
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("pp-test-ca"))
-        .issuer_name(name("pp-test-ca"))
-        .public_key(ca_key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    def leaf(cn, serial):
-        leaf_key = key()
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name(cn))
-            .issuer_name(ca.subject)
-            .public_key(leaf_key.public_key())
-            .serial_number(serial)
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )
-        key_path, cert_path = tmp_path / f"{cn}.key", tmp_path / f"{cn}.crt"
-        key_path.write_bytes(
-            leaf_key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return cert_path, key_path
-
-    ca_path = tmp_path / "ca.crt"
-    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    return ca_path, leaf("server", 2), leaf("client", 3)
-
-
 async def test_mutual_tls_when_certificates_are_set(tmp_path, tokens):
-    ca, (server_cert, server_key), (client_cert, client_key) = _make_pki(tmp_path)
+    pki = make_pki(tmp_path)
+    ca, (server_cert, server_key), (client_cert, client_key) = pki.ca_file, pki.server, pki.client
     app = build_echo_app(_settings(tls_cert_file=server_cert, tls_key_file=server_key, tls_ca_file=ca))
     port = await app.start()
     options = [("grpc.ssl_target_name_override", "localhost")]
@@ -219,7 +168,8 @@ async def test_services_call_each_other_over_mutual_tls_with_their_own_identity(
     from ppcore.db import add_platform_tables, make_metadata
     from ppcore.runtime import Platform
 
-    ca, (server_cert, server_key), (client_cert, client_key) = _make_pki(tmp_path)
+    pki = make_pki(tmp_path)
+    ca, (server_cert, server_key), (client_cert, client_key) = pki.ca_file, pki.server, pki.client
     app = build_echo_app(_settings(tls_cert_file=server_cert, tls_key_file=server_key, tls_ca_file=ca))
     port = await app.start()
     tables = add_platform_tables(make_metadata())

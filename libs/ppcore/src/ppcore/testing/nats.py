@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -29,9 +30,10 @@ def nats_server_binary() -> str:
 class NatsServer:
     """Starts, kills and restarts one nats-server on a fixed port with a file store."""
 
-    def __init__(self, store_dir: Path, port: int | None = None) -> None:
+    def __init__(self, store_dir: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.extra_args = list(extra_args)  # e.g. --tls --tlscert ... --user ... --pass ...
         self._proc: subprocess.Popen[bytes] | None = None
         self._log = store_dir / "nats.log"
 
@@ -53,6 +55,7 @@ class NatsServer:
                 str(self.store_dir),
                 "-l",
                 str(self._log),
+                *self.extra_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
