@@ -31,12 +31,20 @@ from partnerprogram.licensing.v1 import nfr_pb2
 from partnerprogram.points.v1 import ledger_pb2, point_request_pb2, project_pb2
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as points_grpc
-from partnerprogram.status.v1 import card_pb2, employee_pb2, entitlement_pb2, lead_pb2, partner_pb2, status_pb2
+from partnerprogram.status.v1 import (
+    card_pb2,
+    employee_pb2,
+    entitlement_pb2,
+    lead_pb2,
+    partner_pb2,
+    simulation_pb2,
+    status_pb2,
+)
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import ON_BEHALF_OF, Caller, caller_from_claims
 from ppcore.clock import FixedClock
-from ppcore.errors import DomainError, not_found
+from ppcore.errors import DomainError, InvalidArgument, not_found
 from ppcore.events import make_envelope
 from ppcore.grpc_errors import rich_status
 from ppcore.migrations import upgrade_async
@@ -145,6 +153,7 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
             policy_version="2026.11-1",
         )
         self.entitlement_requests: list[status_pb.CheckDiscountEntitlementRequest] = []
+        self.simulated = status_pb.SimulatePolicyChangeResponse()
 
     async def _known(self, request: Any, context: Any) -> None:
         await self._enter(request, context)
@@ -186,6 +195,22 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
         self.entitlement_requests.append(request)
         await self._enter(request, context)
         return self.entitlement
+
+    async def SimulatePolicyChange(self, request, context):
+        """The simulation as status answers it: here ``simulated`` (a test sets it); refused like
+        status for a document without a version."""
+        await self._enter(request, context)
+        if "version" not in request.policy_document:
+            await self.abort(context, InvalidArgument.for_field("policy_document.version", "is required"))
+        return self.simulated
+
+    async def ListPolicyVersions(self, request, context):
+        await self._enter(request, context)
+        return status_pb.ListPolicyVersionsResponse(
+            as_of_date=request.as_of_date or "2026-03-02",
+            in_force_version="2026.11-1",
+            versions=[simulation_pb2.PolicyVersion(version="2026.11-1", in_force=True)],
+        )
 
 
 class FakePoints(points_grpc.PointsServiceServicer, FakeBackend):

@@ -7,16 +7,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import grpc
+import httpx
 import pytest
+import yaml
 
 from gateway_service.domain.ranking import RankingFacts, ranking_score
 from partnerprogram.compliance.v1 import events_pb2 as compliance_events
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.points.v1 import events_pb2 as points_events
-from partnerprogram.status.v1 import card_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, simulation_pb2, status_pb2, status_service_pb2
 from partnerprogram.status.v1 import events_pb2 as status_events
-from ppcore.policy import Tier
+from ppcore.policy import DEFAULT_POLICY_PATH, Tier
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 
@@ -130,6 +132,17 @@ def events(gateway) -> Events:
     return Events(gateway, [])
 
 
+async def three_partners(events: Events) -> None:
+    """alpha (Business, a project, 10 points), beta (Gold), gamma (Certified, two projects)."""
+    await events.listed_partner("alpha")
+    await events.project("alpha", "prj-a1")
+    await events.active_total("alpha", "10")
+    await events.listed_partner("beta", Tier.GOLD)
+    await events.listed_partner("gamma", Tier.CERTIFIED)
+    for project in ("prj-c1", "prj-c2"):
+        await events.project("gamma", project)
+
+
 async def _listing(gateway, competency: str = "", **kwargs) -> list:
     response = await gateway.stub.ListDirectory(pb.ListDirectoryRequest(competency_code=competency, **kwargs))
     return list(response.entries)
@@ -138,13 +151,7 @@ async def _listing(gateway, competency: str = "", **kwargs) -> list:
 async def test_directory_ranks_by_the_policy_weights(gateway, events, policy):
     """R-CARD-03: projects, monitored projects, marketing activity, certified employees, status
     and active points, weighted by the policy, order the public list; anyone may read it."""
-    await events.listed_partner("alpha")
-    await events.project("alpha", "prj-a1")
-    await events.active_total("alpha", "10")
-    await events.listed_partner("beta", Tier.GOLD)
-    await events.listed_partner("gamma", Tier.CERTIFIED)
-    for project in ("prj-c1", "prj-c2"):
-        await events.project("gamma", project)
+    await three_partners(events)
     await events.monitored("gamma", "prj-c1", "sub-1")
     await events.monitored("gamma", "prj-c1", "sub-2")  # the same project again counts once
     await events.marketing("gamma", "req-1", "5")
@@ -360,3 +367,58 @@ async def test_erasure_pseudonymises_the_login_and_clears_the_phone(gateway, eve
     await events.certified_login("gamma", "bob")
     await events.applied()
     assert (await _listing(gateway))[0].certified_employees == 2
+
+
+def _candidate_text(projects_weight: float) -> str:
+    raw = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    raw["version"] = "candidate-1"
+    raw["ranking"]["projects"] = projects_weight
+    return yaml.safe_dump(raw, allow_unicode=True)
+
+
+async def test_a_policy_what_if_over_http_adds_directory_ranks_for_staff_only(gateway, events):
+    """R-POL-01, R-CARD-03: POST /v1/policy:simulate passes the status service's simulation on
+    and ranks each differing partner in the directory now (weights in force, statuses in force)
+    and under the candidate (its weights, the status it gives); the CSV gains both ranks."""
+    await three_partners(events)
+    await events.applied()
+    gold, certified = status_pb2.PARTNER_TIER_GOLD, status_pb2.PARTNER_TIER_CERTIFIED
+    gateway.backends.status.simulated = status_service_pb2.SimulatePolicyChangeResponse(
+        partners=[
+            simulation_pb2.SimulatedPartner(
+                partner_id="beta",
+                company_name="beta LLC",
+                tier_now=gold,
+                in_force=simulation_pb2.SimulatedOutcome(tier=gold, discount_percent=50),
+                candidate=simulation_pb2.SimulatedOutcome(tier=certified, discount_percent=45),
+            )
+        ],
+        csv="partner_id,tier_candidate\r\nbeta,CERTIFIED\r\n",
+    )
+    # Now: beta 100 (Gold), gamma 50 + 2 x 2, alpha 2 + 10 x 0.5. Candidate: projects weigh 60 and
+    # beta is Certified: gamma 170, alpha 65, beta 50.
+    body = {"policy_document": _candidate_text(60.0), "as_of_date": "2027-03-02"}
+    async with httpx.AsyncClient(base_url=await gateway.http_base_url()) as http:
+        reply = await http.post("/v1/policy:simulate", json=body, headers=dict(gateway.staff()))
+        sales = await http.post("/v1/policy:simulate", json=body, headers=dict(gateway.sales()))
+        bad = await http.post("/v1/policy:simulate", json={"policy_document": "x: 1"}, headers=dict(gateway.staff()))
+        versions = await http.get(
+            "/v1/policy/versions", params={"as_of_date": "2027-03-02"}, headers=dict(gateway.staff())
+        )
+
+    assert reply.status_code == 200, reply.text
+    answer = reply.json()
+    assert answer["directory_ranks"] == [
+        {"partner_id": "beta", "company_name": "beta LLC", "rank_in_force": 1, "rank_candidate": 3}
+    ]
+    assert answer["simulation"]["partners"][0]["candidate"]["tier"] == "PARTNER_TIER_CERTIFIED"
+    assert answer["first_page_size"] == 50 and answer["leaving_first_page"] == [] == answer["joining_first_page"]
+    assert answer["csv"].splitlines() == [
+        "partner_id,tier_candidate,directory_rank_in_force,directory_rank_candidate",
+        "beta,CERTIFIED,1,3",
+    ]
+    forwarded = gateway.backends.status.callers[-1]
+    assert forwarded.kind.value == "system"  # the gateway forwards as itself, after admitting staff only
+    assert sales.status_code == 403, sales.text
+    assert bad.status_code == 400 and "policy_document.version" in bad.text
+    assert versions.status_code == 200 and versions.json()["in_force_version"] == "2026.11-1"

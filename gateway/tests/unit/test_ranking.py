@@ -3,7 +3,7 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from gateway_service.domain.ranking import RankingFacts, ranking_score
+from gateway_service.domain.ranking import RankingFacts, directory_ranks, ranking_score
 from ppcore.policy import RankingPolicy, Tier
 
 WEIGHTS = RankingPolicy(
@@ -72,3 +72,13 @@ def test_the_shipped_policy_has_every_ranking_weight(policy):
     """R-CARD-03 weights live in policy/program-policy.yaml."""
     facts = replace(NOTHING, tier=Tier.GOLD, projects=1)
     assert ranking_score(facts, policy.ranking) == policy.ranking.status[Tier.GOLD] + policy.ranking.projects
+
+
+def test_directory_ranks_order_by_score_then_partner_id_as_the_listing_does():
+    """R-CARD-03: rank 1 is the highest score; equal scores rank by partner id."""
+    gold = replace(NOTHING, tier=Tier.GOLD)
+    busy = replace(NOTHING, projects=10)  # 20
+    partners = [("b-busy", busy), ("a-busy", busy), ("z-gold", gold), ("idle", NOTHING)]
+    assert directory_ranks(partners, WEIGHTS) == {"z-gold": 1, "a-busy": 2, "b-busy": 3, "idle": 4}
+    heavier_projects = WEIGHTS.model_copy(update={"projects": 20.0})
+    assert directory_ranks(partners, heavier_projects)["z-gold"] == 3  # 200 for each busy partner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,3 +36,10 @@ def ranking_score(facts: RankingFacts, weights: RankingPolicy) -> float:
     )
     # Rounded so that equal facts give equal scores whatever the float noise; ties order by partner id.
     return round(score, 6)
+
+
+def directory_ranks(partners: Iterable[tuple[str, RankingFacts]], weights: RankingPolicy) -> dict[str, int]:
+    """R-CARD-03: each partner's 1-based position in the list scored with ``weights``, in the
+    listing's own order (score descending, then partner id)."""
+    scored = sorted(((-ranking_score(facts, weights), pid) for pid, facts in partners))
+    return {pid: rank for rank, (_, pid) in enumerate(scored, start=1)}

@@ -25,4 +25,7 @@ ACCESS: AccessTable = {
     "ListViolators": Allow.public(),
     # The checkout facade records a refused price as an incident: the sales platform and systems.
     "CheckCheckout": Allow.of(SALES, SYSTEM),
+    # R-POL-01: the program office's what-if and the policy versions, staff only.
+    "SimulatePolicyChange": Allow.of(STAFF),
+    "ListPolicyVersions": Allow.of(STAFF),
 }

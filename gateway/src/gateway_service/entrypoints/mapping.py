@@ -15,6 +15,7 @@ from gateway_service.adapters.backends import (
 )
 from gateway_service.domain.cabinet import CabinetView, Section, SectionOutcome
 from gateway_service.domain.listing import ListedPartner
+from gateway_service.service_layer.policy_simulation import RankChange
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import cabinet_pb2, directory_pb2
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
@@ -183,4 +184,13 @@ def price_verdict(answer: compliance_pb.CheckResalePriceResponse) -> gateway_pb.
         dumping_case_id=answer.dumping_case_id,
         agreed_discount_id=answer.agreed_discount_id,
         policy_version=answer.policy_version,
+    )
+
+
+def directory_rank_pb(rank: RankChange) -> gateway_pb.DirectoryRank:
+    return gateway_pb.DirectoryRank(
+        partner_id=rank.partner_id,
+        company_name=rank.company_name,
+        rank_in_force=rank.rank_in_force,
+        rank_candidate=rank.rank_candidate,
     )

@@ -15,6 +15,7 @@ from gateway_service.entrypoints import mapping as m
 from gateway_service.entrypoints.backend_errors import passed_on_refusal, unavailable_status
 from gateway_service.service_layer.cabinet import ensure_cabinet_open, get_partner_cabinet
 from gateway_service.service_layer.directory_query import PageCache, list_directory
+from gateway_service.service_layer.policy_simulation import csv_with_ranks, directory_effect
 from gateway_service.service_layer.ports import SectionsRead
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
@@ -23,12 +24,15 @@ from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, NotFound
-from ppcore.paging import next_page_token, page_window
+from ppcore.paging import DEFAULT_PAGE_SIZE, next_page_token, page_window
+from ppcore.policy import parse_policy
 from ppcore.purchase import require_buyer_for_purchase
 
 Ctx = Any
 R = TypeVar("R")
 MAX_PAGE_SIZE = 200
+# A what-if reviews every partner twice (a few seconds for 10,000; more on a busy machine).
+SIMULATION_DEADLINE_SECONDS = 120.0
 
 
 def _page(page_size: int, page_token: str) -> tuple[int, int]:
@@ -204,3 +208,47 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
                 )
             verdict = await price(discount.partner_id)
         return pb.CheckCheckoutResponse(discount=discount, price=m.price_verdict(verdict))
+
+    async def SimulatePolicyChange(
+        self, request: pb.SimulatePolicyChangeRequest, context: Ctx
+    ) -> pb.SimulatePolicyChangeResponse:
+        """R-POL-01: status's simulation (it validates the candidate and refuses naming the
+        field), then each differing partner's directory rank now and under the candidate."""
+        forwarded = status_pb.SimulatePolicyChangeRequest(
+            policy_document=request.policy_document, as_of_date=request.as_of_date
+        )
+        call = self._status.stub.SimulatePolicyChange(forwarded, timeout=SIMULATION_DEADLINE_SECONDS)
+        answer = await self._forwarded("status", call, context)
+        async with self._uow() as uow:
+            in_force = uow.policy
+        ids = [p.partner_id for p in answer.partners]
+        tiers = tuple(
+            {p.partner_id: m.TIERS_FROM_PROTO[getattr(p, side).tier] for p in answer.partners}
+            for side in ("in_force", "candidate")
+        )
+        effect = await directory_effect(
+            self._uow,
+            kyiv_date(self._clock.now()),
+            ids,
+            (tiers[0], tiers[1]),
+            (in_force, parse_policy(request.policy_document, "candidate")),
+            DEFAULT_PAGE_SIZE,
+        )
+        return pb.SimulatePolicyChangeResponse(
+            simulation=answer,
+            directory_ranks=[m.directory_rank_pb(r) for r in effect.ranks],
+            first_page_size=effect.first_page_size,
+            leaving_first_page=[m.directory_rank_pb(r) for r in effect.leaving_first_page],
+            joining_first_page=[m.directory_rank_pb(r) for r in effect.joining_first_page],
+            csv=csv_with_ranks(answer.csv, effect.ranks),
+        )
+
+    async def ListPolicyVersions(
+        self, request: pb.ListPolicyVersionsRequest, context: Ctx
+    ) -> pb.ListPolicyVersionsResponse:
+        forwarded = status_pb.ListPolicyVersionsRequest(as_of_date=request.as_of_date)
+        call = self._status.stub.ListPolicyVersions(forwarded, timeout=self._entitlement_deadline * 10)
+        answer = await self._forwarded("status", call, context)
+        return pb.ListPolicyVersionsResponse(
+            as_of_date=answer.as_of_date, in_force_version=answer.in_force_version, versions=answer.versions
+        )

@@ -60,10 +60,11 @@ ACCESS: AccessTable = {
     "EvaluatePartnerStatus": _internal,
     "GetStatusCertificate": _cabinet,
     "RunDailyStatusReview": _internal,
-    # R-POL-01: the program office's what-if, staff only.
-    "SimulatePolicyChange": _staff,
+    # R-POL-01: the program office's what-if, staff only; the reads also for the gateway,
+    # whose staff route forwards them as itself after admitting staff only.
+    "SimulatePolicyChange": _internal,
     "RegisterPolicyVersion": _staff,
-    "ListPolicyVersions": _staff,
+    "ListPolicyVersions": _internal,
     "CheckDiscountEntitlement": Allow.of(SALES, STAFF, SYSTEM),
     "ListLeadRecipients": _internal,
     # R-LEAD-01: the partner site records leads, staff moderate and distribute them; a
