@@ -17,6 +17,8 @@ from gateway_service.web.app import build_web
 from gateway_service.web.backends import Backends
 from gateway_service.web.pages import WebConfig
 from partnerprogram.compliance.v1 import sanction_pb2
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
+from partnerprogram.status.v1 import entitlement_pb2, simulation_pb2, status_pb2, status_service_pb2
 from ppcore.auth import TokenIssuer
 from ppcore.clock import SystemClock
 from ppcore.policy import load_policy
@@ -46,7 +48,7 @@ class Recorder:
 @pytest.fixture(scope="module")
 def console() -> Iterator[tuple[TestClient, dict[str, Recorder], list[tuple[str, Any]]]]:
     calls: list[tuple[str, Any]] = []
-    stubs = {name: Recorder(calls) for name in ("status", "points", "licensing", "compliance")}
+    stubs = {name: Recorder(calls) for name in ("status", "points", "licensing", "compliance", "gateway")}
     decided = SimpleNamespace(point_request=SimpleNamespace(granted_points="5"))
     stubs["points"].answers["DecidePointRequest"] = decided
     issuer = TokenIssuer(
@@ -54,7 +56,9 @@ def console() -> Iterator[tuple[TestClient, dict[str, Recorder], list[tuple[str,
     )
     app = build_web(
         WebConfig(session_secret="s" * 32, dev_signin=True),
-        backends=Backends(**stubs),  # type: ignore[arg-type]
+        backends=Backends(  # type: ignore[arg-type]
+            **{name: stubs[name] for name in ("status", "points", "licensing", "compliance")}, _gateway=stubs["gateway"]
+        ),
         issuer=issuer,
         clock=SystemClock(),
         policy=load_policy(),
@@ -241,3 +245,73 @@ def test_a_refused_action_is_shown_with_the_way_back(console):
     assert refused.status_code == 409
     assert "already decided" in refused.text
     assert 'href="/staff/projects/pr-1"' in refused.text
+
+
+def test_the_policy_what_if_page_simulates_the_pasted_candidate_and_lists_the_versions(console):
+    """R-POL-01 on the console: the pasted candidate and the date go to the gateway's
+    SimulatePolicyChange; the page shows the totals, each differing partner with its outcome,
+    ranks and deciding condition, a CSV download, and the versions in force on the date."""
+    client, stubs, calls = console
+    gold, certified = status_pb2.PARTNER_TIER_GOLD, status_pb2.PARTNER_TIER_CERTIFIED
+    stubs["gateway"].answers["ListPolicyVersions"] = gateway_pb.ListPolicyVersionsResponse(
+        as_of_date="2027-03-02",
+        in_force_version="gold-600",
+        versions=[
+            simulation_pb2.PolicyVersion(version="2026.12-6"),
+            simulation_pb2.PolicyVersion(version="gold-600", effective_date="2027-03-02", in_force=True),
+        ],
+    )
+    stubs["gateway"].answers["SimulatePolicyChange"] = gateway_pb.SimulatePolicyChangeResponse(
+        simulation=status_service_pb2.SimulatePolicyChangeResponse(
+            as_of_date="2027-03-02",
+            in_force_policy_version="2026.12-6",
+            candidate_policy_version="gold-600",
+            evaluated_partners=4,
+            partners=[
+                simulation_pb2.SimulatedPartner(
+                    partner_id="p-550",
+                    company_name="Studio 550",
+                    tier_now=gold,
+                    in_force=simulation_pb2.SimulatedOutcome(
+                        tier=gold,
+                        discount_percent=50,
+                        status_nfr_keys=4,
+                        lead_reach=entitlement_pb2.LEAD_DELIVERY_ANY_CITY,
+                    ),
+                    candidate=simulation_pb2.SimulatedOutcome(
+                        tier=certified,
+                        discount_percent=45,
+                        status_nfr_keys=2,
+                        lead_reach=entitlement_pb2.LEAD_DELIVERY_OWN_CITY,
+                    ),
+                    deciding=[
+                        status_pb2.ChecklistItem(condition=status_pb2.CONDITION_ACTIVE_POINTS, actual=550, required=600)
+                    ],
+                )
+            ],
+            in_force_tiers=[simulation_pb2.TierCount(tier=gold, partners=2)],
+            candidate_tiers=[simulation_pb2.TierCount(tier=gold, partners=1)],
+            keys_to_revoke=2,
+        ),
+        directory_ranks=[gateway_pb.DirectoryRank(partner_id="p-550", rank_in_force=1, rank_candidate=3)],
+        first_page_size=50,
+        csv="partner_id,tier_candidate\r\np-550,CERTIFIED\r\n",
+    )
+    calls.clear()
+    page = client.post(
+        "/staff/policy/simulate",
+        data={"csrf": _csrf(client), "policy_document": "version: gold-600", "as_of_date": "2027-03-02"},
+    )
+    assert page.status_code == 200, page.text
+    simulate = next(request for rpc, request in calls if rpc == "SimulatePolicyChange")
+    assert (simulate.policy_document, simulate.as_of_date) == ("version: gold-600", "2027-03-02")
+    text = page.text
+    for shown in ("Studio 550", "Активні бали: 550 / 600", "50 → 45", "4 → 2", "1 → 3", "ліди свого міста"):
+        assert shown in text
+    assert "відкликати: <strong>2</strong>" in text
+    assert 'download="policy-what-if-2027-03-02.csv"' in text and "p-550%2CCERTIFIED" in text
+    assert "чинна версія: <strong>gold-600</strong>" in text
+
+    versions = client.get("/staff/policy", params={"as_of_date": "2027-03-02"})
+    assert versions.status_code == 200 and "діє з 2027-03-02 <strong>(чинна)</strong>" in versions.text
+    assert calls[-1] == ("ListPolicyVersions", gateway_pb.ListPolicyVersionsRequest(as_of_date="2027-03-02"))

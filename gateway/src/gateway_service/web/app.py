@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gateway_service.web import cabinet, public, signin, staff
+from gateway_service.web import cabinet, policy, public, signin, staff
 from gateway_service.web.backends import Backends
 from gateway_service.web.identity import TokenMinter
 from gateway_service.web.pages import HERE, Web, WebConfig, make_templates, render
@@ -42,6 +42,7 @@ def web_routes(config: WebConfig) -> list[BaseRoute]:
         *signin.routes(config),
         *cabinet.routes(),
         *staff.routes(),
+        *policy.routes(),
         Route("/web/healthz", _healthz),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -111,6 +111,13 @@ CONDITION_LABELS = {
     "MONITORED_PROJECTS": "Проєкти з моніторингу якості",
 }
 
+# R-LEAD-01: which leads a status receives.
+LEAD_REACH_LABELS = {
+    "ANY_CITY": "ліди з будь-якого міста",
+    "OWN_CITY": "ліди свого міста",
+    "SERVICE_ACCESS": "лише доступ до сервісу лідів",
+}
+
 POINT_REQUEST_CATEGORIES = {
     "MARKETING_ACTIVITY": "Маркетингова активність",
     "CLIENT_REVIEW": "Відгук клієнта",
