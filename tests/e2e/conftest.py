@@ -6,15 +6,12 @@ real nats-server."""
 import asyncio
 import subprocess
 import sys
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import grpc
 import nats
 import pytest
 
-from ppcore.clock import KYIV
 from ppcore.program_time import ProgramTimeControl
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
@@ -23,19 +20,7 @@ from scripts.run_local import PROCESSES, process_env, web_env
 # Shared helpers of the end-to-end tests (importable under --import-mode=importlib).
 sys.path.insert(0, str(Path(__file__).parent))
 
-
-@dataclass
-class Suite:
-    ports: dict[str, int]
-    http_port: int
-    work: Path = Path()
-    envs: dict[str, dict[str, str]] = field(default_factory=dict)
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: dict[str, Path] = field(default_factory=dict)
-    metrics_ports: dict[str, int] = field(default_factory=dict)
-
-    def address(self, name: str) -> str:
-        return f"127.0.0.1:{self.ports[name]}"
+from suites import YEAR_START, Suite, YearSuite
 
 
 @pytest.fixture(scope="module")
@@ -88,47 +73,6 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
             proc.terminate()
         for name, proc in running.procs.items():
             assert proc.wait(timeout=30) == 0, f"{name} did not stop cleanly; see {work / (name + '.log')}"
-
-
-# Program time at which a partner's year starts in the scenarios: a Monday, 10:00 Kyiv.
-YEAR_START = datetime(2027, 1, 11, 10, 0, tzinfo=KYIV)
-DAILY_JOBS = {
-    "points.daily_totals",
-    "status.daily_review",
-    "licensing.yearly_renewals",
-    "compliance.personal_data_deadlines",
-}
-
-
-@dataclass
-class YearSuite(Suite):
-    """The suite on PostgreSQL, following program time that the test moves through the control."""
-
-    control: ProgramTimeControl | None = None
-    logs: Path | None = None
-
-    @property
-    def time(self) -> ProgramTimeControl:
-        assert self.control is not None
-        return self.control
-
-    async def now(self) -> datetime:
-        return (await self.time.read(set(), set())).program_time
-
-    async def settle(self, revision: int) -> None:
-        """Wait until all five processes follow ``revision`` and every daily job has run
-        for each date it crossed."""
-        await self.time.wait_followed(revision, set(self.ports), within=30)
-        await self.time.wait_jobs(revision, DAILY_JOBS, within=300)
-
-    async def advance(self, delta: timedelta) -> datetime:
-        await self.settle(await self.time.advance(delta))
-        return await self.now()
-
-    async def advance_to(self, instant: datetime) -> datetime:
-        now = await self.now()
-        assert instant >= now, f"program time only moves forward ({now} -> {instant})"
-        return await self.advance(instant - now)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ and the steps the scenarios share."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -64,10 +65,35 @@ class Stubs:
         return md(self.tokens.partner_user(partner_id, PartnerRole.MAIN, subject=login))
 
 
+# The test as a client that rides out a restarting service: it waits for a replica to be
+# ready (bounded), balances over every replica, and repeats a call a crash cut off with
+# the same request (and so the same request_id).
+CLIENT_SERVICE_CONFIG = json.dumps(
+    {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "methodConfig": [
+            {
+                "name": [{}],
+                "waitForReady": True,
+                "timeout": "120s",
+                "retryPolicy": {
+                    "maxAttempts": 5,
+                    "initialBackoff": "0.2s",
+                    "maxBackoff": "3s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ],
+    }
+)
+
+
 @asynccontextmanager
 async def stubs(suite: Any, tokens: Tokens) -> AsyncIterator[Stubs]:
     names = ("status", "points", "licensing", "compliance", "gateway")
-    channels = {name: grpc.aio.insecure_channel(suite.address(name)) for name in names}
+    options = [("grpc.service_config", CLIENT_SERVICE_CONFIG), ("grpc.enable_retries", 1)]
+    channels = {name: grpc.aio.insecure_channel(suite.address(name), options=options) for name in names}
     try:
         yield Stubs(
             tokens,

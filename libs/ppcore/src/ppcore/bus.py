@@ -116,7 +116,7 @@ class EventBus:
 
         connecting = asyncio.ensure_future(
             nats.connect(
-                self.url,
+                [url.strip() for url in self.url.split(",")],  # every node of a cluster, comma-separated
                 name=self.client_name,
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5,

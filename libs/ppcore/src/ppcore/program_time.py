@@ -50,8 +50,9 @@ def job_progress_bucket(namespace: str) -> str:
     return f"{namespace}_daily_jobs"
 
 
-async def ensure_bucket(js: JetStreamContext, bucket: str, *, history: int = 1) -> KeyValue:
-    """The key-value bucket ``bucket``, created when missing; safe from every process at once."""
+async def ensure_bucket(js: JetStreamContext, bucket: str, *, history: int = 1, replicas: int = 1) -> KeyValue:
+    """The key-value bucket ``bucket``, created when missing; safe from every process at once.
+    ``replicas`` as the streams' (a bucket on one node of a cluster dies with that node)."""
     for attempt in range(5):
         try:
             try:
@@ -59,7 +60,7 @@ async def ensure_bucket(js: JetStreamContext, bucket: str, *, history: int = 1) 
             except (BucketNotFoundError, NotFoundError):
                 try:
                     return await js.create_key_value(
-                        KeyValueConfig(bucket=bucket, history=history, storage=StorageType.FILE)
+                        KeyValueConfig(bucket=bucket, history=history, storage=StorageType.FILE, replicas=replicas)
                     )
                 except nats.js.errors.BadRequestError:
                     continue  # created by another process meanwhile
@@ -143,16 +144,19 @@ class ProcessReport:
 class ProgramTimeFollower:
     """Keeps a process's :class:`ProgramClock` on the shared state and reports it."""
 
-    def __init__(self, js: JetStreamContext, namespace: str, clock: ProgramClock, process: str) -> None:
+    def __init__(
+        self, js: JetStreamContext, namespace: str, clock: ProgramClock, process: str, *, replicas: int = 1
+    ) -> None:
         self._js = js
         self._bucket = program_time_bucket(namespace)
         self._clock = clock
         self._process = process
+        self._replicas = replicas
         self._kv: KeyValue | None = None
 
     async def start(self) -> None:
         """Read the current state before the process serves anything."""
-        self._kv = await ensure_bucket(self._js, self._bucket)
+        self._kv = await ensure_bucket(self._js, self._bucket, replicas=self._replicas)
         await self._resync()
         log.warning(
             "program_time.enabled",
@@ -247,13 +251,14 @@ class ProgramTimeReading:
 class ProgramTimeControl:
     """The one control that sets, advances and reads program time for every process."""
 
-    def __init__(self, js: JetStreamContext, namespace: str, *, wall: Clock | None = None) -> None:
+    def __init__(self, js: JetStreamContext, namespace: str, *, wall: Clock | None = None, replicas: int = 1) -> None:
         self._js = js
         self._namespace = namespace
         self._wall = wall or SystemClock()
+        self._replicas = replicas
 
     async def _kv(self) -> KeyValue:
-        return await ensure_bucket(self._js, program_time_bucket(self._namespace))
+        return await ensure_bucket(self._js, program_time_bucket(self._namespace), replicas=self._replicas)
 
     async def _current(self, kv: KeyValue) -> tuple[ProgramTimeState | None, int]:
         try:
@@ -392,14 +397,15 @@ class KvJobProgress:
     """The scheduler's record of the last date each daily job ran for, in a JetStream
     key-value bucket: it survives restarts of the process, and replicas share it."""
 
-    def __init__(self, js: JetStreamContext, namespace: str) -> None:
+    def __init__(self, js: JetStreamContext, namespace: str, *, replicas: int = 1) -> None:
         self._js = js
         self._bucket = job_progress_bucket(namespace)
+        self._replicas = replicas
         self._kv: KeyValue | None = None
 
     async def _bucket_kv(self) -> KeyValue:
         if self._kv is None:
-            self._kv = await ensure_bucket(self._js, self._bucket)
+            self._kv = await ensure_bucket(self._js, self._bucket, replicas=self._replicas)
         return self._kv
 
     async def last_done(self, job: str) -> date | None:

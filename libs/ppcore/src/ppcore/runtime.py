@@ -137,7 +137,9 @@ class Platform:
         await self.bus.connect()
         await self.bus.ensure_stream(self.name)
         if self.program_clock is not None:
-            self._follower = ProgramTimeFollower(self.bus.js, self.naming.namespace, self.program_clock, self.name)
+            self._follower = ProgramTimeFollower(
+                self.bus.js, self.naming.namespace, self.program_clock, self.name, replicas=self.bus.stream_replicas
+            )
             await self._follower.start()
 
     def daily_scheduler(self, hour: int, minute: int, job: DailyJob, name: str) -> DailyScheduler:
@@ -149,7 +151,7 @@ class Platform:
             minute,
             job,
             name,
-            progress=KvJobProgress(self.bus.js, self.naming.namespace),
+            progress=KvJobProgress(self.bus.js, self.naming.namespace, replicas=self.bus.stream_replicas),
             moves=self.program_clock,
         )
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -27,13 +28,31 @@ def nats_server_binary() -> str:
     return found
 
 
-class NatsServer:
-    """Starts, kills and restarts one nats-server on a fixed port with a file store."""
+@dataclass(frozen=True)
+class ClusterMembership:
+    """One node's place in a JetStream cluster on loopback."""
 
-    def __init__(self, store_dir: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
+    name: str  # the cluster's name
+    server_name: str  # unique per node (JetStream needs it)
+    port: int  # the node's route port
+    routes: tuple[int, ...]  # every node's route port (its own included is fine)
+
+
+class NatsServer:
+    """Starts, kills and restarts one nats-server on a fixed port with a file store,
+    alone or as a node of a cluster."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        extra_args: Sequence[str] = (),
+        cluster: ClusterMembership | None = None,
+    ) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
         self.extra_args = list(extra_args)  # e.g. --tls --tlscert ... --user ... --pass ...
+        self.cluster = cluster
         self._proc: subprocess.Popen[bytes] | None = None
         self._log = store_dir / "nats.log"
 
@@ -56,6 +75,7 @@ class NatsServer:
                 "-l",
                 str(self._log),
                 *self.extra_args,
+                *self._cluster_args(),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -70,6 +90,25 @@ class NatsServer:
                     raise RuntimeError(f"nats-server exited; see {self._log}") from None
                 time.sleep(0.05)
         raise RuntimeError("nats-server did not start in 10 s")
+
+    def _cluster_args(self) -> list[str]:
+        if self.cluster is None:
+            return []
+        routes = ",".join(f"nats://127.0.0.1:{port}" for port in self.cluster.routes if port != self.cluster.port)
+        return [
+            "--server_name",
+            self.cluster.server_name,
+            "--cluster_name",
+            self.cluster.name,
+            "--cluster",
+            f"nats://127.0.0.1:{self.cluster.port}",
+            "--routes",
+            routes,
+        ]
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def kill(self) -> None:
         """SIGKILL: no goodbye to clients, like a crash."""
@@ -91,3 +130,15 @@ class NatsServer:
     def restart(self) -> None:
         self.kill()
         self.start()
+
+
+def start_cluster(store_root: Path, size: int = 3, name: str = "pp") -> list[NatsServer]:
+    """``size`` JetStream nodes on loopback routed to each other (clients get every URL)."""
+    route_ports = tuple(free_port() for _ in range(size))
+    nodes = [
+        NatsServer(store_root / f"n{i}", cluster=ClusterMembership(name, f"{name}-n{i}", route_ports[i], route_ports))
+        for i in range(size)
+    ]
+    for node in nodes:
+        node.start()
+    return nodes
