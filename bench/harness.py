@@ -8,7 +8,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,11 +95,15 @@ class BenchContext:
         *,
         port: int | None = None,
         processes: int | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> AsyncIterator[str]:
-        """Run ``python -m module`` with ``<PREFIX>_*`` settings (on ``port``, or a free one); yields its address."""
+        """Run ``python -m module`` with ``<PREFIX>_*`` settings (on ``port``, or a free one); yields its address.
+
+        ``environment``: the process's whole environment as ``make run`` builds it
+        (``scripts.run_local.process_env``); the bench's own settings go on top."""
         port = port or free_port()
         full_env = {
-            **os.environ,
+            **(environment or os.environ),
             f"{prefix}_PROCESSES": str(processes or self.options.processes),
             f"{prefix}_GRPC_PORT": str(port),
             f"{prefix}_JWT_SECRET": TEST_JWT_SECRET,

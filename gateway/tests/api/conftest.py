@@ -254,9 +254,9 @@ class FakeLicensing(licensing_grpc.LicensingServiceServicer, FakeBackend):
         FakeBackend.__init__(self)
         self.with_cloud = True
 
-    async def ListPartnerKeys(self, request, context):
+    async def GetPartnerNfrSnapshot(self, request, context):
         await self._enter(request, context)
-        return licensing_pb.ListPartnerKeysResponse(
+        answer = licensing_pb.GetPartnerNfrSnapshotResponse(
             grants=[
                 nfr_pb2.NfrGrant(
                     grant_id="g-1",
@@ -269,16 +269,16 @@ class FakeLicensing(licensing_grpc.LicensingServiceServicer, FakeBackend):
                 )
             ]
         )
-
-    async def GetCloudNfr(self, request, context):
-        await self._enter(request, context)
-        if not self.with_cloud:
-            await self.abort(context, not_found("cloud_nfr", request.partner_id))
-        return licensing_pb.GetCloudNfrResponse(
-            cloud_nfr=nfr_pb2.CloudNfr(
-                cloud_nfr_id="c-1", partner_id=request.partner_id, plan="COMPANY", state=nfr_pb2.CLOUD_NFR_STATE_ACTIVE
+        if self.with_cloud:
+            answer.cloud_nfr.CopyFrom(
+                nfr_pb2.CloudNfr(
+                    cloud_nfr_id="c-1",
+                    partner_id=request.partner_id,
+                    plan="COMPANY",
+                    state=nfr_pb2.CLOUD_NFR_STATE_ACTIVE,
+                )
             )
-        )
+        return answer
 
 
 class FakeCompliance(compliance_grpc.ComplianceServiceServicer, FakeBackend):

@@ -8,7 +8,6 @@ that person may see it (R-PD-01). Failures become :class:`BackendFailure` with t
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +35,6 @@ from ppcore.grpc_errors import error_info, status_from_rpc_error
 
 R = TypeVar("R")
 
-# The cabinet shows NFR grants in use; one page holds every grant a partner can have.
-_NFR_PAGE_SIZE = 100
 _SANCTIONS_PAGE_SIZE = 200
 # Lists in the view (projects, requests, submissions, employees, competencies): one page.
 LIST_PAGE_SIZE = 200
@@ -210,34 +207,11 @@ class LicensingClient:
         self.stub = licensing_grpc.LicensingServiceStub(channel)
 
     async def holdings(self, partner_id: str, deadline_seconds: float) -> NfrHoldings:
-        keys, cloud = await asyncio.gather(
-            _call(
-                "licensing",
-                self.stub.ListPartnerKeys(
-                    licensing_pb.ListPartnerKeysRequest(partner_id=partner_id, page_size=_NFR_PAGE_SIZE),
-                    timeout=deadline_seconds,
-                    metadata=on_behalf_of(),
-                ),
-            ),
-            self._cloud(partner_id, deadline_seconds),
-        )
-        return NfrHoldings(grants=list(keys.grants), cloud_nfr=cloud)
-
-    async def _cloud(self, partner_id: str, deadline_seconds: float) -> nfr_pb2.CloudNfr | None:
-        try:
-            response = await _call(
-                "licensing",
-                self.stub.GetCloudNfr(
-                    licensing_pb.GetCloudNfrRequest(partner_id=partner_id),
-                    timeout=deadline_seconds,
-                    metadata=on_behalf_of(),
-                ),
-            )
-        except BackendFailure as failure:
-            if failure.code == grpc.StatusCode.NOT_FOUND.name:
-                return None  # the partner has no cloud NFR: an answer, not a failure
-            raise
-        return response.cloud_nfr
+        """The active keys and the cloud NFR (none: an answer, not a failure), in one call."""
+        request = licensing_pb.GetPartnerNfrSnapshotRequest(partner_id=partner_id)
+        call = self.stub.GetPartnerNfrSnapshot(request, timeout=deadline_seconds, metadata=on_behalf_of())
+        got = await _call("licensing", call)
+        return NfrHoldings(grants=list(got.grants), cloud_nfr=got.cloud_nfr if got.HasField("cloud_nfr") else None)
 
 
 class ComplianceClient:

@@ -22,12 +22,14 @@ NOT_ANSWERED = "DEADLINE_EXCEEDED"
 
 
 class Section(StrEnum):
-    """Sections in display order, each answered by one backend."""
+    """Sections in display order, each answered by one backend: status's and points' from one
+    snapshot call each (GetPartnerSnapshot, GetPartnerPointsSnapshot), part by part as the RPC
+    named beside the section would answer it."""
 
     STATUS = "STATUS"  # status: GetPartnerStatus
     CARD = "CARD"  # status: GetPartnerCard
     POINTS = "POINTS"  # points: GetDailyTotal, GetExpiringPoints (30, 90 days), ListPointRequests
-    NFR = "NFR"  # licensing: ListPartnerKeys, GetCloudNfr
+    NFR = "NFR"  # licensing: GetPartnerNfrSnapshot (as ListPartnerKeys and GetCloudNfr)
     SANCTIONS = "SANCTIONS"  # compliance: ListActiveSanctions
     PARTNER = "PARTNER"  # status: GetPartner
     DISCOUNT = "DISCOUNT"  # status: CheckDiscountEntitlement (by partner id)

@@ -24,6 +24,7 @@ ACCESS: AccessTable = {
     "GetNfrGrant": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=CABINET),
     "ListPartnerKeys": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=CABINET),
     "GetCloudNfr": Allow.of(STAFF, SYSTEM, PARTNER, partner_roles=CABINET),
+    "GetPartnerNfrSnapshot": Allow.of(STAFF, SYSTEM),  # the gateway's partner view (R-CARD-04)
     "ListExpiringKeys": Allow.of(STAFF, SYSTEM),
     "RequestOnRequestKey": Allow.of(STAFF, PARTNER, partner_roles=CABINET),
     "ListOnRequestKeyRequests": Allow.of(STAFF),

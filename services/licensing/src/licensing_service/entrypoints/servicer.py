@@ -26,6 +26,8 @@ from ppcore.idempotency import run_idempotent
 from ppcore.paging import next_page_token
 
 R = TypeVar("R", bound=Message)
+# The view's one page of keys: more than every grant a partner can hold at once.
+_SNAPSHOT_KEYS = 100
 UowFactory = Callable[[], LicensingUnitOfWork]
 
 
@@ -109,6 +111,18 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
         async with self._uow() as uow:
             cloud = await queries.get_cloud_nfr(uow, request.partner_id)
         return pb.GetCloudNfrResponse(cloud_nfr=m.cloud_to_proto(cloud))
+
+    async def GetPartnerNfrSnapshot(
+        self, request: pb.GetPartnerNfrSnapshotRequest, context: Any
+    ) -> pb.GetPartnerNfrSnapshotResponse:
+        """The partner view's NFR section from one portfolio read (R-CARD-04)."""
+        async with self._uow() as uow:
+            portfolio = await queries.partner_portfolio(uow, request.partner_id)
+        grants = list(portfolio.active_grants())[:_SNAPSHOT_KEYS]
+        answer = pb.GetPartnerNfrSnapshotResponse(grants=[m.grant_to_proto(g) for g in grants])
+        if portfolio.cloud is not None:
+            answer.cloud_nfr.CopyFrom(m.cloud_to_proto(portfolio.cloud))
+        return answer
 
     async def ListExpiringKeys(self, request: pb.ListExpiringKeysRequest, context: Any) -> pb.ListExpiringKeysResponse:
         today = m.parse_date(request.as_of_date, "as_of_date") or self._tools.today()
