@@ -53,16 +53,18 @@ async def _exercise(url: str, clock, policy) -> None:
             )
             await u.commit()
 
-        page = await list_directory(uow, competency_code="", offset=0, limit=10)
+        page = await list_directory(uow, competency_code="", limit=10)
         assert [e.partner_id for e in page.entries] == ["a", "c"]  # b is excluded (R-SAN-05)
         a, c = page.entries
         assert a.projects == 1 and a.active_points == Decimal(500)
         assert c.certified_employees == 1 and c.listed_as_violator
         assert page.policy_version == policy.version
 
-        filtered = await list_directory(uow, competency_code="COMPOSITE_SITE", offset=1, limit=1)
+        first = await list_directory(uow, competency_code="COMPOSITE_SITE", limit=1)
+        assert first.has_more and first.cursor is not None and first.cursor[2] == 1
+        filtered = await list_directory(uow, competency_code="COMPOSITE_SITE", limit=1, after=first.cursor)
         assert [e.partner_id for e in filtered.entries] == ["c"] and filtered.first_rank == 2
-        assert not filtered.has_more
+        assert not filtered.has_more and filtered.cursor is None
 
         async with uow() as u:  # a policy change leaves scores stale until rescored
             await u.directory.update_partner("a", clock.now(), score_policy_version="old")

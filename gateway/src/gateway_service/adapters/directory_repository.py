@@ -202,14 +202,18 @@ class DirectoryRepository:
         *,
         today: date,
         competency_code: str,
-        offset: int,
         limit: int,
+        after: tuple[float, str] | None = None,
         city_key: str = "",
         tiers: Sequence[str] = (),
     ) -> list[ListedPartner]:
-        """One page of the listing; ``tiers`` (when given) are the statuses admitted."""
-        query = _listing_statement(bool(competency_code), bool(city_key), bool(tiers))
-        params: dict[str, Any] = {"today": today, "competency": competency_code, "offset": offset, "limit": limit}
+        """One page of the listing, after the partner whose (score, partner_id) is ``after``
+        (keyset: a range of ix_directory_partners_listing, however deep the page);
+        ``tiers`` (when given) are the statuses admitted."""
+        query = _listing_statement(bool(competency_code), bool(city_key), bool(tiers), after is not None)
+        params: dict[str, Any] = {"today": today, "competency": competency_code, "limit": limit}
+        if after is not None:
+            params["after_score"], params["after_id"] = after
         if city_key:
             params["city"] = city_key
         if tiers:
@@ -273,15 +277,20 @@ _LISTING = (
         ~_in_force(ListingSanction.PUBLIC_LIST_EXCLUSION),
     )
     .order_by(_p.score.desc(), _p.partner_id)
-    .offset(sa.bindparam("offset", type_=sa.Integer()))
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
 
 
 @functools.cache
-def _listing_statement(by_competency: bool, by_city: bool, by_tiers: bool) -> sa.Select[Any]:
+def _listing_statement(by_competency: bool, by_city: bool, by_tiers: bool, after: bool) -> sa.Select[Any]:
     """The listing with the filters asked for, built once per combination."""
     query = _LISTING
+    if after:  # the rows after the cursor in (score desc, partner_id) order
+        score = sa.bindparam("after_score", type_=sa.Float())
+        query = query.where(
+            _p.score <= score,
+            sa.or_(_p.score < score, _p.partner_id > sa.bindparam("after_id", type_=sa.String())),
+        )
     if by_competency:
         query = query.where(
             sa.exists().where(_c.partner_id == _p.partner_id, _c.code == sa.bindparam("competency", type_=sa.String()))

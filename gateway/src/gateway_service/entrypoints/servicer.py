@@ -24,7 +24,7 @@ from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.auth import CallerKind, current_caller, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
 from ppcore.errors import InvalidArgument, NotFound
-from ppcore.paging import DEFAULT_PAGE_SIZE, next_page_token, page_window
+from ppcore.paging import DEFAULT_PAGE_SIZE, encode_keyset, keyset_window
 from ppcore.policy import parse_policy
 from ppcore.purchase import require_buyer_for_purchase
 
@@ -33,10 +33,6 @@ R = TypeVar("R")
 MAX_PAGE_SIZE = 200
 # A what-if reviews every partner twice (a few seconds for 10,000; more on a busy machine).
 SIMULATION_DEADLINE_SECONDS = 120.0
-
-
-def _page(page_size: int, page_token: str) -> tuple[int, int]:
-    return page_window(page_size, page_token, maximum=MAX_PAGE_SIZE)
 
 
 class GatewayServicer(pb_grpc.GatewayServiceServicer):
@@ -83,21 +79,21 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         return pb.GetPartnerCabinetResponse(cabinet=m.cabinet_to_proto(view))
 
     async def ListDirectory(self, request: pb.ListDirectoryRequest, context: Ctx) -> pb.ListDirectoryResponse:
-        offset, limit = _page(request.page_size, request.page_token)
+        after, limit = keyset_window(request.page_size, request.page_token, (float, str, int), maximum=MAX_PAGE_SIZE)
         tier = ""
         if request.tier:
             found = m.TIERS_FROM_PROTO.get(request.tier)
             if found is None:
                 raise InvalidArgument.for_field("tier", f"{request.tier} is not a partner status")
             tier = found.value
-        key = (kyiv_date(self._clock.now()), request.competency_code, offset, limit, request.city, tier)
+        key = (kyiv_date(self._clock.now()), request.competency_code, request.page_token, limit, request.city, tier)
         cached = self._directory_cache.get(key)
         if cached is not None:
             return cached
         page = await list_directory(
             self._uow,
             competency_code=request.competency_code,
-            offset=offset,
+            after=(after[0], after[1], after[2]) if after else None,
             limit=limit,
             today=key[0],
             city=request.city,
@@ -105,7 +101,7 @@ class GatewayServicer(pb_grpc.GatewayServiceServicer):
         )
         response = pb.ListDirectoryResponse(
             entries=[m.listed_to_proto(entry, page.first_rank + i) for i, entry in enumerate(page.entries)],
-            next_page_token=next_page_token(offset, limit, page.has_more),
+            next_page_token=encode_keyset(page.cursor) if page.cursor else "",
             policy_version=page.policy_version,
         )
         self._directory_cache.put(key, response)

@@ -13,16 +13,27 @@ from gateway_service.domain.cities import canonical_city
 from gateway_service.domain.listing import TIER_ORDER, ListedPartner, shown_competencies, tiers_at_least
 from ppcore.clock import kyiv_date
 
+DirectoryCursor = tuple[float, str, int]
+"""Where a page ends: the last entry's (score, partner_id) and its rank."""
+
 
 @dataclass(frozen=True)
 class DirectoryPage:
     entries: list[ListedPartner]
-    first_rank: int  # rank of entries[0]: the offset + 1
+    first_rank: int  # rank of entries[0]
     has_more: bool
     policy_version: str
 
+    @property
+    def cursor(self) -> DirectoryCursor | None:
+        """Where the next page starts; None on the last page."""
+        if not self.has_more or not self.entries:
+            return None
+        last = self.entries[-1]
+        return (last.score, last.partner_id, self.first_rank + len(self.entries) - 1)
 
-PageKey = tuple[date, str, int, int, str, str]  # (Kyiv day, competency, offset, limit, city key, tier)
+
+PageKey = tuple[date, str, str, int, str, str]  # (Kyiv day, competency, page token, limit, city key, tier)
 V = TypeVar("V")
 
 
@@ -69,24 +80,26 @@ async def list_directory(
     uow_factory: Callable[[], GatewayUnitOfWork],
     *,
     competency_code: str,
-    offset: int,
     limit: int,
+    after: DirectoryCursor | None = None,
     today: date | None = None,
     city: str = "",
     tier: str = "",
 ) -> DirectoryPage:
     """One page of the ranked list as of ``today`` (Kyiv; the clock's day when None), filtered
-    by competency, city (any spelling, R-LEAD-01) and status (R-CARD-03, R-CMP-04)."""
+    by competency, city (any spelling, R-LEAD-01) and status (R-CARD-03, R-CMP-04); the
+    first page, or the one after the cursor ``after``."""
+    first_rank = after[2] + 1 if after else 1
     async with uow_factory() as uow:
         day = today or kyiv_date(uow.clock.now())
         required_tier = {c.code: c.requires_status.value for c in uow.policy.competencies if c.requires_status}
         tiers = admitted_tiers(tier, competency_code, required_tier)
         if tiers == ():
-            return DirectoryPage(entries=[], first_rank=offset + 1, has_more=False, policy_version=uow.policy.version)
+            return DirectoryPage(entries=[], first_rank=first_rank, has_more=False, policy_version=uow.policy.version)
         rows = await uow.directory.listing(
             today=day,
             competency_code=competency_code,
-            offset=offset,
+            after=(after[0], after[1]) if after else None,
             limit=limit + 1,
             city_key=canonical_city(city),
             tiers=tiers or (),
@@ -96,5 +109,5 @@ async def list_directory(
             for row in rows[:limit]
         ]
         return DirectoryPage(
-            entries=shown, first_rank=offset + 1, has_more=len(rows) > limit, policy_version=uow.policy.version
+            entries=shown, first_rank=first_rank, has_more=len(rows) > limit, policy_version=uow.policy.version
         )

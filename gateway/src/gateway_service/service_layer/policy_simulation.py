@@ -61,7 +61,7 @@ async def directory_effect(
     the candidate give the partners whose outcome differs (the others keep their status);
     ``policies`` are the policy in force and the candidate (their ranking weights)."""
     async with uow_factory() as uow:
-        listed = await uow.directory.listing(today=today, competency_code="", offset=0, limit=_ALL)
+        listed = await uow.directory.listing(today=today, competency_code="", limit=_ALL)
     now, then = (
         directory_ranks(
             ((row.partner_id, _facts(row, given.get(row.partner_id, _listed_tier(row)))) for row in listed),

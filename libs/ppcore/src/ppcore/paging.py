@@ -1,11 +1,18 @@
 """The page window every List RPC reads from ``page_size`` and ``page_token``.
 
-Page tokens are opaque to callers: URL-safe base64 of a versioned cursor (the offset of
-the next page's first item and a fingerprint of the query it belongs to) sealed with a
-checksum. A token that was altered, comes from another List RPC or from the same RPC
-with other filters (stale), or points deeper than :data:`MAX_OFFSET`, is
-INVALID_ARGUMENT naming ``page_token``; a bad size is INVALID_ARGUMENT naming
-``page_size``. Every service answers the same way.
+Page tokens are opaque to callers: URL-safe base64 of a versioned cursor sealed with a
+checksum and bound to a fingerprint of the query it belongs to. Two kinds:
+
+- **keyset** (:func:`keyset_window`, :func:`keyset_page`): the sort key of the last row
+  of the page. The next page is ``WHERE (sort key) > (cursor) ORDER BY sort key``, one
+  index range however deep the caller pages; used where the order is a unique key.
+- **offset** (:func:`page_window`, :func:`next_page_token`): the offset of the next
+  page's first item, at most :data:`MAX_OFFSET`; for small lists whose order has no
+  unique key.
+
+A token that was altered, comes from another List RPC or from the same RPC with other
+filters (stale), or is of the other kind, is INVALID_ARGUMENT naming ``page_token``; a
+bad size is INVALID_ARGUMENT naming ``page_size``. Every service answers the same way.
 
 The query fingerprint is set per call by the server interceptor
 (:func:`set_list_scope`); outside a call (unit tests) it is empty.
@@ -17,7 +24,12 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -101,11 +113,99 @@ def decode_token(token: str) -> int:
     return offset
 
 
+def page_limit(page_size: int, *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE) -> int:
+    """The number of items of the requested page."""
+    if page_size < 0:
+        raise InvalidArgument.for_field("page_size", "must not be negative", reason="PAGE_SIZE_INVALID")
+    return min(page_size or default, maximum)
+
+
 def page_window(
     page_size: int, page_token: str, *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE
 ) -> tuple[int, int]:
     """(offset, limit) of the requested page."""
-    if page_size < 0:
-        raise InvalidArgument.for_field("page_size", "must not be negative", reason="PAGE_SIZE_INVALID")
-    limit = min(page_size or default, maximum)
+    limit = page_limit(page_size, default=default, maximum=maximum)
     return (decode_token(page_token) if page_token else 0), limit
+
+
+# --- keyset cursors ------------------------------------------------------------------
+_KEYSET_VERSION = "k1"
+_MAX_KEYSET_TOKEN = 1024
+KeyValue = str | int | float | bool | date | datetime | Decimal
+_PARSERS: dict[type, Callable[[Any], Any]] = {
+    str: str,
+    int: int,
+    float: float,
+    bool: bool,
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    Decimal: Decimal,
+}
+_JSON_TYPES: dict[type, type | tuple[type, ...]] = {
+    str: str,
+    int: int,
+    float: (float, int),
+    bool: bool,
+    datetime: str,
+    date: str,
+    Decimal: str,
+}
+T = TypeVar("T")
+
+
+def _plain(value: KeyValue) -> str | int | float | bool:
+    if isinstance(value, str | int | float | bool):
+        return value
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def encode_keyset(key: Sequence[KeyValue]) -> str:
+    """The opaque token of the page after the row whose sort key is ``key``."""
+    body = f"{_KEYSET_VERSION}.{_list_scope.get()}.{json.dumps([_plain(v) for v in key], separators=(',', ':'))}"
+    return base64.urlsafe_b64encode(f"{body}.{_seal(body)}".encode()).decode().rstrip("=")
+
+
+def decode_keyset(token: str, kinds: Sequence[type]) -> tuple[Any, ...]:
+    """The sort key a keyset token carries, one value of each of ``kinds`` (str, int,
+    float, bool, date, datetime, Decimal); INVALID_ARGUMENT when this query did not issue it."""
+    if len(token) > _MAX_KEYSET_TOKEN:
+        raise _bad_token("is not a token from a previous response")
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise _bad_token("is not a token from a previous response") from None
+    body, _, seal = text.rpartition(".")
+    version, _, rest = body.partition(".")
+    scope, _, values_text = rest.partition(".")
+    if version != _KEYSET_VERSION or not hmac.compare_digest(seal, _seal(body)):
+        raise _bad_token("is not a token from a previous response")
+    if scope != _list_scope.get():
+        raise _bad_token("belongs to another query; start again without a token (the filters changed)")
+    try:
+        values = json.loads(values_text)
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError("arity")
+        if not all(isinstance(v, _JSON_TYPES[k]) for v, k in zip(values, kinds, strict=True)):
+            raise ValueError("type")
+        return tuple(_PARSERS[k](v) for v, k in zip(values, kinds, strict=True))
+    except (ValueError, ArithmeticError):  # a token of an older sort order
+        raise _bad_token("is not a token from a previous response") from None
+
+
+def keyset_window(
+    page_size: int,
+    page_token: str,
+    kinds: Sequence[type],
+    *,
+    default: int = DEFAULT_PAGE_SIZE,
+    maximum: int = MAX_PAGE_SIZE,
+) -> tuple[tuple[Any, ...] | None, int]:
+    """(sort key to continue after, or None for the first page; limit) of the requested page."""
+    limit = page_limit(page_size, default=default, maximum=maximum)
+    return (decode_keyset(page_token, kinds) if page_token else None), limit
+
+
+def keyset_page(rows: Sequence[T], limit: int, key: Callable[[T], Sequence[KeyValue]]) -> tuple[list[T], str]:
+    """The page of ``rows`` (fetched with ``limit + 1``) and the token after its last row."""
+    page = list(rows[:limit])
+    return page, (encode_keyset(key(page[-1])) if len(rows) > limit and page else "")

@@ -1,5 +1,7 @@
 """Opaque page tokens and the shared decimal parser (issue 12)."""
 
+import base64
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -7,7 +9,18 @@ import pytest
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from ppcore.decimals import parse_decimal
 from ppcore.errors import InvalidArgument
-from ppcore.paging import MAX_OFFSET, encode_token, page_window, query_fingerprint, set_list_scope, token_for
+from ppcore.paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_OFFSET,
+    encode_keyset,
+    encode_token,
+    keyset_page,
+    keyset_window,
+    page_window,
+    query_fingerprint,
+    set_list_scope,
+    token_for,
+)
 
 
 def test_a_token_round_trips_to_its_offset():
@@ -58,4 +71,43 @@ def test_a_tool_can_jump_to_a_page_of_a_query():
     token = token_for("/s/ListPartners", request, 40)
     set_list_scope(query_fingerprint("/s/ListPartners", request))
     assert page_window(20, token) == (40, 20)
+    set_list_scope("")
+
+
+KEY_KINDS = (datetime, str)
+
+
+def test_a_keyset_token_round_trips_to_the_last_rows_sort_key():
+    at = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+    rows = [(at, "e-3"), (at, "e-2"), (at, "e-1")]
+    page, token = keyset_page(rows, 2, lambda r: r)
+    assert page == rows[:2]
+    assert keyset_window(2, token, KEY_KINDS) == ((at, "e-2"), 2)
+    assert keyset_page(rows, 3, lambda r: r) == (rows, "")  # the last page has no token
+    assert keyset_window(0, "", KEY_KINDS) == (None, DEFAULT_PAGE_SIZE)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["2147483648", "9" * 19, "nope", "x" * 2000, encode_token(10), encode_keyset(["only one"]), encode_keyset([1, 2])],
+)
+def test_keyset_tokens_not_issued_for_this_order_are_refused(token):
+    """Hand-made, an offset token, a key of another shape: INVALID_ARGUMENT, never a scan."""
+    with pytest.raises(InvalidArgument) as caught:
+        keyset_window(10, token, KEY_KINDS)
+    assert caught.value.reason == "PAGE_TOKEN_INVALID"
+
+
+def test_a_tampered_or_stale_keyset_token_is_refused():
+    set_list_scope(query_fingerprint("/s/ListPartners", status_pb.ListPartnersRequest(city="Kyiv")))
+    token = encode_keyset(["p-000100"])
+    text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    forged = base64.urlsafe_b64encode(text.replace("p-000100", "p-999999").encode()).decode().rstrip("=")
+    with pytest.raises(InvalidArgument):
+        keyset_window(10, forged, (str,))
+    assert keyset_window(10, token, (str,))[0] == ("p-000100",)
+    set_list_scope(query_fingerprint("/s/ListPartners", status_pb.ListPartnersRequest(city="Lviv")))
+    with pytest.raises(InvalidArgument) as caught:
+        keyset_window(10, token, (str,))
+    assert "another query" in caught.value.message
     set_list_scope("")

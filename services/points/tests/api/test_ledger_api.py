@@ -142,6 +142,15 @@ async def test_main_accrual_once_per_source_and_staff_reversal(points):
         pb.ListLedgerEntriesRequest(partner_id="p-1", page_size=1), metadata=points.partner("p-1")
     )
     assert len(listed.entries) == 1 and listed.next_page_token
+    walked = list(listed.entries)
+    while listed.next_page_token:  # keyset pages: newest first, each entry once (issue 12)
+        listed = await points.stub.ListLedgerEntries(
+            pb.ListLedgerEntriesRequest(partner_id="p-1", page_size=1, page_token=listed.next_page_token),
+            metadata=points.partner("p-1"),
+        )
+        walked.extend(listed.entries)
+    keys = [(e.accrued_time.ToDatetime(), e.entry_id) for e in walked]
+    assert len(walked) >= 2 and keys == sorted(keys, reverse=True) and len(set(keys)) == len(keys)
     lifetime = await points.stub.GetLifetimePoints(
         pb.GetLifetimePointsRequest(partner_id="p-1"), metadata=points.staff()
     )

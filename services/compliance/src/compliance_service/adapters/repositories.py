@@ -164,6 +164,32 @@ class SanctionRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def active_page(
+        self,
+        at: datetime,
+        day: date,
+        *,
+        partner_id: str,
+        kind: SanctionKind | None,
+        after: tuple[date, str] | None,
+        limit: int,
+    ) -> list[Sanction]:
+        """Up to ``limit`` sanctions in force at ``at`` (00:00 Kyiv of ``day``): started by
+        then, not ended and not lifted; by (start_date, sanction_id), after ``after``."""
+        query = sa.select(SanctionRow).where(
+            SanctionRow.start_date <= day,
+            sa.or_(SanctionRow.end_date.is_(None), SanctionRow.end_date > day),
+            sa.or_(SanctionRow.lifted_time.is_(None), SanctionRow.lifted_time > at),
+        )
+        if partner_id:
+            query = query.where(SanctionRow.partner_id == partner_id)
+        if kind is not None:
+            query = query.where(SanctionRow.kind == kind.value)
+        if after is not None:
+            query = query.where(sa.tuple_(SanctionRow.start_date, SanctionRow.sanction_id) > sa.tuple_(*after))
+        query = query.order_by(SanctionRow.start_date, SanctionRow.sanction_id).limit(limit)
+        return [sanction_from_row(row) for row in await self._session.scalars(query)]
+
     async def started_by(self, day: date, *, partner_id: str, kind: SanctionKind | None) -> list[Sanction]:
         """Candidates for "in force on ``day``": started by then and not ended before it."""
         query = sa.select(SanctionRow).where(

@@ -41,6 +41,7 @@ from ppcore.auth import Caller, CallerKind, current_caller, require_partner_scop
 from ppcore.clock import kyiv_date
 from ppcore.errors import InvalidArgument
 from ppcore.idempotency import run_idempotent
+from ppcore.paging import keyset_page, keyset_window
 from ppcore.personal_data import LegalBasis
 from ppcore.scheduler import requested_job_day
 
@@ -231,15 +232,17 @@ class ComplianceServicer(pb_grpc.ComplianceServiceServicer):
         self, request: pb.ListActiveSanctionsRequest, context: Any
     ) -> pb.ListActiveSanctionsResponse:
         day = mapping.parse_optional_date("at_date", request.at_date) or kyiv_date(self._deps.clock.now())
-        size, offset = paging.page_size(request.page_size), paging.offset_of(request.page_token)
+        after, size = keyset_window(request.page_size, request.page_token, (date, str))
         async with self._uow() as uow:
             found = await sanctions.active_on(
                 uow,
                 day,
                 partner_id=request.partner_id,
                 kind=enum_from_proto(SANCTION_KIND, request.kind, SanctionKind),
+                after=(after[0], after[1]) if after else None,
+                limit=size + 1,
             )
-        page, token = paging.finish(found[offset:], offset, size)
+        page, token = keyset_page(found, size, lambda s: (s.start_date, s.sanction_id))
         return pb.ListActiveSanctionsResponse(
             sanctions=[mapping.sanction_to_proto(s) for s in page], next_page_token=token, at_date=iso(day)
         )

@@ -11,7 +11,7 @@ from compliance_service.domain.timeline import TimelineEntry, sanction_timeline
 from compliance_service.domain.violators import ViolatorEntry, violators_list
 from compliance_service.service_layer.cases import load_case
 from compliance_service.service_layer.deps import Deps, ScopeCheck
-from ppcore.clock import kyiv_date
+from ppcore.clock import kyiv_date, kyiv_datetime
 from ppcore.errors import not_found
 
 # How many ended sanctions one lift round handles; the next round takes the rest.
@@ -89,11 +89,19 @@ async def timeline(uow: ComplianceUnitOfWork, partner_id: str, *, scope: ScopeCh
 
 
 async def active_on(
-    uow: ComplianceUnitOfWork, day: date, *, partner_id: str, kind: SanctionKind | None
+    uow: ComplianceUnitOfWork,
+    day: date,
+    *,
+    partner_id: str,
+    kind: SanctionKind | None,
+    after: tuple[date, str] | None,
+    limit: int,
 ) -> list[domain.Sanction]:
-    """Sanctions in force at 00:00 Kyiv of ``day`` (R-SAN-01)."""
-    candidates = await uow.sanctions.started_by(day, partner_id=partner_id, kind=kind)
-    return domain.active_sanctions_on(candidates, day)
+    """Up to ``limit`` sanctions in force at 00:00 Kyiv of ``day`` (R-SAN-01), oldest start
+    first, after the sanction keyed ``after``: the database filters, orders and bounds."""
+    # The query states Sanction.is_active_at: started, not ended and not lifted at ``at``.
+    at = kyiv_datetime(day)
+    return await uow.sanctions.active_page(at, day, partner_id=partner_id, kind=kind, after=after, limit=limit)
 
 
 async def violators(uow: ComplianceUnitOfWork, deps: Deps) -> list[ViolatorEntry]:

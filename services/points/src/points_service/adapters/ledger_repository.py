@@ -106,8 +106,12 @@ class LedgerRepository:
         )
         return [entry_from_row(r) for r in rows]
 
-    async def page(self, selection: LedgerFilter, *, offset: int, limit: int) -> Sequence[LedgerEntry]:
-        """Newest first; ``limit + 1`` rows tell the caller whether another page exists."""
+    async def page(
+        self, selection: LedgerFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[LedgerEntry]:
+        """Newest first, after the entry whose (accrued_at, entry_id) is ``after`` (keyset: a
+        range of ix_ledger_entries_partner_id_accrued_at); ``limit + 1`` rows tell the
+        caller whether another page exists."""
         query = sa.select(LedgerEntryRow).where(LedgerEntryRow.partner_id == selection.partner_id)
         if selection.kind is not None:
             query = query.where(LedgerEntryRow.kind == selection.kind.value)
@@ -117,6 +121,8 @@ class LedgerRepository:
             query = query.where(LedgerEntryRow.accrued_at >= selection.accrued_from)
         if selection.accrued_to is not None:
             query = query.where(LedgerEntryRow.accrued_at < selection.accrued_to)
+        if after is not None:
+            query = query.where(sa.tuple_(LedgerEntryRow.accrued_at, LedgerEntryRow.entry_id) < sa.tuple_(*after))
         query = query.order_by(LedgerEntryRow.accrued_at.desc(), LedgerEntryRow.entry_id.desc())
-        rows = await self._session.scalars(query.offset(offset).limit(limit + 1))
+        rows = await self._session.scalars(query.limit(limit + 1))
         return [entry_from_row(r) for r in rows]

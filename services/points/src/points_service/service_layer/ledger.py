@@ -10,8 +10,9 @@ from points_service.adapters.active_total_reader import ActiveTotalReader
 from points_service.adapters.ledger_repository import LedgerFilter
 from points_service.adapters.uow import PointsUnitOfWork
 from points_service.domain.ledger import ExpiringPoints, LedgerEntry, expiring_within, reverse
-from points_service.service_layer.common import new_id, paged, require_known_partner
+from points_service.service_layer.common import new_id, require_known_partner
 from ppcore.errors import InvalidArgument, not_found
+from ppcore.paging import keyset_page, keyset_window
 from ppcore.policy import ProgramPolicy
 
 
@@ -58,9 +59,9 @@ async def list_entries(
     if not selection.partner_id:
         raise InvalidArgument.for_field("partner_id", "is required")
     await require_known_partner(uow, selection.partner_id)
-    return await paged(
-        lambda offset, limit: uow.ledger.page(selection, offset=offset, limit=limit), page_size, page_token
-    )
+    after, limit = keyset_window(page_size, page_token, (datetime, str))
+    rows = await uow.ledger.page(selection, after=(after[0], after[1]) if after else None, limit=limit)
+    return keyset_page(rows, limit, lambda e: (e.accrued_at, e.entry_id))
 
 
 async def reverse_entry(

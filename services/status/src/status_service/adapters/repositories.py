@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ppcore.cooperative import map_in_slices
 from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier, parse_policy
 from status_service.adapters import codec
@@ -164,10 +165,15 @@ class PartnerRepository:
         competency_code: str,
         include_terminated: bool,
         today: date,
-        offset: int,
+        after: str | None,
         limit: int,
     ) -> list[Partner]:
-        stmt = sa.select(PartnerRow).order_by(PartnerRow.partner_id)
+        """Up to ``limit`` partners by id, after the id ``after`` (keyset: one range of the
+        primary key), for a list: each partner's roster holds its main user only."""
+        partners = PartnerRow.__table__.c
+        stmt = sa.select(PartnerRow.__table__).order_by(partners.partner_id)
+        if after is not None:
+            stmt = stmt.where(partners.partner_id > after)
         if tier is not None:
             stmt = stmt.where(PartnerRow.tier == tier.value)
         if city:
@@ -176,20 +182,21 @@ class PartnerRepository:
             stmt = stmt.where(PartnerRow.competency_codes.contains(f",{competency_code},"))
         if not include_terminated:
             stmt = stmt.where(sa.or_(PartnerRow.terminated_from.is_(None), PartnerRow.terminated_from > today))
-        return await self._load_many(stmt.offset(offset).limit(limit))
-
-    async def _load_many(self, stmt: sa.Select[PartnerRow]) -> list[Partner]:
-        # Set-based (issue 12): one query for the partners, one for their rosters; a list
-        # used to cost two queries per partner and slowed the hot path beside it.
-        rows = list((await self._session.execute(stmt)).scalars())
-        rosters: dict[str, list[EmployeeRow]] = {row.partner_id: [] for row in rows}
+        # Set-based and light (issue 12): two queries of plain rows, not ORM entities, and
+        # one employee per partner; a list used to cost two queries per partner, then a
+        # whole roster each, and the work held up the discount check on the same process.
+        rows = (await self._session.execute(stmt.limit(limit))).all()
+        mains: dict[str, list[sa.Row[Any]]] = {row.partner_id: [] for row in rows}
         if rows:
-            employees = await self._session.execute(
-                sa.select(EmployeeRow).where(EmployeeRow.partner_id.in_(list(rosters)))
+            employees = EmployeeRow.__table__.c
+            found = await self._session.execute(
+                sa.select(EmployeeRow.__table__).where(
+                    employees.partner_id.in_(list(mains)), employees.role == Role.MAIN.value
+                )
             )
-            for employee in employees.scalars():
-                rosters[employee.partner_id].append(employee)
-        return [_partner(row, rosters[row.partner_id]) for row in rows]
+            for employee in found:
+                mains[employee.partner_id].append(employee)
+        return await map_in_slices(lambda row: _partner(row, mains[row.partner_id]), rows)
 
     async def add(self, partner: Partner, today: date) -> None:
         row = PartnerRow(partner_id=partner.partner_id)

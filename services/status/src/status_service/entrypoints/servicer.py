@@ -14,9 +14,10 @@ from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.auth import Caller, CallerKind, current_caller, current_viewer, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
+from ppcore.cooperative import hot_call, map_in_slices
 from ppcore.errors import FailedPrecondition, InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
-from ppcore.paging import next_page_token, page_window
+from ppcore.paging import keyset_page, keyset_window, next_page_token, page_window
 from ppcore.personal_data import mask_email, mask_phone, mask_text, may_see_contacts_of, may_see_personal_data
 from ppcore.policy import ProgramPolicy, Tier
 from ppcore.purchase import require_buyer_for_purchase
@@ -234,7 +235,7 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         return await self._read(work)
 
     async def ListPartners(self, request: pb.ListPartnersRequest, context: Ctx) -> pb.ListPartnersResponse:
-        offset, limit = _page(request.page_size, request.page_token)
+        after, limit = keyset_window(request.page_size, request.page_token, (str,))
 
         async def work(uow: StatusUnitOfWork) -> pb.ListPartnersResponse:
             items = await uow.partners.page(
@@ -243,12 +244,12 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
                 competency_code=request.competency_code,
                 include_terminated=request.include_terminated,
                 today=self._today(),
-                offset=offset,
-                limit=limit,
+                after=after[0] if after else None,
+                limit=limit + 1,
             )
-            return pb.ListPartnersResponse(
-                partners=[self._partner_pb(p) for p in items], next_page_token=_next_token(offset, limit, items)
-            )
+            page, token = keyset_page(items, limit, lambda p: (p.partner_id,))
+            partners = await map_in_slices(self._partner_pb, page)
+            return pb.ListPartnersResponse(partners=partners, next_page_token=token)
 
         return await self._read(work)
 
@@ -707,7 +708,8 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
     async def CheckDiscountEntitlement(
         self, request: pb.CheckDiscountEntitlementRequest, context: Ctx
     ) -> pb.CheckDiscountEntitlementResponse:
-        """The hot path (R-ENT-01/02, R-STS-06): one primary-key read, no other service."""
+        """The hot path (R-ENT-01/02, R-STS-06): one primary-key read, no other service;
+        staff lists on this process give way to it (ppcore.cooperative)."""
         if not request.buyer_login and not request.partner_id:
             raise InvalidArgument.for_field(
                 "buyer_login", "name the buyer's login or the partner id (R-ENT-01)", rule="R-ENT-01"
@@ -715,10 +717,11 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
         require_buyer_for_purchase(
             sales_platform=current_caller().kind is CallerKind.SALES_PLATFORM, buyer_login=request.buyer_login
         )
-        d = await self.entitlements.check(
-            request.buyer_login, request.partner_id, request.product_family, self._today()
-        )
-        return _entitlement_pb(d)
+        with hot_call():
+            d = await self.entitlements.check(
+                request.buyer_login, request.partner_id, request.product_family, self._today()
+            )
+            return _entitlement_pb(d)
 
     async def ListLeadRecipients(
         self, request: pb.ListLeadRecipientsRequest, context: Ctx
