@@ -31,7 +31,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2
 from partnerprogram.points.v1 import points_service_pb2
 from partnerprogram.status.v1 import status_service_pb2, status_service_pb2_grpc
 from ppcore.testing.plugin import Tokens, require_postgres
-from tests.e2e.e2e_support import applicant_data
+from scripts.onboarding import applicant_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 
