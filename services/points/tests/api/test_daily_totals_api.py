@@ -46,11 +46,15 @@ async def test_daily_totals_store_every_partner_once_and_announce_only_changes(p
         ("p-1", "0.00", "15.00"),
         ("p-2", "0.00", "15.00"),
     }
+    # The date is announced complete (after its changes in the same outbox transaction; status's review waits for it).
+    completed = await points.tap.wait_for(ev.DailyTotalsCompleted)
+    assert (completed[0].business_date, completed[0].changed_partners) == ("2026-03-02", 2)
     rows = await points.scalar("SELECT count(*) FROM daily_totals")
     again = await run(points, "run-1-again", "2026-03-02")
     assert (again.partner_count, again.changed_count) == (2, 2)
     await asyncio.sleep(0.3)
     assert len(points.tap.of_type(ev.ActiveTotalChanged)) == 2
+    assert len(points.tap.of_type(ev.DailyTotalsCompleted)) == 1  # a date already computed announces nothing
     assert await points.scalar("SELECT count(*) FROM daily_totals") == rows
 
     stored = await points.stub.GetDailyTotal(

@@ -155,11 +155,24 @@ async def test_gold_at_600_lists_exactly_the_partners_whose_status_changes(api: 
 
 
 async def test_an_invalid_candidate_is_refused_naming_the_field_and_only_staff_may_simulate(api: StatusApi) -> None:
-    """R-POL-01: validated as at start-up; INVALID_ARGUMENT names policy_document.<field>."""
+    """R-POL-01: validated as at start-up; INVALID_ARGUMENT names policy_document.<field>, and
+    nothing is written (neither by the simulation nor by a refused registration)."""
     raw = yaml.safe_load(IN_FORCE_TEXT)
     raw["statuses"]["gold"]["discount_percent"] = 150
+    written = [await api.count(t) for t in ("status_history", "outbox", "policy_versions")]
     bad = await api.refused("SimulatePolicyChange", pb.SimulatePolicyChangeRequest(policy_document=yaml.safe_dump(raw)))
     assert (bad.reason, bad.fields) == ("INVALID_POLICY", ["policy_document.statuses.gold.discount_percent"])
+    registered = await api.refused(
+        "RegisterPolicyVersion",
+        pb.RegisterPolicyVersionRequest(
+            request_id="bad", policy_document=yaml.safe_dump(raw), effective_date="2027-01-01"
+        ),
+    )
+    assert (registered.reason, registered.fields) == (
+        "INVALID_POLICY",
+        ["policy_document.statuses.gold.discount_percent"],
+    )
+    assert [await api.count(t) for t in ("status_history", "outbox", "policy_versions")] == written
     date_bad = await api.refused(
         "SimulatePolicyChange", pb.SimulatePolicyChangeRequest(policy_document=IN_FORCE_TEXT, as_of_date="2.3.2027")
     )
