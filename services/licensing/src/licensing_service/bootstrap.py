@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from typing import Any
@@ -22,6 +23,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
 from ppcore.consumer import EventConsumer
+from ppcore.policy_book import PolicyBook, follow_policy_versions, status_versions
 from ppcore.runtime import Platform
 from ppcore.server import BackgroundTask, GrpcService, ServerApp
 
@@ -40,22 +42,27 @@ async def build_app(
 ) -> ServerApp:
     platform = Platform.create("licensing", settings, platform_tables, clock=clock)
     await platform.connect()
-    tools = Toolkit(policy=platform.policy, clock=platform.clock, new_id=new_id, random_bytes=random_bytes)
+    policies = PolicyBook(platform.policy)
+    tools = Toolkit(policies=policies, clock=platform.clock, new_id=new_id, random_bytes=random_bytes)
 
     def uow_factory() -> LicensingUnitOfWork:
         return LicensingUnitOfWork(platform.db, platform.tables, **platform.uow_options())
 
-    status_port = status or StatusClient(
-        platform.channel(settings.status_address, deadline_seconds=settings.status_deadline_seconds),
-        deadline_seconds=settings.status_deadline_seconds,
-    )
+    status_channel = platform.channel(settings.status_address, deadline_seconds=settings.status_deadline_seconds)
+    status_port = status or StatusClient(status_channel, deadline_seconds=settings.status_deadline_seconds)
     key_reader = key_facts_reader(platform.db)
     servicer = LicensingServicer(uow_factory, tools, key_reader, status_port)
     consumers: list[EventConsumer[Any]] = [
         EventConsumer(platform.bus, subscription, uow_factory, max_attempts=settings.consumer_max_deliver)
         for subscription in subscriptions(LicensingHandlers(tools))
     ]
-    background: list[BackgroundTask] = []
+    fetch_versions = status_versions(status_channel, settings.status_deadline_seconds)
+
+    async def follow_versions(stop: asyncio.Event) -> None:
+        interval = settings.policy_versions_refresh_seconds
+        await follow_policy_versions(policies, fetch_versions, stop, interval_seconds=interval)
+
+    background: list[BackgroundTask] = [follow_versions]
     if settings.scheduler_enabled:
         hour, minute = settings.renewals_hour_minute
         job = yearly_renewals_job(uow_factory, tools)

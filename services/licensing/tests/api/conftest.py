@@ -24,7 +24,7 @@ from licensing_service.config import LicensingSettings
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import events_pb2 as status_events
-from partnerprogram.status.v1 import status_pb2
+from partnerprogram.status.v1 import simulation_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.clock import FixedClock
@@ -43,6 +43,9 @@ class FakeStatusService(status_grpc.StatusServiceServicer):
         self.facts: dict[str, status_pb.GetPartnerFactsResponse] = {}
         self.calls: list[status_pb.GetPartnerFactsRequest] = []
         self.metadata: list[dict[str, str]] = []
+        # Policy versions scheduled ahead (R-POL-01), as ListPolicyVersions answers them.
+        self.versions: list[simulation_pb2.PolicyVersion] = []
+        self.versions_served = 0
 
     def set(self, partner_id: str, *, contract_accepted: bool = True, certified: int = 1, terminated: bool = False):
         self.facts[partner_id] = status_pb.GetPartnerFactsResponse(
@@ -53,6 +56,10 @@ class FakeStatusService(status_grpc.StatusServiceServicer):
             tier=status_pb2.PARTNER_TIER_BUSINESS,
             certified_employee_count=certified,
         )
+
+    async def ListPolicyVersions(self, request, context):
+        self.versions_served += 1
+        return status_pb.ListPolicyVersionsResponse(versions=self.versions)
 
     async def GetPartnerFacts(self, request, context):
         self.calls.append(request)
@@ -89,7 +96,8 @@ async def licensing(
     url = await make_pg_database()
     await upgrade_async(MIGRATIONS_DIR, url)
     settings = LicensingSettings(
-        **service_settings(url, nats_server.url, nats_namespace, status_address=status_server.address)
+        **service_settings(url, nats_server.url, nats_namespace, status_address=status_server.address),
+        policy_versions_refresh_seconds=0.1,
     )
     rng = random.Random(20261125)
     ids = itertools.count(1)

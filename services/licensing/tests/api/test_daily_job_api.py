@@ -13,6 +13,7 @@ from licensing_service.entrypoints.jobs import yearly_renewals_job
 from licensing_service.service_layer.context import Toolkit
 from partnerprogram.licensing.v1 import events_pb2 as ev
 from ppcore.clock import kyiv_datetime
+from ppcore.policy_book import PolicyBook
 from ppcore.scheduler import DailyScheduler
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
@@ -23,7 +24,7 @@ async def test_daily_scheduler_lapses_unconfirmed_status_keys(licensing, helpers
     await helpers.status_changed(licensing, "p1", "CERTIFIED", "2026-03-02", from_tier="BUSINESS")
     licensing.clock.set(kyiv_datetime(date(2027, 3, 3), 0, 45))
     ids = itertools.count(1)
-    tools = Toolkit(policy, licensing.clock, lambda: f"job-{next(ids)}", random.Random(1).randbytes)
+    tools = Toolkit(PolicyBook(policy), licensing.clock, lambda: f"job-{next(ids)}", random.Random(1).randbytes)
 
     def uow_factory() -> LicensingUnitOfWork:
         return LicensingUnitOfWork(

@@ -1,14 +1,19 @@
 """Status keys follow the status service's events over real JetStream (R-NFR-01, R-NFR-03, R-NFR-07, R-NFR-12)."""
 
+from datetime import timedelta
+
 import pytest
+import yaml
 
 from partnerprogram.licensing.v1 import events_pb2 as ev
 from partnerprogram.licensing.v1 import license_key_pb2 as key_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
 from partnerprogram.licensing.v1 import nfr_pb2
-from partnerprogram.status.v1 import card_pb2, status_pb2
+from partnerprogram.status.v1 import card_pb2, simulation_pb2, status_pb2
 from partnerprogram.status.v1 import events_pb2 as status_events
 from ppcore.events import make_envelope
+from ppcore.policy import DEFAULT_POLICY_PATH, load_policy
+from ppcore.testing.polling import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 
@@ -128,3 +133,37 @@ async def test_termination_revokes_every_key_and_the_cloud_nfr(licensing, helper
     assert (await _verify(licensing, grants[0].key)).reason == key_pb.VERIFY_REASON_REVOKED
     await helpers.status_changed(licensing, "p1", "GOLD", "2026-04-01", from_tier="CERTIFIED")
     assert await _keys(licensing, "p1") == []
+
+
+async def test_keys_per_status_follow_the_policy_version_in_force_on_the_day(licensing, helpers):
+    """R-POL-01, R-NFR-01: a version scheduled in status (Certified gets 3 keys from 3 March)
+    reaches licensing; before its date a new Certified partner gets the policy file's 2 keys,
+    from its date 3, and each key records the version it was issued under."""
+    raw = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    raw["version"] = "three-keys"
+    raw["nfr"]["certified_keys"] = 3
+    licensing.status.versions = [
+        simulation_pb2.PolicyVersion(
+            version="three-keys", effective_date="2026-03-03", document=yaml.safe_dump(raw, allow_unicode=True)
+        )
+    ]
+    served = licensing.status.versions_served
+
+    async def fetched_twice() -> bool:  # a fetch begun after another ended: the book has the version
+        return licensing.status.versions_served >= served + 2
+
+    await eventually(fetched_twice)
+
+    await helpers.status_changed(licensing, "before", "CERTIFIED", "2026-03-02", from_tier="BUSINESS")
+    assert len(await _keys(licensing, "before")) == 2
+    licensing.clock.advance(timedelta(days=1))
+    await helpers.status_changed(licensing, "on-date", "CERTIFIED", "2026-03-03", from_tier="BUSINESS")
+    assert sorted(g.entitlement for g in await _keys(licensing, "on-date")) == [
+        "CERTIFIED_1",
+        "CERTIFIED_2",
+        "CERTIFIED_3",
+    ]
+    issued = await licensing.tap.wait_for(ev.NfrKeyIssued, lambda e: e.partner_id == "on-date", count=3)
+    assert {e.policy_version for e in issued} == {"three-keys"}
+    before = licensing.tap.of_type(ev.NfrKeyIssued)
+    assert {e.policy_version for e in before if e.partner_id == "before"} == {load_policy().version}

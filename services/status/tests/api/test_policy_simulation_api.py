@@ -222,6 +222,8 @@ async def test_a_scheduled_version_changes_on_its_date_exactly_the_partners_the_
             (base, base == in_force),
             ("gold-600", base != in_force),
         ]
+        # The other services read the scheduled version's document from here (R-POL-01).
+        assert [v.document for v in listed.versions] == ["", gold_at(600)]
 
     before = {name: await tier_of(api, pid) for name, pid in pids.items()}
     await api.call("RunDailyStatusReview", pb.RunDailyStatusReviewRequest(request_id="r0"), api.tokens.system())

@@ -10,14 +10,21 @@ from licensing_service.adapters.uow import LicensingUnitOfWork
 from licensing_service.domain import IdFactory, LicensingEvent, PartnerNfr, RandomBytes
 from ppcore.clock import Clock, kyiv_date
 from ppcore.policy import ProgramPolicy
+from ppcore.policy_book import PolicyBook
 
 
 @dataclass(frozen=True)
 class Toolkit:
-    policy: ProgramPolicy
+    # The policy file and the versions scheduled ahead in status (R-POL-01).
+    policies: PolicyBook
     clock: Clock
     new_id: IdFactory
     random_bytes: RandomBytes
+
+    @property
+    def policy(self) -> ProgramPolicy:
+        """The policy version in force today (program time): every decision uses and records it."""
+        return self.policies.on(self.today())
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -574,5 +574,9 @@ def simulation_pb(r: SimulationReport) -> service_pb2.SimulatePolicyChangeRespon
 
 def policy_version_pb(s: ScheduledPolicy, in_force: bool) -> simulation_pb2.PolicyVersion:
     return simulation_pb2.PolicyVersion(
-        version=s.version, effective_date=iso(s.effective_date), registered_by=s.registered_by, in_force=in_force
+        version=s.version,
+        effective_date=iso(s.effective_date),
+        registered_by=s.registered_by,
+        in_force=in_force,
+        document=s.document,
     )

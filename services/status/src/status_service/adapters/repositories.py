@@ -487,6 +487,7 @@ class PolicyVersionRepository:
                 r.effective_date,
                 r.registered_at,
                 r.registered_by,
+                r.document,
             )
             for r in rows
         ]

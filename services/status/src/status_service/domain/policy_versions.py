@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from ppcore.errors import AlreadyExists, InvalidArgument
 from ppcore.policy import ProgramPolicy
+from ppcore.policy_book import policy_on
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class ScheduledPolicy:
     effective_date: date
     registered_time: datetime
     registered_by: str
+    document: str = ""  # the full text, as registered
 
     @property
     def version(self) -> str:
@@ -28,8 +30,7 @@ class ScheduledPolicy:
 
 def policy_in_force(base: ProgramPolicy, scheduled: Iterable[ScheduledPolicy], on: date) -> ProgramPolicy:
     """The latest version effective on or before ``on``; the base (policy file) before any."""
-    effective = [s for s in scheduled if s.effective_date <= on]
-    return max(effective, key=lambda s: s.effective_date).policy if effective else base
+    return policy_on(base, ((s.effective_date, s.policy) for s in scheduled), on)
 
 
 def switches_on(scheduled: Iterable[ScheduledPolicy], on: date) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from ppcore.clock import kyiv_date
@@ -24,6 +25,7 @@ async def register(
     effective = parse_iso_date(effective_text, "effective_date")
     existing = await uow.policy_versions.every()
     scheduled = schedule_policy(base, existing, candidate, effective, kyiv_date(now), now, staff_login)
+    scheduled = replace(scheduled, document=document)
     await uow.policy_versions.add(scheduled, document)
     return scheduled
 
