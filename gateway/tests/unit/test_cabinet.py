@@ -13,8 +13,13 @@ from gateway_service.domain.cabinet import (
     forbidden_sections,
 )
 from gateway_service.service_layer.cabinet import get_partner_cabinet
-from gateway_service.service_layer.ports import BackendFailure, SectionsRead, each_section
+from gateway_service.service_layer.ports import BackendFailure, SectionRead, SectionsRead, one_section
 from ppcore.errors import NotFound
+
+
+def each_section(reads: dict[Section, SectionRead]) -> list[SectionsRead]:
+    """One call per section (as licensing and compliance answer theirs)."""
+    return [one_section(section, read) for section, read in reads.items()]
 
 
 def _all_answered() -> dict[Section, SectionOutcome[object]]:

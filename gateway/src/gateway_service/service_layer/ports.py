@@ -43,7 +43,3 @@ def one_section(section: Section, read: SectionRead) -> SectionsRead:
         return {section: await read(partner_id, deadline)}
 
     return SectionsRead(frozenset({section}), run)
-
-
-def each_section(reads: Mapping[Section, SectionRead]) -> list[SectionsRead]:
-    return [one_section(section, read) for section, read in reads.items()]
