@@ -189,15 +189,29 @@ class PortfolioRepository:
         result = await self._session.execute(sa.union(grants, clouds))
         return sorted(str(partner_id) for partner_id in result.scalars().all())
 
-    async def expiring(self, start: date, end: date, offset: int, limit: int) -> list[NfrGrant]:
-        """Active grants (without history) whose last valid day is within [start, end], soonest first."""
-        rows = await self._session.execute(
-            sa.select(GrantRow)
-            .where(GrantRow.state == GrantState.ACTIVE.value, GrantRow.valid_until.between(start, end))
-            .order_by(GrantRow.valid_until, GrantRow.grant_id)
-            .offset(offset)
-            .limit(limit)
+    async def expiring(self, start: date, end: date, after: tuple[date, str] | None, limit: int) -> list[NfrGrant]:
+        """Active grants (without history) whose last valid day is within [start, end], soonest
+        first, after the grant keyed (valid_until, grant_id) ``after`` (keyset on
+        ix_nfr_grants_state_valid_until)."""
+        query = sa.select(GrantRow).where(
+            GrantRow.state == GrantState.ACTIVE.value, GrantRow.valid_until.between(start, end)
         )
+        if after is not None:
+            query = query.where(sa.tuple_(GrantRow.valid_until, GrantRow.grant_id) > sa.tuple_(*after))
+        rows = await self._session.execute(query.order_by(GrantRow.valid_until, GrantRow.grant_id).limit(limit))
+        return [_grant(row, []) for row in rows.scalars()]
+
+    async def grants_page(
+        self, partner_id: str, *, active_only: bool, after: tuple[date, str] | None, limit: int
+    ) -> list[NfrGrant]:
+        """A partner's grants (without history) by (issued_on, grant_id), after ``after``: one
+        bounded query instead of the whole portfolio (ix_nfr_grants_partner_id)."""
+        query = sa.select(GrantRow).where(GrantRow.partner_id == partner_id)
+        if active_only:
+            query = query.where(GrantRow.state == GrantState.ACTIVE.value)
+        if after is not None:
+            query = query.where(sa.tuple_(GrantRow.issued_on, GrantRow.grant_id) > sa.tuple_(*after))
+        rows = await self._session.execute(query.order_by(GrantRow.issued_on, GrantRow.grant_id).limit(limit))
         return [_grant(row, []) for row in rows.scalars()]
 
     # --- helpers --------------------------------------------------------------------

@@ -7,6 +7,7 @@ request_id); domain refusals are mapped to status codes by ppcore's interceptor.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
@@ -23,7 +24,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.auth import current_caller, require_partner_scope
 from ppcore.clock import kyiv_date
 from ppcore.idempotency import run_idempotent
-from ppcore.paging import next_page_token
+from ppcore.paging import keyset_page, keyset_window, next_page_token
 
 R = TypeVar("R", bound=Message)
 # The view's one page of keys: more than every grant a partner can hold at once.
@@ -96,15 +97,17 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
 
     async def ListPartnerKeys(self, request: pb.ListPartnerKeysRequest, context: Any) -> pb.ListPartnerKeysResponse:
         require_partner_scope(current_caller(), request.partner_id)
-        offset, limit = m.page(request.page_size, request.page_token)
+        after, limit = keyset_window(request.page_size, request.page_token, (date, str))
         async with self._uow() as uow:
-            portfolio = await queries.partner_portfolio(uow, request.partner_id)
-        grants = portfolio.grants if request.include_inactive else list(portfolio.active_grants())
-        chunk = grants[offset : offset + limit]
-        return pb.ListPartnerKeysResponse(
-            grants=[m.grant_to_proto(g) for g in chunk],
-            next_page_token=m.next_token(offset, limit, len(chunk), len(grants)),
-        )
+            found = await queries.partner_grants(
+                uow,
+                request.partner_id,
+                active_only=not request.include_inactive,
+                after=(after[0], after[1]) if after else None,
+                limit=limit + 1,
+            )
+        grants, token = keyset_page(found, limit, lambda g: (g.issued_on, g.grant_id))
+        return pb.ListPartnerKeysResponse(grants=[m.grant_to_proto(g) for g in grants], next_page_token=token)
 
     async def GetCloudNfr(self, request: pb.GetCloudNfrRequest, context: Any) -> pb.GetCloudNfrResponse:
         require_partner_scope(current_caller(), request.partner_id)
@@ -126,14 +129,17 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
 
     async def ListExpiringKeys(self, request: pb.ListExpiringKeysRequest, context: Any) -> pb.ListExpiringKeysResponse:
         today = m.parse_date(request.as_of_date, "as_of_date") or self._tools.today()
-        offset, limit = m.page(request.page_size, request.page_token)
+        after, limit = keyset_window(request.page_size, request.page_token, (date, str))
         async with self._uow() as uow:
-            grants = await queries.expiring_grants(
-                uow, today=today, within_days=request.within_days, offset=offset, limit=limit
+            found = await queries.expiring_grants(
+                uow,
+                today=today,
+                within_days=request.within_days,
+                after=(after[0], after[1]) if after else None,
+                limit=limit + 1,
             )
-        return pb.ListExpiringKeysResponse(
-            grants=[m.grant_to_proto(g) for g in grants], next_page_token=m.next_token(offset, limit, len(grants))
-        )
+        grants, token = keyset_page(found, limit, lambda g: (g.valid_until, g.grant_id))
+        return pb.ListExpiringKeysResponse(grants=[m.grant_to_proto(g) for g in grants], next_page_token=token)
 
     # --- partner requests -----------------------------------------------------------------
     async def RequestOnRequestKey(

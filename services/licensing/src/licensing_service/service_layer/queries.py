@@ -28,9 +28,16 @@ async def get_cloud_nfr(uow: LicensingUnitOfWork, partner_id: str) -> CloudNfr:
 
 
 async def expiring_grants(
-    uow: LicensingUnitOfWork, *, today: date, within_days: int, offset: int, limit: int
+    uow: LicensingUnitOfWork, *, today: date, within_days: int, after: tuple[date, str] | None, limit: int
 ) -> list[NfrGrant]:
     """Active keys whose last valid day is within ``within_days`` days of ``today`` (inclusive)."""
     if within_days < 0:
         raise InvalidArgument.for_field("within_days", "must not be negative", reason="WITHIN_DAYS_NEGATIVE")
-    return await uow.portfolios.expiring(today, today + timedelta(days=within_days), offset, limit)
+    return await uow.portfolios.expiring(today, today + timedelta(days=within_days), after, limit)
+
+
+async def partner_grants(
+    uow: LicensingUnitOfWork, partner_id: str, *, active_only: bool, after: tuple[date, str] | None, limit: int
+) -> list[NfrGrant]:
+    """One page of a partner's NFR grants, oldest issue first."""
+    return await uow.portfolios.grants_page(partner_id, active_only=active_only, after=after, limit=limit)
