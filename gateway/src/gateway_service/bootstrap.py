@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,8 +33,9 @@ from gateway_service.web.backends import Addresses, Backends
 from gateway_service.web.pages import WebConfig
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from ppcore.client import ClientTls
-from ppcore.clock import Clock
+from ppcore.clock import Clock, kyiv_date
 from ppcore.logging import get_logger
+from ppcore.policy_book import PolicyBook, status_policy_follower
 from ppcore.runtime import Platform
 from ppcore.server import GrpcService, ServerApp
 
@@ -55,11 +57,15 @@ async def build_gateway(
     platform = Platform.create("gateway", settings, platform_tables, clock=clock)
     await platform.connect()
     options = platform.uow_options()
+    # R-POL-01: the ranking weights of the policy version in force today (status schedules them).
+    policies = PolicyBook(platform.policy)
 
     def uow_factory() -> GatewayUnitOfWork:
-        return GatewayUnitOfWork(platform.db, platform.tables, policy=platform.policy, **options)
+        policy = policies.on(kyiv_date(platform.clock.now()))
+        return GatewayUnitOfWork(platform.db, platform.tables, policy=policy, **options)
 
-    status = StatusClient(platform.channel(settings.status_address))
+    status_channel = platform.channel(settings.status_address)
+    status = StatusClient(status_channel)
     points = PointsClient(platform.channel(settings.points_address), within_days=settings.cabinet_expiring_within_days)
     licensing = LicensingClient(platform.channel(settings.licensing_address))
     compliance = ComplianceClient(platform.channel(settings.compliance_address))
@@ -89,15 +95,29 @@ async def build_gateway(
         access=ACCESS,
     )
 
-    async def rescore_after_policy_change(stop: asyncio.Event) -> None:
-        rescored = await rescore_stale(uow_factory)
-        if rescored:
-            log.info("gateway.directory.rescored", partners=rescored, policy_version=platform.policy.version)
+    refresh_seconds = settings.policy_versions_refresh_seconds
 
+    async def rescore_after_policy_change(stop: asyncio.Event) -> None:
+        """At start and whenever another policy version comes into force, rescore the partners
+        scored with other weights (one small query when none are)."""
+        while not stop.is_set():
+            rescored = await rescore_stale(uow_factory)
+            if rescored:
+                version = policies.on(kyiv_date(platform.clock.now())).version
+                log.info("gateway.directory.rescored", partners=rescored, policy_version=version)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=refresh_seconds)
+
+    follow_versions = status_policy_follower(
+        policies,
+        status_channel,
+        deadline_seconds=settings.entitlement_deadline_seconds * 10,
+        interval_seconds=refresh_seconds,
+    )
     app = platform.server(
         services=[service],
         consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
-        background=[rescore_after_policy_change],
+        background=[follow_versions, rescore_after_policy_change],
     )
     transcoder = Transcoder(api_services(), timeout_seconds=settings.http_call_timeout_seconds)
     web = build_web_pages(settings, platform) if settings.web_enabled else None

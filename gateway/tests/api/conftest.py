@@ -154,6 +154,8 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
         )
         self.entitlement_requests: list[status_pb.CheckDiscountEntitlementRequest] = []
         self.simulated = status_pb.SimulatePolicyChangeResponse()
+        self.scheduled: list[simulation_pb2.PolicyVersion] = []
+        self.versions_served = 0
 
     async def _known(self, request: Any, context: Any) -> None:
         await self._enter(request, context)
@@ -205,11 +207,12 @@ class FakeStatus(status_grpc.StatusServiceServicer, FakeBackend):
         return self.simulated
 
     async def ListPolicyVersions(self, request, context):
-        await self._enter(request, context)
+        """The policy file's version and ``scheduled`` (a test sets them, with their documents)."""
+        self.versions_served += 1
         return status_pb.ListPolicyVersionsResponse(
             as_of_date=request.as_of_date or "2026-03-02",
             in_force_version="2026.11-1",
-            versions=[simulation_pb2.PolicyVersion(version="2026.11-1", in_force=True)],
+            versions=[simulation_pb2.PolicyVersion(version="2026.11-1", in_force=True), *self.scheduled],
         )
 
 
@@ -402,6 +405,7 @@ async def gateway(
             cabinet_deadline_seconds=CABINET_DEADLINE,
             entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
             directory_cache_seconds=0,  # every listing reads the read model the events just changed
+            policy_versions_refresh_seconds=0.1,
             http_port=0,
             http_cors_origins="https://partners.example.ua",
         )

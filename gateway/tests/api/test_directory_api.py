@@ -19,6 +19,7 @@ from partnerprogram.points.v1 import events_pb2 as points_events
 from partnerprogram.status.v1 import card_pb2, simulation_pb2, status_pb2, status_service_pb2
 from partnerprogram.status.v1 import events_pb2 as status_events
 from ppcore.policy import DEFAULT_POLICY_PATH, Tier
+from ppcore.testing.polling import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
 
@@ -369,9 +370,9 @@ async def test_erasure_pseudonymises_the_login_and_clears_the_phone(gateway, eve
     assert (await _listing(gateway))[0].certified_employees == 2
 
 
-def _candidate_text(projects_weight: float) -> str:
+def _candidate_text(projects_weight: float, version: str = "candidate-1") -> str:
     raw = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
-    raw["version"] = "candidate-1"
+    raw["version"] = version
     raw["ranking"]["projects"] = projects_weight
     return yaml.safe_dump(raw, allow_unicode=True)
 
@@ -422,3 +423,36 @@ async def test_a_policy_what_if_over_http_adds_directory_ranks_for_staff_only(ga
     assert sales.status_code == 403, sales.text
     assert bad.status_code == 400 and "policy_document.version" in bad.text
     assert versions.status_code == 200 and versions.json()["in_force_version"] == "2026.11-1"
+
+
+async def test_the_directory_ranks_with_the_policy_version_in_force_on_the_day(gateway, events, policy):
+    """R-POL-01, R-CARD-03: a version status schedules with other ranking weights (projects
+    weigh 60) reaches the gateway; on its date the directory is rescored and ranked with it."""
+    await three_partners(events)
+    await events.applied()
+    fake = gateway.backends.status
+    fake.scheduled = [
+        simulation_pb2.PolicyVersion(
+            version="heavy-projects", effective_date="2026-03-03", document=_candidate_text(60.0, "heavy-projects")
+        )
+    ]
+    served = fake.versions_served
+
+    async def fetched_twice() -> bool:  # a fetch begun after another ended: the gateway has the version
+        return fake.versions_served >= served + 2
+
+    await eventually(fetched_twice)
+    today = await gateway.stub.ListDirectory(pb.ListDirectoryRequest())
+    assert today.policy_version == policy.version
+    assert [e.partner_id for e in today.entries] == ["beta", "gamma", "alpha"]
+
+    gateway.clock.advance(timedelta(days=1))
+
+    async def ranked_with_the_new_version() -> pb.ListDirectoryResponse | None:
+        page = await gateway.stub.ListDirectory(pb.ListDirectoryRequest())
+        return page if page.entries[0].partner_id == "gamma" else None
+
+    page = await eventually(ranked_with_the_new_version)
+    assert page.policy_version == "heavy-projects"
+    # gamma 50 + 2 x 60, beta 100 (Gold, nothing else), alpha 60 + 10 x 0.5
+    assert [(e.partner_id, e.score) for e in page.entries] == [("gamma", 170.0), ("beta", 100.0), ("alpha", 65.0)]

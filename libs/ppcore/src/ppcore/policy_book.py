@@ -77,3 +77,15 @@ async def follow_policy_versions(
             log.warning("policy_versions.refresh_failed", error=str(exc)[:200])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+
+
+def status_policy_follower(
+    book: PolicyBook, channel: grpc.aio.Channel, *, deadline_seconds: float, interval_seconds: float
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """A background task of a service that follows the versions status lists (R-POL-01)."""
+    fetch = status_versions(channel, deadline_seconds)
+
+    async def follow(stop: asyncio.Event) -> None:
+        await follow_policy_versions(book, fetch, stop, interval_seconds=interval_seconds)
+
+    return follow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from typing import Any
@@ -23,7 +22,7 @@ from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.clock import Clock
 from ppcore.consumer import EventConsumer
-from ppcore.policy_book import PolicyBook, follow_policy_versions, status_versions
+from ppcore.policy_book import PolicyBook, status_policy_follower
 from ppcore.runtime import Platform
 from ppcore.server import BackgroundTask, GrpcService, ServerApp
 
@@ -56,12 +55,12 @@ async def build_app(
         EventConsumer(platform.bus, subscription, uow_factory, max_attempts=settings.consumer_max_deliver)
         for subscription in subscriptions(LicensingHandlers(tools))
     ]
-    fetch_versions = status_versions(status_channel, settings.status_deadline_seconds)
-
-    async def follow_versions(stop: asyncio.Event) -> None:
-        interval = settings.policy_versions_refresh_seconds
-        await follow_policy_versions(policies, fetch_versions, stop, interval_seconds=interval)
-
+    follow_versions = status_policy_follower(
+        policies,
+        status_channel,
+        deadline_seconds=settings.status_deadline_seconds,
+        interval_seconds=settings.policy_versions_refresh_seconds,
+    )
     background: list[BackgroundTask] = [follow_versions]
     if settings.scheduler_enabled:
         hour, minute = settings.renewals_hour_minute
