@@ -20,7 +20,7 @@ import grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.logging import get_logger
-from ppcore.policy import PolicyError, ProgramPolicy, parse_policy
+from ppcore.policy import ProgramPolicy, parse_policy
 
 log = get_logger("ppcore.policy_book")
 
@@ -73,8 +73,8 @@ async def follow_policy_versions(
     while not stop.is_set():
         try:
             book.update(await fetch())
-        except (grpc.aio.AioRpcError, PolicyError, ValueError) as exc:
-            log.warning("policy_versions.refresh_failed", error=str(exc)[:200])
+        except Exception as exc:  # status down, a refused call, a bad document: keep what is known
+            log.warning("policy_versions.refresh_failed", error=str(exc)[:200], kind=type(exc).__name__)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
 
