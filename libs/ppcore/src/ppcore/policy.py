@@ -9,6 +9,7 @@ frozen: code reads the policy, never changes it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -396,6 +397,13 @@ class ProgramPolicy(_Frozen):
             Tier.CERTIFIED: self.statuses.certified.discount_percent,
             Tier.GOLD: self.statuses.gold.discount_percent,
         }[tier]
+
+
+def policy_on(base: ProgramPolicy, scheduled: Iterable[tuple[date, ProgramPolicy]], day: date) -> ProgramPolicy:
+    """The version in force on ``day`` (R-POL-01): the latest effective on or before it; ``base``
+    (the policy file) before any."""
+    effective = [(d, p) for d, p in scheduled if d <= day]
+    return max(effective, key=lambda e: e[0])[1] if effective else base
 
 
 class PolicyError(Exception):

@@ -20,18 +20,12 @@ import grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.logging import get_logger
-from ppcore.policy import ProgramPolicy, parse_policy
+from ppcore.policy import ProgramPolicy, parse_policy, policy_on
 
 log = get_logger("ppcore.policy_book")
 
 # (effective date, version, document) of each scheduled version.
 VersionDocument = tuple[date, str, str]
-
-
-def policy_on(base: ProgramPolicy, scheduled: Iterable[tuple[date, ProgramPolicy]], day: date) -> ProgramPolicy:
-    """The latest version effective on or before ``day``; ``base`` (the policy file) before any."""
-    effective = [(d, p) for d, p in scheduled if d <= day]
-    return max(effective, key=lambda e: e[0])[1] if effective else base
 
 
 class PolicyBook:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ppcore.errors import AlreadyExists, InvalidArgument
-from ppcore.policy import ProgramPolicy
-from ppcore.policy_book import policy_on
+from ppcore.policy import ProgramPolicy, policy_on
 
 
 @dataclass(frozen=True)
