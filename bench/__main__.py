@@ -16,6 +16,7 @@ import pkgutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,19 @@ async def echo_only(ctx: BenchContext) -> ScenarioResult:
         loads={"echo": echo},
         load_average=(before, os.getloadavg()[0]),
     )
+
+
+def runs(names: list[str], available: dict[str, Any], scales: list[int]) -> list[tuple[str, int]]:
+    """(scenario, partners) to run: scenarios with ``SCALABLE`` once per scale, others once."""
+    return [
+        (name, scale)
+        for name in names
+        for scale in (scales if scales and getattr(available.get(name), "SCALABLE", False) else [0])
+    ]
+
+
+def scale_label(partners: int) -> str:
+    return f"{partners // 1000}k" if partners % 1000 == 0 else str(partners)
 
 
 def compare_with_baseline(result: ScenarioResult, baseline: dict[str, Any]) -> list[str]:
@@ -85,11 +99,14 @@ async def main_async(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="pp-bench-") as work:
         ctx = BenchContext(options, Path(work))
         try:
-            for name in names:
-                print(f"\n== {name}")
+            for name, scale in runs(names, available, args.scale):
+                label = f"{name}@{scale_label(scale)}" if scale else name
+                print(f"\n== {label}")
                 started = time.perf_counter()
                 load_before = os.getloadavg()[0]
+                ctx.options = replace(options, partners=scale)
                 result = await (echo_only(ctx) if name == "echo" else available[name].run(ctx))
+                result.name = label
                 if result.load_average == (0.0, 0.0):  # scenarios that do not record it
                     result.load_average = (load_before, os.getloadavg()[0])
                 results.append(result)
@@ -115,7 +132,7 @@ async def main_async(args: argparse.Namespace) -> int:
     out.write_text(json.dumps(payload, indent=2))
     print(f"\nresults: {out}")
     if not args.no_report:
-        REPORT.write_text(report(results, options))
+        REPORT.write_text(report(results, options, args.scale))
         print(f"report: {REPORT}")
     if args.save_baseline:
         merged = {**baseline, **{r.name: r.metrics for r in results}}
@@ -127,7 +144,7 @@ async def main_async(args: argparse.Namespace) -> int:
     return 1 if failed and args.strict else 0
 
 
-def report(results: list[ScenarioResult], options: Options) -> str:
+def report(results: list[ScenarioResult], options: Options, scales: list[int]) -> str:
     """BENCHMARKS.md: what this run measured, written by the runner (never by hand)."""
     lines = [
         "# Benchmarks",
@@ -137,6 +154,7 @@ def report(results: list[ScenarioResult], options: Options) -> str:
         f"concurrency {options.concurrency} over {options.channels} channels, {options.duration:g} s per load, "
         f"{options.rounds} echo/scenario alternations, {options.processes} server process(es) per server"
         + (", small data (--quick)" if options.quick else "")
+        + (f"; `<scenario>@Nk`: run at N thousand partners (--scale {','.join(map(str, scales))})" if scales else "")
         + ".",
         "",
         "Server CPU is user + system time of the server's processes read from `/proc/<pid>/stat`,",
@@ -185,6 +203,12 @@ def main() -> None:
     parser.add_argument("--save-baseline", action="store_true", help="store these results as the new baseline")
     parser.add_argument("--rounds", type=int, default=3, help="echo / scenario alternations (A B A B ...)")
     parser.add_argument("--processes", type=int, default=1, help="server processes of each server (<PREFIX>_PROCESSES)")
+    parser.add_argument(
+        "--scale",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[],
+        help="partner counts, e.g. 1000,10000,100000: scenarios that take a scale run once at each",
+    )
     parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is not met")
     sys.exit(asyncio.run(main_async(parser.parse_args())))

@@ -55,6 +55,8 @@ class Options:
     rounds: int = 3
     # Server processes of every server under test (<PREFIX>_PROCESSES).
     processes: int = 1
+    # Partners of the scenarios that take a scale (--scale); 0: each scenario's own size.
+    partners: int = 0
 
 
 class BenchContext:
@@ -67,6 +69,10 @@ class BenchContext:
         self._echo_stack = AsyncExitStack()
         self._echo_call: Call | None = None
         self._echo_address = ""
+
+    def partners(self, default: int, quick: int) -> int:
+        """How many partners a scenario with a scale loads (--scale, else --quick or its default)."""
+        return self.options.partners or (quick if self.options.quick else default)
 
     # --- infrastructure -----------------------------------------------------------
     @asynccontextmanager

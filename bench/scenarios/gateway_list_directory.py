@@ -20,7 +20,8 @@ from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from ppcore.policy import load_policy
 from ppcore.testing.postgres import _dsn
 
-DESCRIPTION = "ListDirectory pages, 10,000 partners (quick: 1,000) from the read model vs echo"
+SCALABLE = True  # runs at each --scale (partners)
+DESCRIPTION = "ListDirectory pages, uncached, 10,000 partners (quick: 1,000) from the read model vs echo"
 
 PARTNERS = 10_000
 QUICK_PARTNERS = 1_000
@@ -77,11 +78,13 @@ async def _page_tokens(stub: Any, competency: str, pages: int) -> list[str]:
 
 async def run(ctx: BenchContext) -> ScenarioResult:
     rng = random.Random(20261125)
-    count = QUICK_PARTNERS if ctx.options.quick else PARTNERS
+    count = ctx.partners(PARTNERS, QUICK_PARTNERS)
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
         await _load(url, count)
-        async with ctx.service_process("gateway_service", "GATEWAY", {"DATABASE_URL": url}) as address:
+        # Uncached: every call reads the read model (the seconds-long page cache is off).
+        env = {"DATABASE_URL": url, "DIRECTORY_CACHE_SECONDS": "0"}
+        async with ctx.service_process("gateway_service", "GATEWAY", env) as address:
             channels = ctx.channels(address)
             stubs = [pb_grpc.GatewayServiceStub(channel) for channel in channels]
             tokens = {code: await _page_tokens(stubs[0], code, 6) for code in ("", *COMPETENCIES)}

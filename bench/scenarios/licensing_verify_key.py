@@ -20,10 +20,12 @@ from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.testing.postgres import _dsn
 
-DESCRIPTION = "VerifyKey on 1,000,000 registered keys (quick: 20,000) vs the echo reference"
+SCALABLE = True  # runs at each --scale (partners)
+DESCRIPTION = "VerifyKey on 1,000,000 registered keys, 10 per partner (quick: 20,000) vs the echo reference"
 
-KEYS = 1_000_000
-QUICK_KEYS = 20_000
+KEYS_PER_PARTNER = 10
+PARTNERS = 100_000
+QUICK_PARTNERS = 2_000
 SAMPLE = 20_000
 COLUMNS = (
     "key",
@@ -50,7 +52,19 @@ async def _load_keys(url: str, count: int, rng: random.Random) -> list[str]:
         batch = 100_000
         for start in range(0, count, batch):
             records = [
-                (key, "COMMERCIAL", "SM_START", f"client-{i % 50_000}", True, False, False, until, None, now, now)
+                (
+                    key,
+                    "COMMERCIAL",
+                    "SM_START",
+                    f"client-{i // KEYS_PER_PARTNER}",
+                    True,
+                    False,
+                    False,
+                    until,
+                    None,
+                    now,
+                    now,
+                )
                 for i, key in enumerate(keys[start : start + batch], start)
             ]
             await connection.copy_records_to_table("license_keys", records=records, columns=COLUMNS)
@@ -62,7 +76,7 @@ async def _load_keys(url: str, count: int, rng: random.Random) -> list[str]:
 
 async def run(ctx: BenchContext) -> ScenarioResult:
     rng = random.Random(20261125)
-    count = QUICK_KEYS if ctx.options.quick else KEYS
+    count = ctx.partners(PARTNERS, QUICK_PARTNERS) * KEYS_PER_PARTNER
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
         keys = await _load_keys(url, count, rng)
@@ -82,4 +96,5 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             for channel in channels:
                 await channel.close()
         scenario.metrics["registered_keys"] = float(count)
+        scenario.metrics["partners"] = float(count // KEYS_PER_PARTNER)
         return scenario

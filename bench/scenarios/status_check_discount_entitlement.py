@@ -21,6 +21,7 @@ from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.testing.postgres import _dsn
 from status_service.__main__ import MIGRATIONS_DIR
 
+SCALABLE = True  # runs at each --scale (partners)
 DESCRIPTION = "CheckDiscountEntitlement, 10,000 partners / 100,000 employees (quick: 1,000/10,000) vs echo"
 
 PARTNERS = 10_000
@@ -124,7 +125,7 @@ async def _load(url: str, partners: int) -> tuple[list[str], list[str]]:
 
 async def run(ctx: BenchContext) -> ScenarioResult:
     rng = random.Random(20261125)
-    count = QUICK_PARTNERS if ctx.options.quick else PARTNERS
+    count = ctx.partners(PARTNERS, QUICK_PARTNERS)
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
         _, logins = await _load(url, count)

@@ -9,8 +9,8 @@ Subject of a payload ``partnerprogram.status.v1.StatusChanged`` is
 from __future__ import annotations
 
 import functools
+import os
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,7 +54,12 @@ class Naming:
 
 
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """A random (version 4) UUID as 32 hex digits, as ``uuid.uuid4().hex`` gives, without
+    building a UUID object (a run that announces thousands of changes makes one per event)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 def make_envelope(

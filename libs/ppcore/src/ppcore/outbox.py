@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ppcore.bus import EventBus
 from ppcore.clock import Clock
 from ppcore.db import Database, PlatformTables
+from ppcore.hot_reads import HotReadPool
 from ppcore.logging import get_logger
 from ppcore.metrics import OUTBOX_AGE, OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
@@ -61,6 +62,10 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._faults = faults or RelayFaults()
         self.published_total = 0
+        # While running, an idle round is one indexed look-up on a plain connection: the
+        # claim's transaction (session, pre-ping, lock, commit) is paid only when rows wait.
+        self._peek: HotReadPool | None = None
+        self._peek_query = f"SELECT 1 FROM {tables.outbox.name} WHERE published_at IS NULL LIMIT 1"
         OUTBOX_AGE.clock = lambda: clock.now().timestamp()
 
     def notify(self) -> None:
@@ -69,6 +74,17 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox.relay.started")
+        if self._db.is_postgres:
+            self._peek = HotReadPool(self._db.url, max_size=1, name="outbox_peek")
+        try:
+            await self._run(stop)
+        finally:
+            peek, self._peek = self._peek, None
+            if peek is not None:
+                await peek.close()
+        log.info("outbox.relay.stopped")
+
+    async def _run(self, stop: asyncio.Event) -> None:
         backoff = self._poll_seconds
         while not stop.is_set():
             try:
@@ -88,13 +104,15 @@ class OutboxRelay:
             await asyncio.wait({waiter, stopper}, timeout=backoff, return_when=asyncio.FIRST_COMPLETED)
             for task in (waiter, stopper):
                 task.cancel()
-        log.info("outbox.relay.stopped")
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were marked published."""
-        if self._db.is_postgres:
-            return await self._relay_once_claimed()
-        return await self._relay_once_single()
+        if not self._db.is_postgres:
+            return await self._relay_once_single()
+        if self._peek is not None and await self._peek.fetchval(self._peek_query) is None:
+            self._observe_backlog(None, 0)
+            return 0
+        return await self._relay_once_claimed()
 
     async def _relay_once_claimed(self) -> int:
         # The claim row stays locked while publishing, so a second replica skips this

@@ -70,7 +70,9 @@ class Platform:
         program_clock = ProgramClock() if clock is None and settings.program_time_enabled else None
         clock = clock or program_clock or SystemClock()
         policy = policy or load_policy(settings.policy_file)
-        db = Database(settings.database_url)
+        db = Database(
+            settings.database_url, pool_size=settings.db_pool_size, hot_read_pool_size=settings.hot_read_pool_size
+        )
         naming = Naming(settings.nats_namespace)
         bus = EventBus(
             settings.nats_url,

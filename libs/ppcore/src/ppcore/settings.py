@@ -39,6 +39,10 @@ class ServiceSettings(BaseSettings):
     process_index: int = Field(default=0, ge=0)
     # SQLAlchemy URL. postgresql:// and sqlite:/// are accepted and mapped to async drivers.
     database_url: str = Field(min_length=1)
+    # Connections per process (README "Database pools"): the ORM pool (as many again may
+    # overflow under bursts) and each hot-read pool (discount check, key check, as-of total).
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    hot_read_pool_size: int = Field(default=10, ge=1, le=200)
     # Every node of a NATS cluster, comma-separated, so a process starts while one is down.
     nats_url: str = "nats://127.0.0.1:4222"
     # NATS security: a CA to verify the server (TLS), a client certificate and key (mutual TLS),

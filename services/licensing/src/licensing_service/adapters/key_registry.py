@@ -86,7 +86,7 @@ class PgKeyFactsReader:
 
 def key_facts_reader(db: Database) -> KeyFactsReader:
     if db.is_postgres:
-        return PgKeyFactsReader(db.url)
+        return PgKeyFactsReader(db.url, max_size=db.hot_read_pool_size)
     return SqlKeyFactsReader(db.engine)
 
 

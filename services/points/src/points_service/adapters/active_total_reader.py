@@ -32,9 +32,9 @@ _HUNDRED = Decimal(100)
 
 
 class ActiveTotalReader:
-    def __init__(self, db: Database, *, pool_size: int = 10) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._pool = HotReadPool(db.url, max_size=pool_size) if db.is_postgres else None
+        self._pool = HotReadPool(db.url, max_size=db.hot_read_pool_size) if db.is_postgres else None
 
     async def at(self, partner_id: str, at: datetime) -> Decimal:
         """R-PTS-04/05: the sum of the entries with accrued_at <= at < expires_at."""

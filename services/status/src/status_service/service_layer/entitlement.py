@@ -45,11 +45,11 @@ _ROLES = {r.value: r for r in Role}
 
 
 class EntitlementReader:
-    def __init__(self, db: Database, policy: ProgramPolicy, *, pool_size: int = 10) -> None:
+    def __init__(self, db: Database, policy: ProgramPolicy) -> None:
         self._db = db
         # R-POL-01: the discount follows the policy version in force on the day asked about.
         self.policy = PolicyInForce(db, policy)
-        self._pool = HotReadPool(db.url, max_size=pool_size) if db.is_postgres else None
+        self._pool = HotReadPool(db.url, max_size=db.hot_read_pool_size) if db.is_postgres else None
 
     async def _fetch(self, key: str) -> Any:
         if not self._db.is_postgres:
