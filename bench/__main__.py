@@ -26,6 +26,7 @@ from bench.harness import BenchContext, Goal, Options, ScenarioResult
 BASELINE = Path(__file__).with_name("baseline.json")
 RESULTS = Path(__file__).with_name("results")
 REPORT = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
+DEFAULT_SCALES = (1_000, 10_000, 100_000)  # partners of the hot paths (issue 16)
 
 
 def discover() -> dict[str, Any]:
@@ -94,6 +95,8 @@ async def main_async(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         processes=args.processes,
     )
+    if args.scale is None:
+        args.scale = [] if args.quick else list(DEFAULT_SCALES)
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     results: list[ScenarioResult] = []
     with tempfile.TemporaryDirectory(prefix="pp-bench-") as work:
@@ -196,7 +199,7 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario names (default: all)")
     parser.add_argument("--list", action="store_true", help="list scenarios")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load per run")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of measured load per run")
     parser.add_argument("--channels", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="smaller data sets, for a smoke run")
     parser.add_argument("--json", help="where to write results (default bench/results/)")
@@ -205,9 +208,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="server processes of each server (<PREFIX>_PROCESSES)")
     parser.add_argument(
         "--scale",
-        type=lambda text: [int(n) for n in text.split(",") if n],
-        default=[],
-        help="partner counts, e.g. 1000,10000,100000: scenarios that take a scale run once at each",
+        type=lambda text: [int(n) for n in text.split(",") if n.strip() not in ("", "0")],
+        default=None,
+        help="partner counts (default 1000,10000,100000; without --quick): scenarios that take a scale "
+        "run once at each; --scale 0: each at its own size",
     )
     parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is not met")

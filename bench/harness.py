@@ -48,7 +48,7 @@ class ScenarioResult:
 @dataclass(frozen=True)
 class Options:
     concurrency: int = 32
-    duration: float = 10.0
+    duration: float = 5.0
     channels: int = 4
     quick: bool = False
     # Echo and the scenario alternate (A B A B ...) this many times; ratios are the median.
