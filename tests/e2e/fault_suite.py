@@ -77,11 +77,13 @@ class Replica:
             await channel.close()
         return time.monotonic() - started
 
-    def stop(self) -> int | None:
-        if self.popen is None or self.popen.poll() is not None:
-            return None
-        self.popen.terminate()
-        return self.popen.wait(60)
+    def terminate(self) -> None:
+        """SIGTERM (graceful stop); :meth:`wait` for it."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()
+
+    def wait(self) -> int | None:
+        return None if self.popen is None else self.popen.wait(60)
 
 
 @dataclass
@@ -182,9 +184,11 @@ async def fault_suite(
         await suite.settle((await suite.time.read(set(), set())).revision)
         yield suite
     finally:
-        for group in suite.replicas.values():
-            for replica in group:
-                replica.stop()
+        every = [replica for group in suite.replicas.values() for replica in group]
+        for replica in every:  # all at once: each takes its grace period
+            replica.terminate()
+        for replica in every:
+            replica.wait()
         await suite.nc.close()
 
 

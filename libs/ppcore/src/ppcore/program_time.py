@@ -21,7 +21,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import nats.errors
 from nats.js import JetStreamContext
@@ -40,6 +40,27 @@ FOLLOWED_PREFIX = "followed."
 # How often a follower re-reads the key even without a watch update (a watch can stall
 # across a nats-server restart; the re-read bounds how late a process notices a move).
 RESYNC_SECONDS = 2.0
+
+
+T = TypeVar("T")
+
+# A JetStream cluster that lost a node answers "temporarily unavailable" (or not at all)
+# until it has elected new leaders; the control rides that out for this long.
+ELECTION_SECONDS = 30.0
+# Refusals that leave nothing written, so a write may be repeated.
+NOT_APPLIED = (nats.js.errors.ServiceUnavailableError, nats.errors.NoRespondersError)
+READ_TRANSIENT = (*NOT_APPLIED, TimeoutError)
+
+
+async def _through_election(call: Callable[[], Awaitable[T]], transient: tuple[type[Exception], ...]) -> T:
+    deadline = asyncio.get_running_loop().time() + ELECTION_SECONDS
+    while True:
+        try:
+            return await call()
+        except transient:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.25)
 
 
 def program_time_bucket(namespace: str) -> str:
@@ -275,7 +296,7 @@ class ProgramTimeControl:
             raise ValueError("program time needs an aware datetime")
         state = ProgramTimeState(program=instant.astimezone(UTC), wall=self._wall.now(), frozen=frozen)
         kv = await self._kv()
-        return await kv.put(STATE_KEY, state.encode())
+        return await _through_election(lambda: kv.put(STATE_KEY, state.encode()), NOT_APPLIED)
 
     async def advance(self, delta: timedelta) -> int:
         """Move program time ``delta`` on from where it stands now (never backwards)."""
@@ -283,7 +304,7 @@ class ProgramTimeControl:
             raise ValueError("program time only moves forward")
         kv = await self._kv()
         while True:
-            state, revision = await self._current(kv)
+            state, revision = await _through_election(lambda: self._current(kv), READ_TRANSIENT)
             wall_now = self._wall.now()
             now = wall_now if state is None else state.at(wall_now)
             frozen = True if state is None else state.frozen
@@ -294,9 +315,14 @@ class ProgramTimeControl:
                 return await kv.create(STATE_KEY, moved.encode())
             except nats.js.errors.KeyWrongLastSequenceError:
                 continue  # moved by someone else meanwhile: advance from there
+            except NOT_APPLIED:
+                await asyncio.sleep(0.25)  # compare-and-set: a repeat never moves it twice
 
     async def read(self, processes: set[str] | None = None, jobs: set[str] | None = None) -> ProgramTimeReading:
         """The shared state, and the reports of ``processes`` and progress of ``jobs`` (all when None)."""
+        return await _through_election(lambda: self._read(processes, jobs), READ_TRANSIENT)
+
+    async def _read(self, processes: set[str] | None, jobs: set[str] | None) -> ProgramTimeReading:
         kv = await self._kv()
         state, revision = await self._current(kv)
         wall_now = self._wall.now()

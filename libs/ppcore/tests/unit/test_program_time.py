@@ -3,6 +3,8 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ppcore.clock import FixedClock
 from ppcore.program_time import ProgramClock, ProgramTimeState
 from ppcore.settings import ServiceSettings
@@ -39,3 +41,27 @@ def test_program_time_is_off_unless_a_setting_turns_it_on(monkeypatch):
     assert ServiceSettings().program_time_enabled is False  # type: ignore[call-arg]
     monkeypatch.setenv("PP_PROGRAM_TIME_ENABLED", "true")
     assert ServiceSettings().program_time_enabled is True  # type: ignore[call-arg]
+
+
+async def test_the_control_rides_out_a_cluster_electing_leaders_but_not_for_ever(monkeypatch):
+    from nats.js.errors import ServiceUnavailableError
+
+    from ppcore import program_time
+
+    answers: list[object] = [ServiceUnavailableError(), ServiceUnavailableError(), 7]
+
+    async def call() -> int:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return int(answer)  # type: ignore[call-overload]
+
+    assert await program_time._through_election(call, program_time.NOT_APPLIED) == 7
+
+    monkeypatch.setattr(program_time, "ELECTION_SECONDS", 0.0)
+
+    async def never() -> int:
+        raise ServiceUnavailableError()
+
+    with pytest.raises(ServiceUnavailableError):  # a cluster that never recovers surfaces
+        await program_time._through_election(never, program_time.NOT_APPLIED)
