@@ -131,6 +131,13 @@ async def test_second_main_user_is_refused(shared_api: StatusApi) -> None:
         ("two-boss", employee_pb2.ROLE_MAIN),
         ("two-main", employee_pb2.ROLE_FULL),
     ]
+    # Keyset pages (issue 12): one employee a page, each once, then no token.
+    first = await api.call("ListEmployees", pb.ListEmployeesRequest(partner_id=pid, page_size=1))
+    second = await api.call(
+        "ListEmployees", pb.ListEmployeesRequest(partner_id=pid, page_size=1, page_token=first.next_page_token)
+    )
+    assert {e.login for e in (*first.employees, *second.employees)} == {"two-boss", "two-main"}
+    assert first.next_page_token and not second.next_page_token
 
 
 async def test_partner_user_may_not_read_another_partner(shared_api: StatusApi) -> None:

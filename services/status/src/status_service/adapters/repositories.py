@@ -198,6 +198,20 @@ class PartnerRepository:
                 mains[employee.partner_id].append(employee)
         return await map_in_slices(lambda row: _partner(row, mains[row.partner_id]), rows)
 
+    async def known(self, partner_id: str) -> bool:
+        return (
+            await self._session.execute(sa.select(PartnerRow.partner_id).where(PartnerRow.partner_id == partner_id))
+        ).first() is not None
+
+    async def employees_page(self, partner_id: str, after: tuple[datetime, str] | None, limit: int) -> list[Employee]:
+        """A partner's employees by (attached_at, login), after ``after``: one bounded query."""
+        employees = EmployeeRow.__table__.c
+        stmt = sa.select(EmployeeRow.__table__).where(employees.partner_id == partner_id)
+        if after is not None:
+            stmt = stmt.where(sa.tuple_(employees.attached_at, employees.login) > sa.tuple_(*after))
+        rows = await self._session.execute(stmt.order_by(employees.attached_at, employees.login).limit(limit))
+        return [_employee(e) for e in rows]
+
     async def add(self, partner: Partner, today: date) -> None:
         row = PartnerRow(partner_id=partner.partner_id)
         self._session.add(row)
@@ -319,15 +333,17 @@ def history_entry(row: StatusHistoryRow) -> StatusHistoryEntry:
     )
 
 
+def _employee(e: Any) -> Employee:
+    """From an ORM entity or a plain row of the employees table."""
+    return Employee(e.login, Role(e.role), _groups(e.access_groups), e.attached_at, LegalBasis(e.legal_basis))
+
+
 def _partner(row: PartnerRow | sa.Row[Any], employees: Iterable[Any]) -> Partner:
     """From ORM entities or plain rows of the partners and employees tables."""
     doc = row.document
     roster = Roster(
         row.partner_id,
-        {
-            e.login: Employee(e.login, Role(e.role), _groups(e.access_groups), e.attached_at, LegalBasis(e.legal_basis))
-            for e in sorted(employees, key=lambda e: e.attached_at)
-        },
+        {e.login: _employee(e) for e in sorted(employees, key=lambda e: e.attached_at)},
     )
     return Partner(
         partner_id=row.partner_id,

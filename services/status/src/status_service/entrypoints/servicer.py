@@ -25,6 +25,7 @@ from ppcore.scheduler import parse_iso_date, requested_job_day
 from status_service.adapters import proto_mapping as m
 from status_service.adapters.uow import StatusUnitOfWork
 from status_service.domain.card_moderation import card_eligibility
+from status_service.domain.certificates import courses_by_login
 from status_service.domain.employees import Actor
 from status_service.domain.entitlement import EntitlementDecision
 from status_service.domain.enums import ApplicationState, EntitlementReason
@@ -412,16 +413,18 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
     # --- employees and certificates (R-EMP-01..06) -------------------------------------
     async def ListEmployees(self, request: pb.ListEmployeesRequest, context: Ctx) -> pb.ListEmployeesResponse:
         _scope(request.partner_id)
-        offset, limit = _page(request.page_size, request.page_token)
+        after, limit = keyset_window(request.page_size, request.page_token, (datetime, str))
 
         async def work(uow: StatusUnitOfWork) -> pb.ListEmployeesResponse:
-            partner = await load_partner(uow, request.partner_id, for_update=False)
-            courses = await courses_of(uow, partner)
-            staff = sorted(partner.roster.employees.values(), key=lambda e: (e.attached_time, e.login))
-            items = staff[offset : offset + limit]
+            if not await uow.partners.known(request.partner_id):
+                raise not_found("partner", request.partner_id)
+            found = await uow.partners.employees_page(
+                request.partner_id, (after[0], after[1]) if after else None, limit + 1
+            )
+            items, token = keyset_page(found, limit, lambda e: (e.attached_time, e.login))
+            courses = courses_by_login(await uow.certificates.of_logins([e.login for e in items]))
             return pb.ListEmployeesResponse(
-                employees=[m.employee_pb(e, courses.get(e.login, ())) for e in items],
-                next_page_token=_next_token(offset, limit, items),
+                employees=[m.employee_pb(e, courses.get(e.login, ())) for e in items], next_page_token=token
             )
 
         return await self._read(work)
