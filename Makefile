@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 BUF := node_modules/.bin/buf
+# pytest-xdist workers of `make test` (one test file per worker at a time, so a module's
+# suite or service starts once); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 PROTOS := $(shell find protos -name '*.proto')
 
 .DEFAULT_GOAL := help
@@ -45,7 +48,7 @@ breaking: install ## buf breaking-change check against the previous commit of ma
 	scripts/check_breaking.sh
 
 test: lint breaking ## lint, breaking check, then every test (unit, integration, API, end-to-end)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-unit: install ## only the fast tests without PostgreSQL or NATS
 	$(PY) -m pytest -m "not postgres and not nats" $(PYTEST_ARGS)

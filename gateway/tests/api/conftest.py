@@ -47,7 +47,6 @@ from ppcore.clock import FixedClock
 from ppcore.errors import DomainError, InvalidArgument, not_found
 from ppcore.events import make_envelope
 from ppcore.grpc_errors import rich_status
-from ppcore.migrations import upgrade_async
 from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
 from ppcore.testing.service import FakeServer, ServiceHarness, service_settings, start_fake_server, start_harness
 
@@ -387,12 +386,11 @@ class Harness(ServiceHarness):
 
 @pytest.fixture
 async def gateway(
-    make_pg_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
+    make_migrated_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
 ) -> AsyncIterator[Harness]:
     backends = Backends()
     await backends.start()
-    url = await make_pg_database()
-    await upgrade_async(MIGRATIONS_DIR, url)
+    url = await make_migrated_database(MIGRATIONS_DIR)
     settings = GatewaySettings(
         **service_settings(
             url,

@@ -20,7 +20,6 @@ from compliance_service.config import ComplianceSettings
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as pb_grpc
 from partnerprogram.status.v1 import events_pb2 as status_events
 from ppcore.clock import FixedClock
-from ppcore.migrations import upgrade_async
 from ppcore.testing.plugin import Tokens
 from ppcore.testing.polling import eventually
 from ppcore.testing.service import ServiceHarness, service_settings, start_harness
@@ -49,13 +48,12 @@ StartCompliance = Callable[..., Any]
 
 @pytest.fixture
 async def start_compliance(
-    make_pg_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
+    make_migrated_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
 ) -> AsyncIterator[StartCompliance]:
     started: list[Harness] = []
 
     async def start(*, scheduler_enabled: bool = False, lift_interval: float = 0.05) -> Harness:
-        url = await make_pg_database()
-        await upgrade_async(MIGRATIONS_DIR, url)
+        url = await make_migrated_database(MIGRATIONS_DIR)
         settings = ComplianceSettings(
             **service_settings(
                 url,

@@ -28,7 +28,6 @@ from partnerprogram.status.v1 import simulation_pb2, status_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.clock import FixedClock
-from ppcore.migrations import upgrade_async
 from ppcore.testing.errors import violated_fields
 from ppcore.testing.plugin import Tokens
 from ppcore.testing.service import ServiceHarness, service_settings, start_fake_server, start_harness
@@ -86,15 +85,14 @@ class Harness(ServiceHarness):
 
 @pytest.fixture
 async def licensing(
-    make_pg_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
+    make_migrated_database, nats_server, nats_namespace: str, clock: FixedClock, tokens: Tokens
 ) -> AsyncIterator[Harness]:
     status = FakeStatusService()
     status_server = await start_fake_server(
         lambda server: status_grpc.add_StatusServiceServicer_to_server(status, server)
     )
 
-    url = await make_pg_database()
-    await upgrade_async(MIGRATIONS_DIR, url)
+    url = await make_migrated_database(MIGRATIONS_DIR)
     settings = LicensingSettings(
         **service_settings(url, nats_server.url, nats_namespace, status_address=status_server.address),
         policy_versions_refresh_seconds=0.1,

@@ -23,7 +23,6 @@ from points_service.__main__ import MIGRATIONS_DIR
 from points_service.bootstrap import build_app
 from points_service.config import PointsSettings
 from ppcore.clock import FixedClock
-from ppcore.migrations import upgrade_async
 from ppcore.testing.plugin import Tokens
 from ppcore.testing.service import ServiceHarness, service_settings, start_fake_server, start_harness
 
@@ -92,15 +91,14 @@ class Harness(ServiceHarness):
 
 @pytest.fixture
 async def points(
-    make_pg_database: Any, nats_server: Any, nats_namespace: str, clock: FixedClock, tokens: Tokens
+    make_migrated_database: Any, nats_server: Any, nats_namespace: str, clock: FixedClock, tokens: Tokens
 ) -> AsyncIterator[Harness]:
     keys = FakeKeyRegistry()
     licensing_server = await start_fake_server(
         lambda server: lic_grpc.add_LicensingServiceServicer_to_server(keys, server)
     )
 
-    url = await make_pg_database()
-    await upgrade_async(MIGRATIONS_DIR, url)
+    url = await make_migrated_database(MIGRATIONS_DIR)
     settings = PointsSettings(
         **service_settings(url, nats_server.url, nats_namespace, licensing_address=licensing_server.address)
     )

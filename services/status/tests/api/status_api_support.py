@@ -27,7 +27,6 @@ from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.clock import FixedClock
 from ppcore.db import async_url
 from ppcore.events import Naming
-from ppcore.migrations import upgrade_async
 from ppcore.testing.errors import Refusal, refusal
 from ppcore.testing.events import publish_envelope
 from ppcore.testing.nats import NatsServer
@@ -119,14 +118,13 @@ class StatusApi:
 
 @asynccontextmanager
 async def running_status(
-    make_pg_database: Callable[[], Awaitable[str]],
+    make_migrated_database: Callable[[Path], Awaitable[str]],
     nats_server: NatsServer,
     nats_namespace: str,
     clock: FixedClock,
     tokens: Tokens,
 ) -> AsyncIterator[StatusApi]:
-    url = await make_pg_database()
-    await upgrade_async(MIGRATIONS_DIR, url)
+    url = await make_migrated_database(MIGRATIONS_DIR)
     settings = StatusSettings(**service_settings(url, nats_server.url, nats_namespace))
     running = await start_app(await build_app(settings, clock=clock))
     engine = create_async_engine(async_url(url))
@@ -147,25 +145,25 @@ async def running_status(
 
 @pytest.fixture
 async def api(
-    make_pg_database: Callable[[], Awaitable[str]],
+    make_migrated_database: Callable[[Path], Awaitable[str]],
     nats_server: NatsServer,
     nats_namespace: str,
     clock: FixedClock,
     tokens: Tokens,
 ) -> AsyncIterator[StatusApi]:
     """A fresh service per test (tests that move the clock or count events)."""
-    async with running_status(make_pg_database, nats_server, nats_namespace, clock, tokens) as started:
+    async with running_status(make_migrated_database, nats_server, nats_namespace, clock, tokens) as started:
         yield started
 
 
 @pytest.fixture(scope="module")
 async def shared_api(
-    make_pg_database: Callable[[], Awaitable[str]], nats_server: NatsServer, tokens: Tokens
+    make_migrated_database: Callable[[Path], Awaitable[str]], nats_server: NatsServer, tokens: Tokens
 ) -> AsyncIterator[StatusApi]:
     """One service for a module of tests that neither move the clock nor count globally."""
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     namespace = f"t{uuid.uuid4().hex[:10]}"
-    async with running_status(make_pg_database, nats_server, namespace, clock, tokens) as started:
+    async with running_status(make_migrated_database, nats_server, namespace, clock, tokens) as started:
         yield started
 
 

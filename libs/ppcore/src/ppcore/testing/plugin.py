@@ -7,6 +7,7 @@ fail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -17,6 +18,7 @@ import pytest
 
 from ppcore.auth import Caller, CallerKind, PartnerRole, TokenIssuer
 from ppcore.clock import FixedClock
+from ppcore.migrations import upgrade_async
 from ppcore.policy import ProgramPolicy, load_policy
 from ppcore.testing.nats import NatsServer
 from ppcore.testing.postgres import admin_url, create_database, drop_database, postgres_available
@@ -77,6 +79,35 @@ async def make_pg_database(postgres_admin_url: str) -> AsyncIterator[Callable[[]
 
     yield make
     for url in created:
+        await drop_database(postgres_admin_url, url)
+
+
+@pytest.fixture(scope="session")
+async def make_migrated_database(postgres_admin_url: str) -> AsyncIterator[Callable[[Path], Awaitable[str]]]:
+    """Factory of fresh databases at the head of a migrations directory. The first call for
+    a directory migrates a template database; every call copies it (CREATE DATABASE ...
+    TEMPLATE), so a test pays for a copy, not for the whole migration history. All are
+    dropped at the end of the run."""
+    templates: dict[Path, str] = {}
+    lock = asyncio.Lock()
+    created: list[str] = []
+
+    async def template_of(migrations_dir: Path) -> str:
+        async with lock:
+            if migrations_dir not in templates:
+                url = await create_database(postgres_admin_url, prefix="pp_tpl")
+                created.append(url)
+                await upgrade_async(migrations_dir, url)
+                templates[migrations_dir] = url
+            return templates[migrations_dir]
+
+    async def make(migrations_dir: Path) -> str:
+        url = await create_database(postgres_admin_url, template=await template_of(migrations_dir))
+        created.append(url)
+        return url
+
+    yield make
+    for url in reversed(created):
         await drop_database(postgres_admin_url, url)
 
 

@@ -1,4 +1,6 @@
-"""Fresh PostgreSQL databases for tests, created and dropped per run."""
+"""Fresh PostgreSQL databases for tests, created and dropped per run; a database can be
+created as a copy of a template (one that was migrated once), which is faster than
+migrating each one."""
 
 from __future__ import annotations
 
@@ -29,11 +31,14 @@ async def postgres_available(url: str) -> str | None:
     return None
 
 
-async def create_database(url: str, prefix: str = "pp_test") -> str:
+async def create_database(url: str, prefix: str = "pp_test", *, template: str | None = None) -> str:
+    """A new database named ``{prefix}_<random>``; with ``template`` (a database URL) a copy
+    of that database, which nobody may be connected to meanwhile."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     conn = await asyncpg.connect(_dsn(url))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await conn.close()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
