@@ -20,7 +20,7 @@ from points_service.adapters.orm import (
     ProjectSiteKeyRow,
     SiteAliasRow,
 )
-from points_service.adapters.paging import page_query
+from points_service.adapters.rows import RowRepository, page_query
 from points_service.domain.disputes import DisputeState, ProjectDispute
 from points_service.domain.monitoring import (
     ClientContact,
@@ -36,21 +36,14 @@ from points_service.domain.sites import SiteAlias, SiteAliases
 from ppcore.personal_data import LegalBasis
 
 
-class OrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class OrderRepository(RowRepository[Order]):
+    row = OrderRow
 
-    async def get(self, order_id: str) -> Order | None:
-        row = await self._session.get(OrderRow, order_id)
-        return _order_from_row(row) if row is not None else None
+    def _values(self, order: Order) -> dict[str, Any]:
+        return _order_values(order)
 
-    async def add(self, order: Order) -> None:
-        self._session.add(OrderRow(**_order_values(order)))
-
-    async def save(self, order: Order) -> None:
-        await self._session.execute(
-            sa.update(OrderRow).where(OrderRow.order_id == order.order_id).values(**_order_values(order))
-        )
+    def _from_row(self, row: OrderRow) -> Order:
+        return _order_from_row(row)
 
     async def sales_volume(self, partner_id: str, start: datetime, end: datetime) -> tuple[Decimal, Decimal, int]:
         """Recorded orders of a partner placed in [start, end): what it paid, its sales at the policy's
@@ -122,25 +115,27 @@ def _order_from_row(row: OrderRow) -> Order:
     )
 
 
-class ProjectRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class ProjectRepository(RowRepository[Project]):
+    """A project row and the site keys it claims (one row each)."""
 
-    async def get(self, project_id: str) -> Project | None:
-        row = await self._session.get(ProjectRow, project_id)
+    row = ProjectRow
+
+    def _values(self, project: Project) -> dict[str, Any]:
+        return _project_values(project)
+
+    async def get(self, key: str) -> Project | None:
+        row = await self._session.get(ProjectRow, key)
         if row is None:
             return None
         return (await self._with_keys([row]))[0]
 
-    async def add(self, project: Project) -> None:
-        self._session.add(ProjectRow(**_project_values(project)))
-        await self._replace_keys(project)
+    async def add(self, item: Project) -> None:
+        await super().add(item)
+        await self._replace_keys(item)
 
-    async def save(self, project: Project) -> None:
-        await self._session.execute(
-            sa.update(ProjectRow).where(ProjectRow.project_id == project.project_id).values(**_project_values(project))
-        )
-        await self._replace_keys(project)
+    async def save(self, item: Project) -> None:
+        await super().save(item)
+        await self._replace_keys(item)
 
     async def colliding(self, site_keys: Iterable[str], license_key: str) -> list[Project]:
         """Projects sharing a site key (R-PRJ-05, R-PRJ-08) or the license key (R-PRJ-06)."""
@@ -271,26 +266,20 @@ def _project_from_row(row: ProjectRow, keys: frozenset[str]) -> Project:
     )
 
 
-class DisputeRepository:
+class DisputeRepository(RowRepository[ProjectDispute]):
     """R-PRJ-05/08: disputes over client sites."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    row = ProjectDisputeRow
 
-    async def get(self, dispute_id: str) -> ProjectDispute | None:
-        row = await self._session.get(ProjectDisputeRow, dispute_id)
-        return _dispute_from_row(row) if row is not None else None
+    def _values(self, dispute: ProjectDispute) -> dict[str, Any]:
+        return _dispute_values(dispute)
 
-    async def add(self, dispute: ProjectDispute) -> None:
-        self._session.add(ProjectDisputeRow(**_dispute_values(dispute)))
+    def _from_row(self, row: ProjectDisputeRow) -> ProjectDispute:
+        return _dispute_from_row(row)
+
+    async def add(self, item: ProjectDispute) -> None:
+        await super().add(item)
         await self._session.flush()
-
-    async def save(self, dispute: ProjectDispute) -> None:
-        await self._session.execute(
-            sa.update(ProjectDisputeRow)
-            .where(ProjectDisputeRow.dispute_id == dispute.dispute_id)
-            .values(**_dispute_values(dispute))
-        )
 
     async def page(self, *, state: DisputeState | None, offset: int, limit: int) -> list[ProjectDispute]:
         query = page_query(
@@ -376,29 +365,20 @@ def _alias_from_row(row: SiteAliasRow) -> SiteAlias:
     )
 
 
-class MonitoringRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class MonitoringRepository(RowRepository[MonitoringSubmission]):
+    row = MonitoringSubmissionRow
 
-    async def get(self, submission_id: str) -> MonitoringSubmission | None:
-        row = await self._session.get(MonitoringSubmissionRow, submission_id)
-        return _submission_from_row(row) if row is not None else None
+    def _values(self, submission: MonitoringSubmission) -> dict[str, Any]:
+        return _submission_values(submission)
+
+    def _from_row(self, row: MonitoringSubmissionRow) -> MonitoringSubmission:
+        return _submission_from_row(row)
 
     async def for_site(self, site_key: str) -> list[MonitoringSubmission]:
         rows = await self._session.scalars(
             sa.select(MonitoringSubmissionRow).where(MonitoringSubmissionRow.site_key == site_key)
         )
         return [_submission_from_row(r) for r in rows]
-
-    async def add(self, submission: MonitoringSubmission) -> None:
-        self._session.add(MonitoringSubmissionRow(**_submission_values(submission)))
-
-    async def save(self, submission: MonitoringSubmission) -> None:
-        await self._session.execute(
-            sa.update(MonitoringSubmissionRow)
-            .where(MonitoringSubmissionRow.submission_id == submission.submission_id)
-            .values(**_submission_values(submission))
-        )
 
     async def page(
         self, *, partner_id: str | None, state: MonitoringState | None, offset: int, limit: int
@@ -495,23 +475,14 @@ def _submission_from_row(row: MonitoringSubmissionRow) -> MonitoringSubmission:
     )
 
 
-class PointRequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class PointRequestRepository(RowRepository[PointRequest]):
+    row = PointRequestRow
 
-    async def get(self, request_id: str) -> PointRequest | None:
-        row = await self._session.get(PointRequestRow, request_id)
-        return _request_from_row(row) if row is not None else None
+    def _values(self, request: PointRequest) -> dict[str, Any]:
+        return _request_values(request)
 
-    async def add(self, request: PointRequest) -> None:
-        self._session.add(PointRequestRow(**_request_values(request)))
-
-    async def save(self, request: PointRequest) -> None:
-        await self._session.execute(
-            sa.update(PointRequestRow)
-            .where(PointRequestRow.point_request_id == request.request_id)
-            .values(**_request_values(request))
-        )
+    def _from_row(self, row: PointRequestRow) -> PointRequest:
+        return _request_from_row(row)
 
     async def page(
         self, *, partner_id: str | None, state: PointRequestState | None, offset: int, limit: int
