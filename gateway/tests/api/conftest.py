@@ -403,7 +403,7 @@ async def gateway(
             cabinet_deadline_seconds=CABINET_DEADLINE,
             entitlement_deadline_seconds=ENTITLEMENT_DEADLINE,
             directory_cache_seconds=0,  # every listing reads the read model the events just changed
-            policy_versions_refresh_seconds=0.1,
+            policy_versions_refresh_seconds=0.25,
             http_port=0,
             http_cors_origins="https://partners.example.ua",
         )

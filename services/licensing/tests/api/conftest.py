@@ -95,7 +95,7 @@ async def licensing(
     url = await make_migrated_database(MIGRATIONS_DIR)
     settings = LicensingSettings(
         **service_settings(url, nats_server.url, nats_namespace, status_address=status_server.address),
-        policy_versions_refresh_seconds=0.1,
+        policy_versions_refresh_seconds=0.25,
     )
     rng = random.Random(20261125)
     ids = itertools.count(1)
