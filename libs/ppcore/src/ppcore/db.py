@@ -8,6 +8,7 @@ outbox, the inbox of handled events and the idempotency keys next to its own tab
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -160,11 +161,14 @@ class Database:
         self.hot_read_pool_size = hot_read_pool_size
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_postgres:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         else:
             kwargs.update(connect_args={"timeout": 30})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        if not self.is_postgres:
+        if self.is_postgres:
+            event.listen(self.engine.sync_engine.pool, "checkin", _note_checkin)
+            event.listen(self.engine.sync_engine.pool, "checkout", _ping_if_idle)
+        else:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # Writers take the lock when the transaction starts; a deferred BEGIN that
             # upgrades later can fail at once with "database is locked" under concurrency.
@@ -179,6 +183,29 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# A pooled connection idle longer than this is pinged before use. SQLAlchemy's pre-ping
+# pings on every checkout, and on asyncpg a ping is three round trips (BEGIN; ";";
+# ROLLBACK): more than many reads themselves. A connection in steady use is not pinged; if
+# the server went away meanwhile, the first statement fails, SQLAlchemy invalidates every
+# connection opened before that moment, and the next checkouts connect afresh.
+PING_IDLE_SECONDS = 1.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_IDLE_SECONDS:
+        return  # new, or in steady use
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        # The pool discards this connection and checks out (or opens) another.
+        raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
