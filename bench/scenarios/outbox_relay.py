@@ -44,7 +44,7 @@ DESCRIPTION = "outbox relay: drain events/s, and lag commit -> consumer at 2,000
 
 RATE = 2_000  # events per second, paced
 EVENTS_PER_TRANSACTION = 10
-BACKLOG = 40_000
+BACKLOG = 20_000
 QUICK_BACKLOG = 10_000
 SOURCE = "echo"
 
