@@ -20,6 +20,8 @@ class GatewaySettings(ServiceSettings):
     points_address: str = "127.0.0.1:50052"
     licensing_address: str = "127.0.0.1:50053"
     compliance_address: str = "127.0.0.1:50054"
+    # How often status's scheduled policy versions are re-read for the directory ranking (R-POL-01).
+    policy_versions_refresh_seconds: float = Field(default=5.0, gt=0)
     # The whole cabinet fan-out answers within this; a backend slower than it is a missing section.
     cabinet_deadline_seconds: float = Field(default=1.5, gt=0)
     # Per backend, the deadline of its sections (unset: cabinet_deadline_seconds); the view

@@ -58,8 +58,6 @@ class ServiceSettings(BaseSettings):
     # Copies JetStream keeps of each stream this process creates (3 on a 3-server cluster).
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     policy_file: Path = DEFAULT_POLICY_PATH
-    # How often a service that follows status's scheduled policy versions re-reads them (R-POL-01).
-    policy_versions_refresh_seconds: float = Field(default=5.0, gt=0)
 
     # Authentication: HS256 shared secret, or an asymmetric key pair (PEM files).
     jwt_secret: SecretStr | None = None

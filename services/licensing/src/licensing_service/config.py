@@ -16,6 +16,8 @@ class LicensingSettings(ServiceSettings):
     # The status service: partner facts for the on-request key conditions (R-NFR-04).
     status_address: str = "127.0.0.1:50051"
     status_deadline_seconds: float = Field(default=3.0, gt=0)
+    # How often status's scheduled policy versions are re-read (R-POL-01).
+    policy_versions_refresh_seconds: float = Field(default=5.0, gt=0)
     # Kyiv wall-clock time of the daily yearly-renewals run (R-NFR-03/06/08).
     renewals_time: str = Field(default="00:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
