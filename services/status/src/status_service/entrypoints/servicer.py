@@ -14,7 +14,7 @@ from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.auth import Caller, CallerKind, current_caller, current_viewer, require_partner_scope
 from ppcore.clock import Clock, kyiv_date
-from ppcore.cooperative import hot_call, map_in_slices
+from ppcore.cooperative import hot_call, list_lane, map_in_slices
 from ppcore.errors import FailedPrecondition, InvalidArgument, PermissionDenied, not_found
 from ppcore.idempotency import run_idempotent
 from ppcore.paging import keyset_page, keyset_window, next_page_token, page_window
@@ -252,7 +252,8 @@ class StatusServicer(LeadRpcs, pb_grpc.StatusServiceServicer):
             partners = await map_in_slices(self._partner_pb, page)
             return pb.ListPartnersResponse(partners=partners, next_page_token=token)
 
-        return await self._read(work)
+        async with list_lane():  # staff screens queue here, holding no connection
+            return await self._read(work)
 
     async def GetPartnerFacts(self, request: pb.GetPartnerFactsRequest, context: Ctx) -> pb.GetPartnerFactsResponse:
         async def work(uow: StatusUnitOfWork) -> pb.GetPartnerFactsResponse:

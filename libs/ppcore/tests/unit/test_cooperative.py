@@ -1,0 +1,57 @@
+"""Heavy staff lists give way to the hot path (issue 12: a staff screen cannot slow checkout).
+
+A list page is built in slices that yield to checkout calls in flight, and a process
+builds one list at a time, so several staff screens together still take a small share of
+the loop (bench ``status_checkout_with_staff_lists`` measures the effect).
+"""
+
+import asyncio
+
+import pytest
+
+from ppcore import cooperative
+from ppcore.cooperative import hot_call, list_lane, map_in_slices
+
+
+async def test_list_builds_take_turns_one_at_a_time() -> None:
+    inside = 0
+    most_inside = 0
+
+    async def build() -> None:
+        nonlocal inside, most_inside
+        async with list_lane():
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(build() for _ in range(4)))
+    assert most_inside == cooperative.LISTS_AT_ONCE == 1
+
+
+async def test_a_slice_waits_for_a_hot_call_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cooperative, "MAX_GIVE_WAY_SECONDS", 30.0)  # a busy machine: only the call ends the wait
+    order: list[str] = []
+
+    async def hot() -> None:
+        with hot_call():
+            await asyncio.sleep(0.002)
+            order.append("hot done")
+
+    def item(n: int) -> int:
+        order.append(f"item {n}")
+        return n * 2
+
+    checkout = asyncio.ensure_future(hot())
+    await asyncio.sleep(0)
+    mapped = await map_in_slices(item, range(3), per_slice=1)
+    await checkout
+    assert mapped == [0, 2, 4]
+    # The first item is built, then the list gives way until the checkout call is done.
+    assert order.index("hot done") < order.index("item 1")
+
+
+async def test_a_hot_call_that_never_ends_stalls_the_list_only_briefly() -> None:
+    with hot_call():
+        mapped = await asyncio.wait_for(map_in_slices(str, range(8), per_slice=1), timeout=30)
+    assert mapped == [str(n) for n in range(8)]
