@@ -67,10 +67,13 @@ def set_list_scope(fingerprint: str) -> None:
     _list_scope.set(fingerprint)
 
 
+def _sealed(body: str) -> str:
+    return base64.urlsafe_b64encode(f"{body}.{_seal(body)}".encode()).decode().rstrip("=")
+
+
 def encode_token(offset: int) -> str:
     """The opaque token of the page starting at ``offset`` of the current query."""
-    body = f"{_VERSION}.{offset}.{_list_scope.get()}"
-    return base64.urlsafe_b64encode(f"{body}.{_seal(body)}".encode()).decode().rstrip("=")
+    return _sealed(f"{_VERSION}.{offset}.{_list_scope.get()}")
 
 
 def token_for(method: str, request: Message, offset: int) -> str:
@@ -92,21 +95,36 @@ def _bad_token(why: str) -> InvalidArgument:
     return InvalidArgument.for_field("page_token", why, reason="PAGE_TOKEN_INVALID")
 
 
-def decode_token(token: str) -> int:
-    """The offset a token names; INVALID_ARGUMENT when it is not one this query issued."""
-    if len(token) > 128:
-        raise _bad_token("is not a token from a previous response")
+_NOT_OURS = "is not a token from a previous response"
+
+
+def _opened(token: str, *, version: str, max_length: int) -> str:
+    """What a token sealed by this server carries after its version; INVALID_ARGUMENT for
+    anything else (too long, not base64, another version, a broken seal)."""
+    if len(token) > max_length:
+        raise _bad_token(_NOT_OURS)
     try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
     except (binascii.Error, ValueError):
-        raise _bad_token("is not a token from a previous response") from None
+        raise _bad_token(_NOT_OURS) from None
     body, _, seal = text.rpartition(".")
-    version, _, rest = body.partition(".")
-    offset_text, _, scope = rest.partition(".")
-    if version != _VERSION or not hmac.compare_digest(seal, _seal(body)) or not offset_text.isdigit():
-        raise _bad_token("is not a token from a previous response")
+    found, _, rest = body.partition(".")
+    if found != version or not hmac.compare_digest(seal.encode(), _seal(body).encode()):
+        raise _bad_token(_NOT_OURS)
+    return rest
+
+
+def _check_scope(scope: str) -> None:
     if scope != _list_scope.get():
         raise _bad_token("belongs to another query; start again without a token (the filters changed)")
+
+
+def decode_token(token: str) -> int:
+    """The offset a token names; INVALID_ARGUMENT when it is not one this query issued."""
+    offset_text, _, scope = _opened(token, version=_VERSION, max_length=128).partition(".")
+    if not offset_text.isdigit():
+        raise _bad_token(_NOT_OURS)
+    _check_scope(scope)
     offset = int(offset_text)
     if offset > MAX_OFFSET:
         raise _bad_token(f"points deeper than {MAX_OFFSET} items; narrow the filters")
@@ -161,26 +179,15 @@ def _plain(value: KeyValue) -> str | int | float | bool:
 
 def encode_keyset(key: Sequence[KeyValue]) -> str:
     """The opaque token of the page after the row whose sort key is ``key``."""
-    body = f"{_KEYSET_VERSION}.{_list_scope.get()}.{json.dumps([_plain(v) for v in key], separators=(',', ':'))}"
-    return base64.urlsafe_b64encode(f"{body}.{_seal(body)}".encode()).decode().rstrip("=")
+    values = json.dumps([_plain(v) for v in key], separators=(",", ":"))
+    return _sealed(f"{_KEYSET_VERSION}.{_list_scope.get()}.{values}")
 
 
 def decode_keyset(token: str, kinds: Sequence[type]) -> tuple[Any, ...]:
     """The sort key a keyset token carries, one value of each of ``kinds`` (str, int,
     float, bool, date, datetime, Decimal); INVALID_ARGUMENT when this query did not issue it."""
-    if len(token) > _MAX_KEYSET_TOKEN:
-        raise _bad_token("is not a token from a previous response")
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        raise _bad_token("is not a token from a previous response") from None
-    body, _, seal = text.rpartition(".")
-    version, _, rest = body.partition(".")
-    scope, _, values_text = rest.partition(".")
-    if version != _KEYSET_VERSION or not hmac.compare_digest(seal, _seal(body)):
-        raise _bad_token("is not a token from a previous response")
-    if scope != _list_scope.get():
-        raise _bad_token("belongs to another query; start again without a token (the filters changed)")
+    scope, _, values_text = _opened(token, version=_KEYSET_VERSION, max_length=_MAX_KEYSET_TOKEN).partition(".")
+    _check_scope(scope)
     try:
         values = json.loads(values_text)
         if not isinstance(values, list) or len(values) != len(kinds):
@@ -189,7 +196,7 @@ def decode_keyset(token: str, kinds: Sequence[type]) -> tuple[Any, ...]:
             raise ValueError("type")
         return tuple(_PARSERS[k](v) for v, k in zip(values, kinds, strict=True))
     except (ValueError, ArithmeticError):  # a token of an older sort order
-        raise _bad_token("is not a token from a previous response") from None
+        raise _bad_token(_NOT_OURS) from None
 
 
 def keyset_window(

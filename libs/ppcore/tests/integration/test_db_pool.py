@@ -1,7 +1,5 @@
 """The ORM pool pings a connection only after it sat idle, and replaces one that died meanwhile."""
 
-import asyncio
-
 import asyncpg
 import pytest
 import sqlalchemy as sa
@@ -48,7 +46,7 @@ async def test_ping_only_when_idle_and_reconnect_after_the_server_dropped_us(mak
             )
         finally:
             await admin.close()
-        await asyncio.sleep(0.5)
+        monkeypatch.setattr(db_module, "PING_IDLE_SECONDS", 0.0)  # every pooled connection now counts as idle
         assert await read() == 42
         assert pings >= 1
     finally:
