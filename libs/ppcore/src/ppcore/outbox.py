@@ -3,8 +3,9 @@
 Each round claims the relay (one replica at a time, via ``FOR UPDATE SKIP LOCKED`` on a
 one-row lock table, so per-partner order holds across replicas), reads the oldest
 unpublished rows, publishes them as one asynchronous batch with ``Nats-Msg-Id`` set to
-the event id, waits for the acks and marks the acknowledged prefix as published in the
-same transaction. A crash between publishing and marking republishes the same ids, and
+the event id (each after the first also names the one before it as the stream's
+expected last message, so a message lost mid-batch is never overtaken by the next), waits
+for the acks and marks the acknowledged prefix as published in the same transaction. A crash between publishing and marking republishes the same ids, and
 JetStream drops them as duplicates (consumers also remember handled ids).
 
 Each round also sets the backlog and oldest-unsent metrics from the rows it read (no
@@ -198,12 +199,18 @@ class OutboxRelay:
         """Publish rows in order; returns the length of the acknowledged prefix."""
         js = self._bus.js
         futures = []
+        previous = ""
         for row in rows:
+            headers = {"Nats-Msg-Id": row.event_id}
+            if previous:
+                # Chained to the row before it: if that one is lost in flight (NATS restarting
+                # mid-batch), the server refuses this one instead of storing it ahead of the
+                # lost one, and the next round republishes both in order.
+                headers["Nats-Expected-Last-Msg-Id"] = previous
+            previous = row.event_id
             try:
                 futures.append(
-                    await js.publish_async(
-                        row.subject, row.envelope, wait_stall=PUBLISH_ACK_TIMEOUT, headers={"Nats-Msg-Id": row.event_id}
-                    )
+                    await js.publish_async(row.subject, row.envelope, wait_stall=PUBLISH_ACK_TIMEOUT, headers=headers)
                 )
             except Exception as exc:
                 log.warning("outbox.relay.publish_failed", event_id=row.event_id, error=str(exc))
