@@ -3,11 +3,8 @@ reference, and the comparison against it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +21,7 @@ from ppcore.migrations import upgrade_async
 from ppcore.testing.nats import NatsServer, free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
 from ppcore.testing.postgres import admin_url, create_database, drop_database
+from scripts.supervisor import ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,29 +116,17 @@ class BenchContext:
             f"{prefix}_SCHEDULER_ENABLED": "false",
             **{f"{prefix}_{k}": v for k, v in env.items()},
         }
-        log = open(self.work_dir / f"{module}.log", "wb")  # noqa: SIM115 - open as long as the process runs
-        proc = subprocess.Popen([sys.executable, "-m", module], env=full_env, stdout=log, stderr=log)
-        address = f"127.0.0.1:{port}"
-        self._pids[address] = proc.pid
+        process = ServiceProcess(module, port, full_env, self.work_dir / f"{module}.log", module=module)
+        process.log_path.unlink(missing_ok=True)
+        process.start()
+        assert process.popen is not None
+        self._pids[process.address] = process.popen.pid
         try:
-            channel = grpc.aio.insecure_channel(address)
-            try:
-                await asyncio.wait_for(channel.channel_ready(), timeout=60)
-            except TimeoutError:
-                log.flush()
-                tail = (self.work_dir / f"{module}.log").read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{module} did not listen on {address} within 60 s:\n{tail}") from None
-            finally:
-                await channel.close()
-            yield address
+            await process.ready(within=60)
+            yield process.address
         finally:
-            del self._pids[address]
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            del self._pids[process.address]
+            process.stop_or_kill(timeout=20)
 
     def reserve_ports(self, names: list[str]) -> dict[str, int]:
         """Free ports for processes that must know each other's address before they start."""

@@ -25,16 +25,12 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from ppcore.clock import KYIV
+from scripts.supervisor import PROCESSES, ProcessExited, ServiceProcess
+
+__all__ = ["PROCESSES", "process_env", "web_env"]
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
-PROCESSES = [  # (name, module, env prefix, port)
-    ("status", "status_service", "STATUS", 50051),
-    ("points", "points_service", "POINTS", 50052),
-    ("licensing", "licensing_service", "LICENSING", 50053),
-    ("compliance", "compliance_service", "COMPLIANCE", 50054),
-    ("gateway", "gateway_service", "GATEWAY", 50050),
-]
 GATEWAY_HTTP_PORT = 8050  # the gateway's HTTP/JSON side
 
 
@@ -158,7 +154,7 @@ def load_demo_program(secret: str, nats_url: str) -> None:
 def main() -> None:
     VAR.mkdir(exist_ok=True)
     (VAR / "logs").mkdir(exist_ok=True)
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    children: list[ServiceProcess] = []
     nats_url = os.environ.get("NATS_URL")
     nats_proc: subprocess.Popen[bytes] | None = None
     if not nats_url:
@@ -185,23 +181,19 @@ def main() -> None:
     # `make time` finds the suite's NATS here to move program time.
     (VAR / "nats-url").write_text(nats_url + "\n")
 
-    def stop_all(*_: object) -> None:
-        for _name, proc in reversed(children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for name, proc in reversed(children):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            print(f"  stopped {name}")
+    def stop_all() -> None:
+        for process in reversed(children):
+            process.terminate()
+        for process in reversed(children):
+            process.stop_or_kill(timeout=20)
+            print(f"  stopped {process.name}")
         if nats_proc is not None:
             nats_proc.terminate()
             nats_proc.wait(timeout=10)
             print("  stopped nats-server")
 
     try:
-        for name, module, prefix, port in PROCESSES:
+        for name, _module, prefix, port in PROCESSES:
             database_url = (
                 asyncio.run(ensure_pg_database(postgres_url, f"pp_{name}"))
                 if postgres_url
@@ -214,18 +206,11 @@ def main() -> None:
             env.setdefault(
                 f"{prefix}_PROGRAM_TIME_ENABLED", "false" if os.environ.get("PROGRAM_TIME") == "0" else "true"
             )
-            with open(VAR / "logs" / f"{name}-migrate.log", "wb") as migrate_log:
-                subprocess.run(
-                    [sys.executable, "-m", module, "migrate"],
-                    env=env,
-                    check=True,
-                    stdout=migrate_log,
-                    stderr=migrate_log,
-                )
-            with open(VAR / "logs" / f"{name}.log", "ab") as log:
-                proc = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log, stderr=log)
-            children.append((name, proc))
-            wait_for_port(port, proc, name)
+            process = ServiceProcess(name, port, env, VAR / "logs" / f"{name}.log")
+            process.migrate()
+            process.start()
+            children.append(process)
+            process.wait_ready(within=30)
         print("\nThe partner-program suite is running:")
         print(f"  nats         {nats_url}")
         for name, _module, _prefix, port in PROCESSES:
@@ -238,10 +223,12 @@ def main() -> None:
         print(f"\nLogs: {VAR / 'logs'}   Token: make token   Program time: make time   Stop: Ctrl-C\n")
         signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    raise SystemExit(f"{name} exited with code {proc.returncode}; see var/logs/{name}.log")
+            for process in children:
+                if not process.running:
+                    raise SystemExit(f"{process.name} exited; see {process.log_path}")
             time.sleep(1.0)
+    except (ProcessExited, TimeoutError, RuntimeError) as problem:
+        raise SystemExit(str(problem)) from None
     except KeyboardInterrupt:
         print("\nstopping ...")
     finally:

@@ -4,11 +4,9 @@ shared program time that the scenarios move (never sleeping), daily jobs on. Bot
 real nats-server."""
 
 import asyncio
-import subprocess
 import sys
 from pathlib import Path
 
-import grpc
 import nats
 import pytest
 
@@ -16,6 +14,7 @@ from ppcore.program_time import ProgramTimeControl
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from scripts.run_local import PROCESSES, process_env, web_env
+from scripts.supervisor import ServiceProcess, stop_all
 
 # Shared helpers of the end-to-end tests (importable under --import-mode=importlib).
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,7 +36,7 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
     ports = {name: free_port() for name, *_ in PROCESSES}
     running = Suite(ports, http_port=free_port(), work=work)
     try:
-        for name, module, prefix, _fixed_port in PROCESSES:
+        for name, _module, prefix, _fixed_port in PROCESSES:
             env = process_env(
                 prefix,
                 ports[name],
@@ -56,23 +55,15 @@ async def suite(tmp_path_factory, nats_server, suite_settings):
                 env[f"{prefix}_{key}"] = value
             # Daily jobs run when a test calls their RPC, not on the wall clock.
             env[f"{prefix}_SCHEDULER_ENABLED"] = "false"
-            running.envs[name] = env
-            subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
-            running.logs[name] = work / f"{name}.log"
-            log = open(running.logs[name], "wb")  # noqa: SIM115 - open as long as the process runs
-            running.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log, stderr=log)
-        for name in ports:
-            channel = grpc.aio.insecure_channel(running.address(name))
-            try:
-                await channel.channel_ready()
-            finally:
-                await channel.close()
+            process = ServiceProcess(name, ports[name], env, work / f"{name}.log")
+            running.processes[name] = process
+            await process.migrate_async()
+            process.start()
+        await asyncio.gather(*(process.ready() for process in running.processes.values()))
         yield running
     finally:
-        for proc in running.procs.values():
-            proc.terminate()
-        for name, proc in running.procs.items():
-            assert proc.wait(timeout=30) == 0, f"{name} did not stop cleanly; see {work / (name + '.log')}"
+        codes = stop_all(list(running.processes.values()), timeout=30)
+        assert all(code == 0 for code in codes.values()), f"processes did not stop cleanly: {codes}; see {work}"
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +74,9 @@ async def year_suite(tmp_path_factory, nats_server, make_pg_database):
     namespace = f"year{free_port()}"
     ports = {name: free_port() for name, *_ in PROCESSES}
     nc = await nats.connect(nats_server.url)
-    running = YearSuite(ports, http_port=free_port(), control=ProgramTimeControl(nc.jetstream(), namespace), logs=work)
+    running = YearSuite(ports, http_port=free_port(), work=work, control=ProgramTimeControl(nc.jetstream(), namespace))
     await running.time.set_time(YEAR_START)
     try:
-        envs = {}
         for name, _module, prefix, _fixed_port in PROCESSES:
             env = process_env(
                 prefix,
@@ -104,32 +94,14 @@ async def year_suite(tmp_path_factory, nats_server, make_pg_database):
             # The scenarios prove what the view shows, not its latency on a busy CI machine.
             env["GATEWAY_CABINET_DEADLINE_SECONDS"] = "10"
             env["GATEWAY_ENTITLEMENT_DEADLINE_SECONDS"] = "5"
-            envs[name] = env
-
-        async def migrate(module: str, env: dict[str, str]) -> None:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", module, "migrate", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-            )
-            output, _ = await proc.communicate()
-            assert proc.returncode == 0, output.decode()
-
-        await asyncio.gather(*(migrate(module, envs[name]) for name, module, *_ in PROCESSES))
-        for name, module, *_ in PROCESSES:
-            log = open(work / f"{name}.log", "wb")  # noqa: SIM115 - open as long as the process runs
-            running.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", module], env=envs[name], stdout=log, stderr=log
-            )
-        for name in ports:
-            channel = grpc.aio.insecure_channel(running.address(name))
-            try:
-                await asyncio.wait_for(channel.channel_ready(), 240)
-            finally:
-                await channel.close()
+            running.processes[name] = ServiceProcess(name, ports[name], env, work / f"{name}.log")
+        await asyncio.gather(*(process.migrate_async() for process in running.processes.values()))
+        for process in running.processes.values():
+            process.start()
+        await asyncio.gather(*(process.ready() for process in running.processes.values()))
         await running.settle((await running.time.read(set(), set())).revision)
         yield running
     finally:
-        for proc in running.procs.values():
-            proc.terminate()
-        for name, proc in running.procs.items():
-            assert proc.wait(timeout=30) == 0, f"{name} did not stop cleanly; see {work / (name + '.log')}"
+        codes = stop_all(list(running.processes.values()), timeout=30)
         await nc.close()
+        assert all(code == 0 for code in codes.values()), f"processes did not stop cleanly: {codes}; see {work}"

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
 import nats
 from nats.aio.client import Client as NatsClient
 from suites import YEAR_START, YearSuite
@@ -29,9 +24,8 @@ from ppcore.program_time import ProgramTimeControl
 from ppcore.testing.nats import NatsServer, free_port
 from ppcore.testing.pg_cluster import PrivatePostgres
 from ppcore.testing.plugin import TEST_JWT_SECRET
-from scripts.run_local import PROCESSES, process_env
-
-MODULES = {name: (module, prefix) for name, module, prefix, _port in PROCESSES}
+from scripts.run_local import process_env
+from scripts.supervisor import MODULES, ServiceProcess, stop_all
 
 
 def addresses(ports: list[int]) -> str:
@@ -41,49 +35,7 @@ def addresses(ports: list[int]) -> str:
     return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
 
 
-@dataclass
-class Replica:
-    """One process of a service; started, killed and restarted by the test."""
-
-    name: str
-    index: int
-    port: int
-    env: dict[str, str]
-    log_path: Path
-    popen: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        try:
-            self.popen = subprocess.Popen(
-                [sys.executable, "-m", MODULES[self.name][0]], env=self.env, stdout=log, stderr=log
-            )
-        finally:
-            log.close()
-
-    def kill(self) -> None:
-        """SIGKILL: no draining, no goodbye, like a crash of the pod."""
-        assert self.popen is not None
-        self.popen.send_signal(signal.SIGKILL)
-        self.popen.wait(30)
-
-    async def ready(self, within: float = 240) -> float:
-        """Seconds until the replica answers gRPC (a loaded CI machine starts slowly)."""
-        started = time.monotonic()
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
-        try:
-            await asyncio.wait_for(channel.channel_ready(), within)
-        finally:
-            await channel.close()
-        return time.monotonic() - started
-
-    def terminate(self) -> None:
-        """SIGTERM (graceful stop); :meth:`wait` for it."""
-        if self.popen is not None and self.popen.poll() is None:
-            self.popen.terminate()
-
-    def wait(self) -> int | None:
-        return None if self.popen is None else self.popen.wait(60)
+Replica = ServiceProcess  # one process of a service, killed and restarted by the test
 
 
 @dataclass
@@ -114,14 +66,6 @@ class FaultSuite(YearSuite):
         return await replica.ready()
 
 
-async def _migrate(module: str, env: dict[str, str]) -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, "migrate", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    output, _ = await proc.communicate()
-    assert proc.returncode == 0, output.decode()
-
-
 async def _create_database(pg: PrivatePostgres, name: str) -> str:
     import asyncpg
 
@@ -140,12 +84,12 @@ async def fault_suite(
     """The five services, ``replicas`` processes each, following program time set to
     YEAR_START; stopped (whatever still runs) at the end."""
     namespace = f"f{free_port()}"
-    suite = FaultSuite({}, http_port=0, logs=work, nats_nodes=nats_nodes, postgres=pg, namespace=namespace)
+    suite = FaultSuite({}, http_port=0, work=work, nats_nodes=nats_nodes, postgres=pg, namespace=namespace)
     for name in MODULES:
         suite.replicas[name] = []
         for index in range(replicas):
             port = free_port()
-            suite.replicas[name].append(Replica(name, index, port, {}, work / f"{name}-{index}.log"))
+            suite.replicas[name].append(Replica(name, port, {}, work / f"{name}-{index}.log", index=index))
         suite.ports[name] = suite.replicas[name][0].port
     suite.nc = await nats.connect([node.url for node in nats_nodes], max_reconnect_attempts=-1)
     suite.control = ProgramTimeControl(suite.nc.jetstream(timeout=10), namespace, replicas=len(nats_nodes))
@@ -176,7 +120,7 @@ async def fault_suite(
                     }
                 )
                 replica.env = env
-        await asyncio.gather(*(_migrate(module, suite.replicas[name][0].env) for name, (module, _) in MODULES.items()))
+        await asyncio.gather(*(group[0].migrate_async() for group in suite.replicas.values()))
         for group in suite.replicas.values():
             for replica in group:
                 replica.start()
@@ -184,11 +128,7 @@ async def fault_suite(
         await suite.settle((await suite.time.read(set(), set())).revision)
         yield suite
     finally:
-        every = [replica for group in suite.replicas.values() for replica in group]
-        for replica in every:  # all at once: each takes its grace period
-            replica.terminate()
-        for replica in every:
-            replica.wait()
+        stop_all([replica for group in suite.replicas.values() for replica in group])
         await suite.nc.close()
 
 

@@ -3,13 +3,13 @@ and program time moved through the one control (``YearSuite``)."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ppcore.clock import KYIV
 from ppcore.program_time import ProgramTimeControl
+from scripts.supervisor import ServiceProcess
 
 
 @dataclass
@@ -17,13 +17,19 @@ class Suite:
     ports: dict[str, int]
     http_port: int
     work: Path = Path()
-    envs: dict[str, dict[str, str]] = field(default_factory=dict)
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: dict[str, Path] = field(default_factory=dict)
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
     metrics_ports: dict[str, int] = field(default_factory=dict)
 
     def address(self, name: str) -> str:
         return f"127.0.0.1:{self.ports[name]}"
+
+    @property
+    def envs(self) -> dict[str, dict[str, str]]:
+        return {name: process.env for name, process in self.processes.items()}
+
+    @property
+    def logs(self) -> dict[str, Path]:
+        return {name: process.log_path for name, process in self.processes.items()}
 
 
 # Program time at which a partner's year starts in the scenarios: a Monday, 10:00 Kyiv.
@@ -41,7 +47,6 @@ class YearSuite(Suite):
     """The suite on PostgreSQL, following program time that the test moves through the control."""
 
     control: ProgramTimeControl | None = None
-    logs: Path | None = None
 
     @property
     def time(self) -> ProgramTimeControl:

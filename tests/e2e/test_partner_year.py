@@ -46,7 +46,7 @@ async def test_every_process_follows_program_time_and_warns_that_it_does(year_su
     assert set(reading.processes) == set(year_suite.ports)
     assert all(r.revision == reading.revision for r in reading.processes.values())
     for name in year_suite.ports:
-        log = (year_suite.logs / f"{name}.log").read_text()
+        log = year_suite.logs[name].read_text()
         assert '"program_time.enabled"' in log and '"warning"' in log, name
 
 

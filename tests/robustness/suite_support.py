@@ -4,25 +4,19 @@ nats-server, for the robustness tests: fuzzing every RPC and stopping processes 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import signal
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
-import grpc
 
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from ppcore.testing.postgres import admin_url, create_database, drop_database
-from scripts.run_local import PROCESSES, process_env
+from scripts.run_local import process_env
+from scripts.supervisor import MODULES, ServiceProcess
 
-MODULES = {name: (module, prefix) for name, module, prefix, _port in PROCESSES}
 PLATFORM_TABLES = frozenset({"alembic_version", "outbox", "outbox_relay_lock", "inbox", "idempotency_keys"})
 
 
@@ -30,81 +24,15 @@ def dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-@dataclass
-class Process:
-    name: str
-    port: int
-    database_url: str
-    log_path: Path
-    env: dict[str, str]
-    metrics_port: int = 0
-    popen: subprocess.Popen[bytes] | None = None
-    log_offset: int = 0
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        module = MODULES[self.name][0]
-        log = self.log_path.open("ab")
-        self.popen = subprocess.Popen([sys.executable, "-m", module], env=self.env, stdout=log, stderr=log)
-        with grpc.insecure_channel(self.address) as channel:
-            grpc.channel_ready_future(channel).result(timeout=180)  # a loaded CI machine starts slowly
-
-    def terminate(self) -> int:
-        assert self.popen is not None
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-        return self.popen.wait(timeout=60)
-
-    def in_flight(self) -> int:
-        """Calls the process has received and not yet answered (its pp_rpc_in_flight gauge)."""
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as reply:
-            for line in reply.read().decode().splitlines():
-                if line.startswith("pp_rpc_in_flight "):
-                    return int(float(line.split()[1]))
-        raise AssertionError("no pp_rpc_in_flight in /metrics")
-
-    def log_records(self) -> list[dict[str, object]]:
-        """The JSON lines the process logged since the last look (moves the offset on)."""
-        data = self.log_path.read_bytes()[self.log_offset :]
-        self.log_offset += len(data)
-        records = []
-        for line in data.decode("utf-8", "replace").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-        return records
-
-    def new_log_problems(self) -> list[str]:
-        """Error lines and tracebacks the process logged since the last look."""
-        text = self.log_path.read_bytes()[self.log_offset :].decode("utf-8", "replace")
-        self.log_offset += len(text.encode("utf-8", "replace"))
-        problems = []
-        for line in text.splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                if "Traceback" in line:
-                    problems.append(line[:300])
-                continue
-            if not isinstance(record, dict):
-                continue
-            if record.get("level") in {"error", "critical"} or "exception" in record:
-                problems.append(line[:500])
-        return problems
+Process = ServiceProcess  # the tests' name for one process of the suite
 
 
 @dataclass
 class Suite:
     processes: dict[str, Process] = field(default_factory=dict)
 
-    def stop(self) -> dict[str, int]:
-        return {name: process.terminate() for name, process in self.processes.items() if process.popen}
+    def stop(self) -> dict[str, int | None]:
+        return {name: process.stop() for name, process in self.processes.items() if process.popen}
 
 
 def start_suite(
@@ -130,11 +58,12 @@ def start_suite(
         metrics_port = free_port()
         env[f"{prefix}_METRICS_PORT"] = str(metrics_port)
         env.update({k.replace("{prefix}", prefix): v for k, v in (extra_env or {}).items()})
-        migrated = subprocess.run([sys.executable, "-m", MODULES[name][0], "migrate"], env=env, capture_output=True)
-        assert migrated.returncode == 0, f"{name} migrate failed: {migrated.stderr.decode(errors='replace')[-2000:]}"
-        suite.processes[name] = Process(name, ports[name], database_url, work / f"{name}.log", env, metrics_port)
+        process = ServiceProcess(name, ports[name], env, work / f"{name}.log", metrics_port=metrics_port)
+        process.migrate()
+        suite.processes[name] = process
     for process in suite.processes.values():
         process.start()
+        process.wait_ready(within=180)
     return suite
 
 

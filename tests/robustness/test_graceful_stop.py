@@ -204,10 +204,11 @@ async def test_writes_cut_off_by_the_grace_period_are_retried_once_with_the_same
     it, so the stop cancels them; after a restart the same requests take effect once each,
     and a second retry answers the same applications without adding any."""
     process = suite.processes["status"]
-    process.terminate()
+    await asyncio.to_thread(process.stop)
     process.env["STATUS_SHUTDOWN_GRACE_SECONDS"] = "1"
     process.env["STATUS_SHUTDOWN_NOTICE_SECONDS"] = "0"
-    await asyncio.to_thread(process.start)
+    process.start()
+    await process.ready(within=180)
     metadata = (("authorization", f"Bearer {tokens.system()}"),)
     requests = [
         status_service_pb2.CreateApplicationRequest(request_id=f"cut-{n}", data=applicant_data(f"cut{n}"))
@@ -233,7 +234,8 @@ async def test_writes_cut_off_by_the_grace_period_are_retried_once_with_the_same
         assert await holder.fetchval("SELECT count(*) FROM applications") == 0, "a cut-off write half-applied"
 
         process.env["STATUS_SHUTDOWN_GRACE_SECONDS"] = "30"
-        await asyncio.to_thread(process.start)
+        process.start()
+        await process.ready(within=180)
         channel = grpc.aio.insecure_channel(process.address)
         create = status_service_pb2_grpc.StatusServiceStub(channel).CreateApplication
         first = [await create(r, metadata=metadata, timeout=60) for r in requests]
