@@ -27,6 +27,8 @@ class LoadResult:
     concurrency: int
     # Server CPU (user + system, all its processes) per measured call, from /proc; 0: not metered.
     cpu_us_per_call: float = 0.0
+    # The load generator's own CPU per call where it runs as a separate process (h2load); 0: not metered.
+    client_cpu_us_per_call: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {k: float(v) for k, v in asdict(self).items()}

@@ -63,6 +63,11 @@ async def run(ctx: BenchContext) -> ScenarioResult:
     ratio = statistics.median(ratios)
     singles = [v for k, v in loads.items() if k.startswith("1 ")]
     doubles = [v for k, v in loads.items() if k.startswith("2 ")]
+
+    def cores(results: list[LoadResult], per_call: str) -> float:
+        """Cores busy on average: CPU per call x calls per second."""
+        return statistics.median(float(getattr(r, per_call)) * r.throughput / 1e6 for r in results)
+
     return ScenarioResult(
         name="echo_processes",
         metrics={
@@ -73,6 +78,10 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             "cpu_us_per_call": statistics.median(d.cpu_us_per_call for d in doubles),
             "one_process_cpu_us_per_call": statistics.median(s.cpu_us_per_call for s in singles),
             "h2load": 1.0 if use_h2load else 0.0,
+            # Where the cores went: the servers' and the load generator's (h2load only).
+            "one_process_server_cores": cores(singles, "cpu_us_per_call"),
+            "two_process_server_cores": cores(doubles, "cpu_us_per_call"),
+            "two_process_generator_cores": cores(doubles, "client_cpu_us_per_call"),
         },
         goals=[
             Goal(f"2 processes >= {GOAL} x 1 process calls/s", ratio >= GOAL, f"{ratio:.2f} x (median of rounds)"),
