@@ -4,6 +4,7 @@ set-based computation per date, a change log of totals, events only for changes.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -183,3 +184,49 @@ async def test_concurrent_runs_of_a_date_compute_it_once(make_pg_database: Any, 
         assert {r.changed_count for r in runs} == {50}
         assert await points.total_events() == 50
         assert await points.count("SELECT count(*) FROM daily_totals") == 50
+
+
+async def _whole_ledger_disagrees(points: Points, day: date) -> list[Any]:
+    """What a run reading the whole ledger would still change after the run of ``day``."""
+    async with points.uow() as uow:
+        return await uow.daily_totals.changes_at(totals_instant(day, points.policy))
+
+
+async def test_runs_from_the_previous_totals_agree_with_the_whole_ledger(points: Points) -> None:
+    """R-PTS-05/06: a run reads only entries that started or stopped being active since the
+    previous run, and partners with late entries; after every run the whole ledger agrees."""
+    rng = random.Random(16)
+    days = [date(2026, 3, d) for d in range(2, 12)]
+    year_ago = datetime(2025, 3, 2, 8, 0, tzinfo=UTC)
+    entries: list[LedgerEntry] = []
+    for n in range(120):  # accrued over the year before, some expiring during the run days
+        accrued = year_ago + timedelta(hours=rng.randrange(24 * 375))
+        entries.append(await points.accrue(f"p-{n % 17}", rng.randrange(1, 90), accrued, f"seed-{n}"))
+    for i, day in enumerate(days):
+        instant = totals_instant(day, points.policy)
+        for k in range(6):  # the day's accruals, a few after the run instant
+            accrued = instant - timedelta(hours=rng.randrange(-3, 22))
+            entries.append(await points.accrue(f"p-{rng.randrange(20)}", rng.randrange(1, 90), accrued, f"d{i}-{k}"))
+        if i % 3 == 1:  # a late entry accrued weeks ago, and a reversal of an older one
+            late = instant - timedelta(hours=25 if i == 1 else rng.randrange(26, 60 * 24))  # 25 h: before the last run
+            entries.append(await points.accrue(f"p-{rng.randrange(20)}", 40, late, f"late-{i}"))
+            await points.reverse(entries.pop(rng.randrange(len(entries) - 8)), instant - timedelta(hours=2))
+        run = await points.run(day)
+        assert await _whole_ledger_disagrees(points, day) == [], day
+        assert run.changed_count > 0
+    assert await points.count("SELECT count(*) FROM daily_totals_pending") == 0
+
+
+async def test_the_first_run_with_pending_entries_tracked_reads_the_whole_ledger(points: Points) -> None:
+    """A run stored before points_0008 (or an entry recorded before it) leaves nothing pending:
+    the run after it cannot start from its totals and reads the whole ledger."""
+    await points.accrue("p-1", 10, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), "a-1")
+    await points.run(DAY_1)
+    await points.accrue("p-1", 7, datetime(2026, 3, 1, 8, 0, tzinfo=UTC), "before-the-migration")
+    async with points.db.engine.begin() as connection:
+        await connection.execute(sa.text("DELETE FROM daily_totals_pending"))
+        await connection.execute(sa.text("UPDATE daily_total_runs SET pending_tracked = false"))
+    second = await points.run(DAY_2)
+    assert (second.changed_count, await points.total("p-1", DAY_2)) == (1, Decimal(17))
+    third = await points.run(DAY_3)  # tracked from DAY_2 on
+    assert (third.changed_count, await points.total("p-1", DAY_3)) == (0, Decimal(17))

@@ -16,7 +16,16 @@ from ppcore.db import Database
 from ppcore.migrations import downgrade, upgrade
 from ppcore.testing.migrations import assert_round_trip
 
-TABLES = {"ledger_entries", "daily_totals", "daily_total_runs", "active_totals", "projects", "orders", "known_partners"}
+TABLES = {
+    "ledger_entries",
+    "daily_totals",
+    "daily_total_runs",
+    "active_totals",
+    "daily_totals_pending",
+    "projects",
+    "orders",
+    "known_partners",
+}
 
 # Before points_0003 every run stored a row per partner with points (and one zero row on the
 # date its points ran out). p-1: 10, 10, 15; p-2: 20, then 0 on day 3; p-3 only from day 2.

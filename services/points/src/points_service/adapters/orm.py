@@ -72,6 +72,14 @@ class LedgerEntryRow(Base):
         ),
         sa.Index("ix_ledger_entries_source_type_source_id", "source_type", "source_id"),
         sa.Index("ix_ledger_entries_reverses_entry_id", "reverses_entry_id"),
+        # The daily run (R-PTS-05) reads the entries that start or stop being active between
+        # two run instants from these alone.
+        sa.Index(
+            "ix_ledger_entries_accrued_at", "accrued_at", postgresql_include=["expires_at", "partner_id", "amount"]
+        ),
+        sa.Index(
+            "ix_ledger_entries_expires_at", "expires_at", postgresql_include=["accrued_at", "partner_id", "amount"]
+        ),
     )
 
 
@@ -302,3 +310,22 @@ class DailyTotalRunRow(Base):
     changed_count: Mapped[int] = mapped_column(sa.Integer())
     policy_version: Mapped[str] = mapped_column(sa.String(64))
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Every ledger entry recorded after this run is in daily_totals_pending (points_0008), so
+    # the next run may start from this one's totals.
+    pending_tracked: Mapped[bool] = mapped_column(sa.Boolean(), server_default=sa.false())
+
+
+class DailyTotalPendingRow(Base):
+    """A ledger entry recorded since a daily run last took the pending ones (R-PTS-05).
+
+    Filled by the trigger ``ledger_entries_pending_totals`` (points_0008), never by the code:
+    every writer of the ledger is counted. A run marks the rows it takes with its business
+    date and deletes them in its own transaction.
+    """
+
+    __tablename__ = "daily_totals_pending"
+
+    entry_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(64))
+    accrued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by_run: Mapped[date | None] = mapped_column(sa.Date(), nullable=True)

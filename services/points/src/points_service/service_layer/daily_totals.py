@@ -1,4 +1,8 @@
-"""Daily active totals (R-PTS-05): one set-based run per business date, safe to repeat."""
+"""Daily active totals (R-PTS-05): one set-based run per business date, safe to repeat.
+
+A run starts from the previous run's totals and reads only what moved since (see
+:mod:`points_service.adapters.daily_totals_store`); the first run reads the whole ledger.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +59,13 @@ async def _run_once(
             ),
             rule="R-PTS-05",
         )
-    changes = await uow.daily_totals.changes_at(at)
+    await uow.daily_totals.claim_pending(day)
+    if latest is not None and latest.pending_tracked and latest.computed_at < at:
+        # The ledger is append-only (R-PTS-06): what moved since the previous run is enough.
+        changes = await uow.daily_totals.changes_since(latest.computed_at, at, day)
+    else:
+        changes = await uow.daily_totals.changes_at(at)
+    await uow.daily_totals.drop_claimed(day)
     await uow.daily_totals.record_changes(day, changes, at=at, policy_version=policy.version)
     uow.emit(
         ActiveTotalChanged(
