@@ -153,9 +153,9 @@ async def test_a_run_stores_and_announces_only_the_totals_that_changed(points: P
         await points.total("nobody", DAY_2)
 
 
-async def test_every_run_recomputes_from_the_ledger_so_late_entries_count(points: Points) -> None:
-    """R-PTS-05: each run aggregates the whole ledger, so an entry recorded late with an earlier
-    accrual instant is in the next total rather than lost."""
+async def test_an_entry_recorded_late_counts_in_the_next_run(points: Points) -> None:
+    """R-PTS-05: an entry recorded after a run with an earlier accrual instant is pending, and
+    the next run recounts its partner, so it is in the next total rather than lost."""
     await points.accrue("p-1", 10, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), "a-1")
     await points.run(DAY_1)
     await points.accrue("p-1", 7, datetime(2026, 3, 1, 8, 0, tzinfo=UTC), "late")
