@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from gateway_service.adapters.backends import ComplianceClient, LicensingClient, PointsClient, StatusClient
 from gateway_service.adapters.directory_sources import JetStreamLog, ServicesSnapshot
 from gateway_service.adapters.orm import platform_tables
+from gateway_service.adapters.section_invalidation import InvalidationFeed, count_view_cache_lookup
 from gateway_service.adapters.uow import GatewayUnitOfWork
 from gateway_service.config import GatewaySettings
 from gateway_service.domain.cabinet import Section
@@ -24,17 +25,21 @@ from gateway_service.http.app import create_http_app
 from gateway_service.http.routes import api_routes, api_services
 from gateway_service.http.server import HttpServer, loopback_channel, loopback_target
 from gateway_service.http.transcoding import Transcoder
+from gateway_service.service_layer.cached_read import ReadContext, cached_sections_read
 from gateway_service.service_layer.directory_projection import rescore_stale
 from gateway_service.service_layer.directory_query import PageCache
 from gateway_service.service_layer.directory_rebuild import RebuildReport, rebuild_directory
 from gateway_service.service_layer.ports import SectionsRead, one_section
+from gateway_service.service_layer.section_cache import SectionCache
 from gateway_service.web.app import build_web, web_mount
 from gateway_service.web.backends import Addresses, Backends
 from gateway_service.web.pages import WebConfig
 from partnerprogram.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
+from ppcore.auth import current_caller
 from ppcore.client import ClientTls
 from ppcore.clock import Clock, kyiv_date
 from ppcore.logging import get_logger
+from ppcore.personal_data import may_see_contacts_of
 from ppcore.policy_book import PolicyBook, status_policy_follower
 from ppcore.runtime import Platform
 from ppcore.server import GrpcService, ServerApp
@@ -70,12 +75,21 @@ async def build_gateway(
     licensing = LicensingClient(platform.channel(settings.licensing_address))
     compliance = ComplianceClient(platform.channel(settings.compliance_address))
     # Each backend call of the view, the sections it answers and the backend (whose deadline applies).
-    reads: Sequence[tuple[SectionsRead, str]] = (
+    backend_reads: Sequence[tuple[SectionsRead, str]] = (
         (status.view_read(), "status"),
         (points.view_read(), "points"),
         (one_section(Section.NFR, licensing.holdings), "licensing"),
         (one_section(Section.SANCTIONS, compliance.active_sanctions), "compliance"),
     )
+    cache = SectionCache(max_entries=settings.cabinet_cache_entries, max_age_seconds=settings.cabinet_cache_seconds)
+    feed = InvalidationFeed(platform.bus, cache, [backend for _read, backend in backend_reads])
+    read_context = ReadContext(
+        program_date=lambda: kyiv_date(platform.clock.now()),
+        sees_contacts=lambda partner_id: may_see_contacts_of(current_caller(), partner_id),
+        live=feed.live,
+        counted=count_view_cache_lookup,
+    )
+    reads = [(cached_sections_read(read, backend, cache, read_context), backend) for read, backend in backend_reads]
     servicer = GatewayServicer(
         uow_factory,
         reads=[read for read, _backend in reads],
@@ -117,7 +131,7 @@ async def build_gateway(
     app = platform.server(
         services=[service],
         consumers=build_consumers(platform.bus, uow_factory, max_attempts=settings.consumer_max_deliver),
-        background=[follow_versions, rescore_after_policy_change],
+        background=[follow_versions, rescore_after_policy_change, *([feed.run] if cache.enabled else [])],
     )
     transcoder = Transcoder(api_services(), timeout_seconds=settings.http_call_timeout_seconds)
     web = build_web_pages(settings, platform) if settings.web_enabled else None

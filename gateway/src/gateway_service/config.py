@@ -30,6 +30,11 @@ class GatewaySettings(ServiceSettings):
     cabinet_points_deadline_seconds: float | None = Field(default=None, gt=0)
     cabinet_licensing_deadline_seconds: float | None = Field(default=None, gt=0)
     cabinet_compliance_deadline_seconds: float | None = Field(default=None, gt=0)
+    # The backends' partner-view answers are kept in memory and dropped by the backends'
+    # events; this is the most any answer is kept (a safety net; 0 turns the cache off).
+    cabinet_cache_seconds: float = Field(default=60.0, ge=0)
+    # At most this many answers (one per backend, partner, sections, date and viewer kind).
+    cabinet_cache_entries: int = Field(default=20_000, ge=1)
     # Default window of the cabinet's expiring-points figure, Kyiv calendar days.
     cabinet_expiring_within_days: int = Field(default=30, ge=1, le=366)
     # The entitlement facade is on the checkout path: fail fast rather than hold the buyer.

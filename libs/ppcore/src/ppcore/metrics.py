@@ -14,6 +14,9 @@ so dashboards and alert rules (deploy/k8s/base/monitoring) have one place to loo
 - ``pp_job_runs_total``, ``pp_job_duration_seconds``, ``pp_job_last_success_timestamp_seconds``
   per daily job (label ``daily_job``; Prometheus keeps ``job`` for the scrape job).
 - ``pp_db_pool_connections`` by state, read from the SQLAlchemy pool at scrape time.
+- ``pp_view_cache_lookups_total`` (by backend, outcome hit/miss) and
+  ``pp_view_cache_invalidations_total`` (by backend, scope partner/backend/all): the
+  gateway's cache of the backends' partner-view answers, so its hit rate is seen.
 
 Recording costs a dictionary look-up and an addition, so it is always on; the endpoint is
 served only when the process has a metrics port (``<PREFIX>_METRICS_PORT``). The endpoint
@@ -98,6 +101,15 @@ CONSUMER_REDELIVERIES = prometheus_client.Counter(
 )
 CONSUMER_DEAD_LETTERS = prometheus_client.Counter(
     "pp_consumer_dead_letters_total", "Events this consumer moved to the dead-letter stream.", ["consumer"]
+)
+
+VIEW_CACHE_LOOKUPS = prometheus_client.Counter(
+    "pp_view_cache_lookups_total", "Partner-view answers looked up in the gateway's cache.", ["backend", "outcome"]
+)
+VIEW_CACHE_INVALIDATIONS = prometheus_client.Counter(
+    "pp_view_cache_invalidations_total",
+    "Invalidations of the gateway's partner-view cache: one partner of a backend, a whole backend, or all.",
+    ["backend", "scope"],
 )
 
 JOB_RUNS = prometheus_client.Counter("pp_job_runs_total", "Daily job runs, by outcome.", ["daily_job", "outcome"])

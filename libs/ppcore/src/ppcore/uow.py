@@ -10,6 +10,12 @@ A service subclasses :class:`SqlUnitOfWork` to add its repositories (built on
 
 Events published through the unit of work are outbox rows in the same transaction as
 the change, so a change is never committed without its events nor the other way round.
+
+A repository that changes a partner's data calls :meth:`SqlUnitOfWork.touched`; at commit,
+each touched partner that no event of the transaction names gets the service's
+``partner_changed_event`` (its ``PartnerDataChanged``), so a read model keeping a copy of
+the partner's data (the gateway's partner-view cache) learns of every change, even of those
+no other service needs to hear about.
 """
 
 from __future__ import annotations
@@ -51,12 +57,15 @@ class SqlUnitOfWork:
         self._after_commit = after_commit
         self._published = 0
         self.published_event_ids: list[str] = []
+        self._touched: set[str] = set()
+        self._named: set[str] = set()
 
     async def __aenter__(self) -> Self:
         self.session = self.db.sessionmaker()
         await self.session.begin()
         self._published = 0
         self.published_event_ids = []
+        self._touched, self._named = set(), set()
         await self._on_enter()
         return self
 
@@ -103,7 +112,24 @@ class SqlUnitOfWork:
         )
         self._published += 1
         self.published_event_ids.append(envelope.id)
+        self._named.add(partner_id)
         return envelope.id
+
+    def touched(self, partner_id: str) -> None:
+        """This transaction changes ``partner_id``'s data (see the module's docstring)."""
+        if partner_id:
+            self._touched.add(partner_id)
+
+    def partner_changed_event(self, partner_id: str) -> Message | None:
+        """The service's ``PartnerDataChanged`` for ``partner_id``; None: touches announce nothing."""
+        return None
+
+    def _announce_touched(self) -> None:
+        for partner_id in sorted(self._touched - self._named):
+            event = self.partner_changed_event(partner_id)
+            if event is not None:
+                self.publish(event, partner_id=partner_id)
+        self._touched.clear()
 
     @property
     def _pending_rows(self) -> list[dict[str, object]]:
@@ -119,11 +145,14 @@ class SqlUnitOfWork:
             await insert_many(self.session, self.tables.outbox, rows)
 
     async def commit(self) -> None:
+        self._announce_touched()
         await self.flush_outbox()
         await self.session.commit()
+        self._named.clear()
         if self._published and self._after_commit is not None:
             self._after_commit()
 
     async def rollback(self) -> None:
         self.session.info.pop("outbox_rows", None)
+        self._touched.clear()
         await self.session.rollback()

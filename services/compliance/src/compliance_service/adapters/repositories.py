@@ -7,7 +7,7 @@ once are applied one after the other and the second sees the first's result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -113,10 +113,12 @@ class CaseRepository:
 
 
 class SanctionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
         self._session = session
+        self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 
     def add(self, sanction: Sanction) -> None:
+        self._touched(sanction.partner_id)
         self._session.add(SanctionRow(**sanction_values(sanction)))
 
     async def get(self, sanction_id: str, *, for_update: bool = False) -> Sanction | None:
@@ -124,6 +126,7 @@ class SanctionRepository:
         return sanction_from_row(row) if row is not None else None
 
     async def save(self, sanction: Sanction) -> None:
+        self._touched(sanction.partner_id)
         row = await self._session.get(SanctionRow, sanction.sanction_id)
         if row is None:
             raise LookupError(f"sanction {sanction.sanction_id} was never added")

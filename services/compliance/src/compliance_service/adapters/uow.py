@@ -12,6 +12,7 @@ from compliance_service.adapters.repositories import (
     SanctionRepository,
 )
 from compliance_service.domain.events import DomainEvent
+from partnerprogram.compliance.v1 import events_pb2
 from ppcore.uow import SqlUnitOfWork
 
 
@@ -26,7 +27,7 @@ class ComplianceUnitOfWork(SqlUnitOfWork):
     async def _on_enter(self) -> None:
         self.partners = PartnerRepository(self.session)
         self.cases = CaseRepository(self.session)
-        self.sanctions = SanctionRepository(self.session)
+        self.sanctions = SanctionRepository(self.session, self.touched)
         self.control_purchases = ControlPurchaseRepository(self.session)
         self.personal_data = PersonalDataRepository(self.session)
         self.agreed_discounts = AgreedDiscountRepository(self.session)
@@ -34,3 +35,6 @@ class ComplianceUnitOfWork(SqlUnitOfWork):
     def record(self, event: DomainEvent) -> None:
         """Queue a domain event in this transaction's outbox, keyed by its partner."""
         self.publish(encode(event), partner_id=event.partner_id)
+
+    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
+        return events_pb2.PartnerDataChanged(partner_id=partner_id)

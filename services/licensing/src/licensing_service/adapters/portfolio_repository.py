@@ -8,6 +8,7 @@ so ``VerifyKey`` sees every NFR key's state without a join.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -56,8 +57,9 @@ class _Loaded:
 
 
 class PortfolioRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
         self._session = session
+        self._touched = touched  # the unit of work announces every portfolio written (PartnerDataChanged)
         self._loaded: dict[str, _Loaded] = {}
 
     # --- partner facts from the status events -----------------------------------
@@ -121,6 +123,7 @@ class PortfolioRepository:
         return portfolio
 
     async def save(self, portfolio: PartnerNfr) -> None:
+        self._touched(portfolio.partner_id)
         loaded = self._loaded[portfolio.partner_id]
         for grant in portfolio.grants:
             row = loaded.grants.get(grant.grant_id)

@@ -6,6 +6,7 @@ from licensing_service.adapters.key_registry import CommercialKeyRepository
 from licensing_service.adapters.portfolio_repository import PortfolioRepository
 from licensing_service.adapters.sales_ledger import SalesLedger
 from licensing_service.adapters.sanctions import SanctionRepository
+from partnerprogram.licensing.v1 import events_pb2
 from ppcore.uow import SqlUnitOfWork
 
 
@@ -16,7 +17,10 @@ class LicensingUnitOfWork(SqlUnitOfWork):
     sanctions: SanctionRepository
 
     async def _on_enter(self) -> None:
-        self.portfolios = PortfolioRepository(self.session)
+        self.portfolios = PortfolioRepository(self.session, self.touched)
         self.commercial_keys = CommercialKeyRepository(self.session)
         self.sales = SalesLedger(self.session)
         self.sanctions = SanctionRepository(self.session)
+
+    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
+        return events_pb2.PartnerDataChanged(partner_id=partner_id)

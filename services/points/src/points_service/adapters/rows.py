@@ -4,7 +4,7 @@ one partner and in one state, with one row more to tell whether another page fol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -21,8 +21,9 @@ class RowRepository(Generic[T]):
 
     row: ClassVar[type[Any]]
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
         self._session = session
+        self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 
     def _values(self, item: T) -> dict[str, Any]:
         raise NotImplementedError
@@ -35,10 +36,13 @@ class RowRepository(Generic[T]):
         return self._from_row(row) if row is not None else None
 
     async def add(self, item: T) -> None:
-        self._session.add(self.row(**self._values(item)))
+        values = self._values(item)
+        self._touched(values.get("partner_id") or "")
+        self._session.add(self.row(**values))
 
     async def save(self, item: T) -> None:
         values = self._values(item)
+        self._touched(values.get("partner_id") or "")
         mapper = sa.inspect(self.row)
         (key,) = mapper.primary_key
         attribute = mapper.get_property_by_column(key).key

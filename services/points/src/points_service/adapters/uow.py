@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from partnerprogram.points.v1 import events_pb2
 from points_service.adapters.daily_totals_store import DailyTotalsStore
 from points_service.adapters.event_codec import event_pb
 from points_service.adapters.ledger_repository import LedgerRepository
@@ -35,15 +36,18 @@ class PointsUnitOfWork(SqlUnitOfWork):
 
     async def _on_enter(self) -> None:
         self.ledger = LedgerRepository(self.session)
-        self.orders = OrderRepository(self.session)
-        self.projects = ProjectRepository(self.session)
-        self.disputes = DisputeRepository(self.session)
+        self.orders = OrderRepository(self.session, self.touched)
+        self.projects = ProjectRepository(self.session, self.touched)
+        self.disputes = DisputeRepository(self.session, self.touched)
         self.site_aliases = SiteAliasRepository(self.session)
-        self.monitoring = MonitoringRepository(self.session)
-        self.point_requests = PointRequestRepository(self.session)
+        self.monitoring = MonitoringRepository(self.session, self.touched)
+        self.point_requests = PointRequestRepository(self.session, self.touched)
         self.partners = PartnerRepository(self.session)
         self.sanctions = SanctionRepository(self.session)
         self.daily_totals = DailyTotalsStore(self.session, self.db.engine.dialect.name)
+
+    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
+        return events_pb2.PartnerDataChanged(partner_id=partner_id)
 
     def record_entry(self, entry: LedgerEntry) -> None:
         """Append a ledger entry and announce it (PointsAccrued or PointsReversed) in the same transaction."""

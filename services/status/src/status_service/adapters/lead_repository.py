@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,8 +13,9 @@ from status_service.domain.leads import Lead, LeadOffer
 
 
 class LeadRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
         self._session = session
+        self._touched = touched  # every partner a lead is offered to sees it in its view (R-CARD-04)
 
     async def get(self, lead_id: str, *, for_update: bool = False) -> Lead | None:
         stmt = sa.select(LeadRow).where(LeadRow.lead_id == lead_id)
@@ -29,6 +32,8 @@ class LeadRepository:
         return _lead(row, list(offers))
 
     async def save(self, lead: Lead) -> None:
+        for partner_id in lead.offers:
+            self._touched(partner_id)
         row = await self._session.get(LeadRow, lead.lead_id)
         if row is None:
             row = LeadRow(lead_id=lead.lead_id)

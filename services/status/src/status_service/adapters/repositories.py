@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -122,8 +122,9 @@ def _application(row: ApplicationRow) -> Application:
 class PartnerRepository:
     """Loads a whole partner (row, roster) and saves it back with its history and read rows."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
         self._session = session
+        self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 
     async def get(self, partner_id: str, *, for_update: bool = False) -> Partner | None:
         stmt = sa.select(PartnerRow).where(PartnerRow.partner_id == partner_id)
@@ -213,11 +214,13 @@ class PartnerRepository:
         return [_employee(e) for e in rows]
 
     async def add(self, partner: Partner, today: date) -> None:
+        self._touched(partner.partner_id)
         row = PartnerRow(partner_id=partner.partner_id)
         self._session.add(row)
         await self._write(row, partner, today)
 
     async def save(self, partner: Partner, today: date) -> None:
+        self._touched(partner.partner_id)
         row = await self._session.get(PartnerRow, partner.partner_id)
         assert row is not None, "save() after get()"
         row.version += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from partnerprogram.status.v1 import events_pb2
 from ppcore.uow import SqlUnitOfWork
 from status_service.adapters.lead_repository import LeadRepository
 from status_service.adapters.proto_mapping import event_pb
@@ -25,11 +26,14 @@ class StatusUnitOfWork(SqlUnitOfWork):
 
     async def _on_enter(self) -> None:
         self.applications = ApplicationRepository(self.session)
-        self.partners = PartnerRepository(self.session)
+        self.partners = PartnerRepository(self.session, self.touched)
         self.certificates = CertificateRepository(self.session)
-        self.leads = LeadRepository(self.session)
+        self.leads = LeadRepository(self.session, self.touched)
         self.policy_versions = PolicyVersionRepository(self.session)
         self.points_totals = PointsTotalsRepository(self.session)
+
+    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
+        return events_pb2.PartnerDataChanged(partner_id=partner_id)
 
 
 def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:

@@ -1,0 +1,97 @@
+"""Every backend event, seen by this very process, drops the partner-view answers it may change.
+
+Not the shared durable consumers (JetStream hands each event to one process of a group):
+every gateway process (SO_REUSEPORT siblings, replicas) keeps its own cache, so each has its
+own core NATS subscription on the backends' subjects and sees every event published from the
+moment it subscribed. Nothing is replayed, so the cache is trusted only while the feed is
+live: it starts empty once subscribed (after a round trip, so the server has the interest),
+is bypassed while NATS is disconnected, and is emptied again on reconnection (events of the
+gap are lost). The subscription's queue is unbounded, so a slow process never drops an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from nats.aio.msg import Msg
+
+from gateway_service.service_layer.section_cache import Dropped, SectionCache
+from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
+from ppcore.bus import EventBus
+from ppcore.logging import get_logger
+from ppcore.metrics import VIEW_CACHE_INVALIDATIONS, VIEW_CACHE_LOOKUPS
+
+log = get_logger("gateway.section_invalidation")
+
+
+class InvalidationFeed:
+    def __init__(self, bus: EventBus, cache: SectionCache, backends: Sequence[str]) -> None:
+        self._bus = bus
+        self._cache = cache
+        # Subject prefix -> backend: partnerprogram.status.v1.<event> is status's.
+        self._backends = {f"{bus.naming.namespace}.{backend}.v1.": backend for backend in backends}
+        self._subscribed = False
+
+    def live(self) -> bool:
+        """Whether an answer may be served or stored now."""
+        return self._subscribed and self._cache.live and self._bus.connected
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Background task: subscribe, go live, and stay until the process stops."""
+        nc = self._bus.nc
+        self._bus.on_reconnect(self._reconnected)
+        subscriptions = [
+            await nc.subscribe(f"{prefix}>", cb=self._on_event, pending_msgs_limit=0, pending_bytes_limit=0)
+            for prefix in self._backends
+        ]
+        await nc.flush()
+        self._subscribed = True
+        self._went_live("subscribed")
+        try:
+            await stop.wait()
+        finally:
+            self._subscribed = False
+            self._cache.went_down()
+            for subscription in subscriptions:
+                if not nc.is_closed:
+                    await subscription.unsubscribe()
+
+    async def _reconnected(self) -> None:
+        if not self._subscribed:
+            return
+        try:
+            await self._bus.nc.flush()  # our subscriptions are re-sent: wait until the server has them
+        except Exception as error:
+            log.warning("gateway.section_cache.flush_failed", error=str(error))
+        self._went_live("reconnected")
+
+    def _went_live(self, why: str) -> None:
+        dropped = self._cache.went_live()
+        VIEW_CACHE_INVALIDATIONS.labels("*", Dropped.ALL.value).inc()
+        log.info("gateway.section_cache.live", why=why, dropped=dropped)
+
+    async def _on_event(self, msg: Msg) -> None:
+        backend = self._backend_of(msg.subject)
+        if backend is None:
+            return
+        try:
+            partner_id = EventEnvelope.FromString(msg.data).partner_id
+        except Exception:
+            partner_id = ""
+        if partner_id:
+            self._cache.drop_partner(backend, partner_id)
+            VIEW_CACHE_INVALIDATIONS.labels(backend, Dropped.PARTNER.value).inc()
+        else:
+            self._cache.drop_backend(backend)
+            VIEW_CACHE_INVALIDATIONS.labels(backend, Dropped.BACKEND.value).inc()
+
+    def _backend_of(self, subject: str) -> str | None:
+        for prefix, backend in self._backends.items():
+            if subject.startswith(prefix):
+                return backend
+        return None
+
+
+def count_view_cache_lookup(backend: str, hit: bool) -> None:
+    VIEW_CACHE_LOOKUPS.labels(backend, "hit" if hit else "miss").inc()
