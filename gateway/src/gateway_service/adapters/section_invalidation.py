@@ -58,13 +58,10 @@ class InvalidationFeed:
                     await subscription.unsubscribe()
 
     async def _reconnected(self) -> None:
-        if not self._subscribed:
-            return
-        try:
-            await self._bus.nc.flush()  # our subscriptions are re-sent: wait until the server has them
-        except Exception as error:
-            log.warning("gateway.section_cache.flush_failed", error=str(error))
-        self._went_live("reconnected")
+        # nats-py re-sent our subscriptions and had the server's answer to a ping before
+        # calling this, so the server has them: every event from now on arrives.
+        if self._subscribed:
+            self._went_live("reconnected")
 
     def _went_live(self, why: str) -> None:
         dropped = self._cache.went_live()
