@@ -82,7 +82,9 @@ async def build_gateway(
         (one_section(Section.SANCTIONS, compliance.active_sanctions), "compliance"),
     )
     cache = SectionCache(max_entries=settings.cabinet_cache_entries, max_age_seconds=settings.cabinet_cache_seconds)
-    feed = InvalidationFeed(platform.bus, cache, [backend for _read, backend in backend_reads])
+    feed = InvalidationFeed(
+        platform.bus, cache, [backend for _read, backend in backend_reads], program_clock=platform.program_clock
+    )
     read_context = ReadContext(
         program_date=lambda: kyiv_date(platform.clock.now()),
         sees_contacts=lambda partner_id: may_see_contacts_of(current_caller(), partner_id),

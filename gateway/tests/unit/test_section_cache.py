@@ -170,3 +170,25 @@ def test_max_age_zero_turns_the_cache_off():
     backend, cache = Backend(), live_cache(age=0.0)
     read = cached(backend, cache)
     assert read.read == backend.read
+
+
+async def test_an_answer_read_across_midnight_is_not_kept():
+    backend, cache = Backend(), live_cache()
+    days = iter([DAY, date(2026, 3, 3)])
+    read = cached_sections_read(
+        SectionsRead(SECTIONS, backend.read),
+        "status",
+        cache,
+        ReadContext(program_date=lambda: next(days), sees_contacts=lambda partner_id: False),
+    )
+    await read.read("p1", SECTIONS, 1.0)
+    assert len(cache) == 0
+
+
+async def test_the_wanted_sections_may_come_as_any_set():
+    """The cabinet asks with ``sections - forbidden.keys()``, a plain set."""
+    backend, cache = Backend(), live_cache()
+    read = cached(backend, cache)
+    await read.read("p1", set(SECTIONS), 1.0)  # type: ignore[arg-type]
+    await read.read("p1", frozenset(SECTIONS), 1.0)
+    assert backend.calls == 1

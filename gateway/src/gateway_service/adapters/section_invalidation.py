@@ -7,11 +7,18 @@ moment it subscribed. Nothing is replayed, so the cache is trusted only while th
 live: it starts empty once subscribed (after a round trip, so the server has the interest),
 is bypassed while NATS is disconnected, and is emptied again on reconnection (events of the
 gap are lost). The subscription's queue is unbounded, so a slow process never drops an event.
+
+Program time (non-production runs) can jump: the processes follow the shared state within
+moments of each other, not at once, so for a few seconds after a jump an answer may come
+from a backend still on the old date. The cache is emptied on every jump and bypassed for
+``PROGRAM_TIME_SETTLE_SECONDS`` after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import Sequence
 
 from nats.aio.msg import Msg
@@ -21,21 +28,33 @@ from partnerprogram.events.v1.envelope_pb2 import EventEnvelope
 from ppcore.bus import EventBus
 from ppcore.logging import get_logger
 from ppcore.metrics import VIEW_CACHE_INVALIDATIONS, VIEW_CACHE_LOOKUPS
+from ppcore.program_time import ProgramClock
 
 log = get_logger("gateway.section_invalidation")
 
+PROGRAM_TIME_SETTLE_SECONDS = 5.0
+
 
 class InvalidationFeed:
-    def __init__(self, bus: EventBus, cache: SectionCache, backends: Sequence[str]) -> None:
+    def __init__(
+        self, bus: EventBus, cache: SectionCache, backends: Sequence[str], program_clock: ProgramClock | None = None
+    ) -> None:
         self._bus = bus
         self._cache = cache
+        self._program_clock = program_clock
+        self._settled_at = 0.0  # monotonic time from which answers may be kept after a jump
         # Subject prefix -> backend: partnerprogram.status.v1.<event> is status's.
         self._backends = {f"{bus.naming.namespace}.{backend}.v1.": backend for backend in backends}
         self._subscribed = False
 
     def live(self) -> bool:
         """Whether an answer may be served or stored now."""
-        return self._subscribed and self._cache.live and self._bus.connected
+        return (
+            self._subscribed
+            and self._cache.live
+            and self._bus.connected
+            and (not self._settled_at or time.monotonic() >= self._settled_at)
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Background task: subscribe, go live, and stay until the process stops."""
@@ -48,14 +67,28 @@ class InvalidationFeed:
         await nc.flush()
         self._subscribed = True
         self._went_live("subscribed")
+        follow = asyncio.ensure_future(self._follow_program_time()) if self._program_clock else None
         try:
             await stop.wait()
         finally:
+            if follow is not None:
+                follow.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follow
             self._subscribed = False
             self._cache.went_down()
             for subscription in subscriptions:
                 if not nc.is_closed:
                     await subscription.unsubscribe()
+
+    async def _follow_program_time(self) -> None:
+        assert self._program_clock is not None
+        while True:
+            await self._program_clock.moved()
+            self._settled_at = time.monotonic() + PROGRAM_TIME_SETTLE_SECONDS
+            dropped = self._cache.drop_all()
+            VIEW_CACHE_INVALIDATIONS.labels("*", Dropped.ALL.value).inc()
+            log.info("gateway.section_cache.program_time_moved", dropped=dropped)
 
     async def _reconnected(self) -> None:
         # nats-py re-sent our subscriptions and had the server's answer to a ping before

@@ -44,7 +44,9 @@ def cached_sections_read(read: SectionsRead, backend: str, cache: SectionCache, 
             return found
         ticket = cache.ticket()
         answer = await read.read(partner_id, wanted, deadline)
-        if all(section in answer for section in wanted) and context.live():
+        # Kept only whole, while events arrive, and if the date did not turn during the read.
+        whole = all(section in answer for section in wanted)
+        if whole and context.live() and context.program_date() == key.program_date:
             cache.put(ticket, key, answer)
         return answer
 
