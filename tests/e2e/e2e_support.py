@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 
 import grpc
 
+from partnerprogram.gateway.v1 import cabinet_pb2
+from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
+from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.testing.plugin import Tokens
@@ -40,3 +43,12 @@ async def entitlement(channel: grpc.aio.Channel, tokens: Tokens, partner_id: str
         metadata=md(tokens.staff()),
         timeout=5,
     )
+
+
+async def partner_view(address: str, metadata: Any, partner_id: str) -> cabinet_pb2.PartnerCabinet:
+    """The gateway's whole partner view (R-CARD-04) as ``metadata``'s caller sees it."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        reply = await gateway_grpc.GatewayServiceStub(channel).GetPartnerCabinet(
+            gateway_pb.GetPartnerCabinetRequest(partner_id=partner_id), metadata=metadata
+        )
+        return reply.cabinet

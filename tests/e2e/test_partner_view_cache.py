@@ -10,15 +10,13 @@ from datetime import date
 import grpc
 import httpx
 import pytest
-from e2e_support import eventually, md, onboard_partner
+from e2e_support import eventually, md, onboard_partner, partner_view
 from year_support import once_known
 
 from partnerprogram.compliance.v1 import compliance_service_pb2 as compliance_pb
 from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as compliance_grpc
 from partnerprogram.compliance.v1 import sanction_pb2
 from partnerprogram.gateway.v1 import cabinet_pb2
-from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
-from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from partnerprogram.licensing.v1 import licensing_service_pb2 as licensing_pb
 from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from partnerprogram.points.v1 import points_service_pb2 as points_pb
@@ -55,11 +53,7 @@ async def partner_id(suite, tokens):
 
 
 async def _view(suite, tokens, partner_id: str) -> cabinet_pb2.PartnerCabinet:
-    async with grpc.aio.insecure_channel(suite.address("gateway")) as channel:
-        reply = await pb_grpc.GatewayServiceStub(channel).GetPartnerCabinet(
-            pb.GetPartnerCabinetRequest(partner_id=partner_id), metadata=md(tokens.staff())
-        )
-        return reply.cabinet
+    return await partner_view(suite.address("gateway"), md(tokens.staff()), partner_id)
 
 
 async def _whole_view(suite, tokens, partner_id: str, accept=lambda c: True) -> cabinet_pb2.PartnerCabinet:
