@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
 from ppcore.metrics import watch_pool
+
+T = TypeVar("T")
 
 
 class HotReadPool:
@@ -102,10 +105,11 @@ class HotReadPool:
         else:
             waiter.set_result(connection)
 
-    async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
+    async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """``work`` on a connection of the pool; a failed or cancelled one is closed, not reused."""
         connection = await self._acquire()
         try:
-            result = await getattr(connection, method)(query, *args)
+            result = await work(connection)
         except BaseException:
             self._discard(connection)
             raise
@@ -116,11 +120,14 @@ class HotReadPool:
             self._release(connection)
         return result
 
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        return await self.run(lambda connection: connection.fetch(query, *args))
+
     async def fetchrow(self, query: str, *args: Any) -> Any:
-        return await self._run("fetchrow", query, args)
+        return await self.run(lambda connection: connection.fetchrow(query, *args))
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        return await self._run("fetchval", query, args)
+        return await self.run(lambda connection: connection.fetchval(query, *args))
 
     async def close(self) -> None:
         self._closed = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import os
 import signal
@@ -81,6 +82,10 @@ def process_settings(settings: S, index: int) -> S:
 
 async def _serve(build_app: BuildApp[S], settings: S) -> None:
     app = await build_app(settings)
+    # What start-up built (modules, ORM mappings, the policy) lives as long as the process;
+    # frozen, the collector stops walking it again at every full collection
+    # (one full collection of licensing's start-up heap took 0.54 s under bench load).
+    gc.freeze()
     await app.serve_until_signalled()
 
 

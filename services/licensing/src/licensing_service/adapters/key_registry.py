@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from licensing_service.adapters.orm import LicenseKeyRow
 from licensing_service.domain import CommercialKey, KeyFacts, KeyKind, LicenseKey
+from ppcore.batched_reads import BatchedKeyRead
 from ppcore.db import Database
 from ppcore.errors import AlreadyExists
 from ppcore.hot_reads import HotReadPool
@@ -67,20 +68,25 @@ class SqlKeyFactsReader:
         return None
 
 
-_PG_FACTS = "SELECT kind, edition, owner_id, activated, demo, revoked, valid_until FROM license_keys WHERE key = $1"
+_PG_FACTS = (
+    "SELECT key, kind, edition, owner_id, activated, demo, revoked, valid_until FROM license_keys WHERE key = ANY($1)"
+)
 
 
 class PgKeyFactsReader:
-    """One prepared primary-key look-up through ppcore's hot-read pool."""
+    """A prepared primary-key look-up through ppcore's hot-read pool; look-ups arriving
+    together share one query (ppcore.batched_reads), each sent after its callers asked."""
 
     def __init__(self, database_url: str, *, max_size: int = 10) -> None:
         self._pool = HotReadPool(database_url, max_size=max_size)
+        self._reads = BatchedKeyRead(self._pool, _PG_FACTS, key_column="key")
 
     async def facts(self, key: LicenseKey) -> KeyFacts | None:
-        row = await self._pool.fetchrow(_PG_FACTS, key.value)
+        row = await self._reads.fetchrow(key.value)
         return None if row is None else _facts(key, row)
 
     async def close(self) -> None:
+        await self._reads.close()
         await self._pool.close()
 
 

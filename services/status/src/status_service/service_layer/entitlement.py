@@ -3,8 +3,10 @@
 The hot path of the suite. No ORM session, no unit of work: one pooled connection, one
 prepared ``SELECT`` by primary key, then the pure decision. On PostgreSQL it branches
 deliberately to a small asyncpg pool with a prepared statement (SQLAlchemy's per-call
-overhead cost more than the query itself); SQLite goes through the engine. No cache:
-every answer reflects the last committed change, whichever replica made it.
+overhead cost more than the query itself), and checks arriving together share one read
+(``ppcore.batched_reads``: a read sent after each of them arrived); SQLite goes through
+the engine. No cache: every answer reflects the last committed change, whichever replica
+made it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ppcore.batched_reads import BatchedKeyRead
 from ppcore.db import Database
 from ppcore.hot_reads import HotReadPool
 from ppcore.policy import ProgramPolicy, Tier
@@ -35,9 +38,10 @@ _SELECT = sa.select(
     _T.c.blocked_until,
 ).where(_T.c.buyer_key == sa.bindparam("key"))
 
+# Look-ups arriving together are read by one query (ppcore.batched_reads).
 _PG_SELECT = (
-    "SELECT partner_id, tier, role, terminated_from, contract_accepted, contract_suspended, discount_blocked,"
-    " blocked_until FROM entitlements WHERE buyer_key = $1"
+    "SELECT buyer_key, partner_id, tier, role, terminated_from, contract_accepted, contract_suspended,"
+    " discount_blocked, blocked_until FROM entitlements WHERE buyer_key = ANY($1)"
 )
 
 _TIERS = {t.value: t for t in Tier}
@@ -50,16 +54,19 @@ class EntitlementReader:
         # R-POL-01: the discount follows the policy version in force on the day asked about.
         self.policy = PolicyInForce(db, policy)
         self._pool = HotReadPool(db.url, max_size=db.hot_read_pool_size) if db.is_postgres else None
+        self._reads = BatchedKeyRead(self._pool, _PG_SELECT, key_column="buyer_key") if self._pool else None
 
     async def _fetch(self, key: str) -> Any:
         if not self._db.is_postgres:
             async with self._db.engine.connect() as conn:
                 row = (await conn.execute(_SELECT, {"key": key})).first()
             return row._mapping if row is not None else None
-        assert self._pool is not None
-        return await self._pool.fetchrow(_PG_SELECT, key)
+        assert self._reads is not None
+        return await self._reads.fetchrow(key)
 
     async def close(self) -> None:
+        if self._reads is not None:
+            await self._reads.close()
         if self._pool is not None:
             await self._pool.close()
 
