@@ -3,6 +3,10 @@ a cancelled caller, a killed connection or a database that is down fail only who
 concern, cleanly and at once; and no key is answered by a read sent before it was asked."""
 
 import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -10,6 +14,7 @@ import pytest
 
 from ppcore.batched_reads import BatchedKeyRead
 from ppcore.hot_reads import HotReadPool
+from ppcore.testing.pg_cluster import PG_BIN, PrivatePostgres
 from ppcore.testing.postgres import _dsn
 
 pytestmark = [pytest.mark.postgres]
@@ -158,3 +163,38 @@ async def test_a_database_that_is_down_fails_every_caller_at_once():
     finally:
         await reads.close()
         await pool.close()
+
+
+async def test_a_database_restart_fails_the_reads_in_flight_cleanly_and_the_next_ones_work():
+    if not (PG_BIN / "initdb").exists():
+        if os.environ.get("PP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL binaries not found in {PG_BIN}")
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
+    # A cluster of this test's own (never the shared one), in a directory the postgres user may enter.
+    pg = PrivatePostgres(Path(tempfile.mkdtemp(prefix="pp-batched-reads-pg-", dir=os.environ.get("PP_TEST_PG_DIR"))))
+    pg.init()
+    pg.start()
+    url = pg.admin_url
+    admin = await _table(url)
+    pool = HotReadPool(url, max_size=2)
+    reads = BatchedKeyRead(pool, SLOW_QUERY, key_column="k")
+    try:
+        assert (await reads.fetchrow("k1"))["v"] == 1
+        in_flight = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(8)]
+        await _until_running(admin, url, "pg_sleep(0.3)")
+        await asyncio.to_thread(pg.crash)
+        admin.terminate()
+        answers = await asyncio.wait_for(asyncio.gather(*in_flight, return_exceptions=True), timeout=30)
+        broken = asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.exceptions.InternalClientError | OSError
+        assert all(isinstance(a, broken) for a in answers), answers
+        down = await asyncio.wait_for(
+            asyncio.gather(*(reads.fetchrow(f"k{n}") for n in range(5)), return_exceptions=True), timeout=30
+        )
+        assert all(isinstance(a, OSError) for a in down), down
+        await asyncio.to_thread(pg.start)
+        assert (await asyncio.wait_for(reads.fetchrow("k2"), timeout=30))["v"] == 2
+    finally:
+        await reads.close()
+        await pool.close()
+        pg.stop()
+        shutil.rmtree(pg.directory, ignore_errors=True)
