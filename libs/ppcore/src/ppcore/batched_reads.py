@@ -91,7 +91,8 @@ class BatchedKeyRead:
         async def query(connection: asyncpg.Connection) -> list[Any]:
             nonlocal batch
             batch = self._take()  # after the connection is ours: the read starts after every key was asked
-            return await connection.fetch(self._query, list(batch))
+            rows: list[Any] = await connection.fetch(self._query, list(batch))
+            return rows
 
         try:
             rows = await self._pool.run(query)

@@ -3,9 +3,11 @@ a cancelled caller, a killed connection or a database that is down fail only who
 concern, cleanly and at once; and no key is answered by a read sent before it was asked."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ pytestmark = [pytest.mark.postgres]
 
 QUERY = "SELECT k, v FROM kv WHERE k = ANY($1)"
 SLOW_QUERY = "SELECT k, v FROM kv, pg_sleep(0.3) WHERE k = ANY($1)"
+# What a read on a connection that was cut, or to a server that is down, raises.
+BROKEN = asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.exceptions.InternalClientError | OSError
 
 
 class CountingPool(HotReadPool):
@@ -40,6 +44,26 @@ async def _table(url: str) -> asyncpg.Connection:
     return admin
 
 
+@pytest.fixture
+async def kv(make_pg_database: Any) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """A fresh database with table kv ('k0'..'k499' -> 0..499) and an admin connection to it."""
+    url = await make_pg_database()
+    admin = await _table(url)
+    yield url, admin
+    admin.terminate()
+
+
+@contextlib.asynccontextmanager
+async def _reader(url: str, query: str, pool: HotReadPool | None = None) -> AsyncIterator[BatchedKeyRead]:
+    pool = pool or HotReadPool(url, max_size=2)
+    reads = BatchedKeyRead(pool, query, key_column="k")
+    try:
+        yield reads
+    finally:
+        await reads.close()
+        await pool.close()
+
+
 async def _until_running(admin: asyncpg.Connection, url: str, text: str) -> None:
     for _ in range(600):
         running = await admin.fetchval(
@@ -54,12 +78,10 @@ async def _until_running(admin: asyncpg.Connection, url: str, text: str) -> None
     raise AssertionError(f"{text} never ran")
 
 
-async def test_many_callers_share_few_queries_and_each_gets_its_row(make_pg_database):
-    url = await make_pg_database()
-    admin = await _table(url)
+async def test_many_callers_share_few_queries_and_each_gets_its_row(kv):
+    url, _admin = kv
     pool = CountingPool(url, max_size=4)
-    reads = BatchedKeyRead(pool, QUERY, key_column="k")
-    try:
+    async with _reader(url, QUERY, pool) as reads:
         keys = [f"k{n % 300}" for n in range(400)] + [f"missing{n}" for n in range(50)]
         rows = await asyncio.gather(*(reads.fetchrow(key) for key in keys))
         for key, row in zip(keys, rows, strict=True):
@@ -69,35 +91,21 @@ async def test_many_callers_share_few_queries_and_each_gets_its_row(make_pg_data
                 assert row["k"] == key and row["v"] == int(key[1:])
         assert pool.queries <= 10, pool.queries  # 450 look-ups, asked in one turn
         assert pool.pool_state()["size"] <= 4
-    finally:
-        await reads.close()
-        await pool.close()
-        await admin.close()
 
 
-async def test_a_key_no_column_can_hold_fails_only_its_caller(make_pg_database):
-    url = await make_pg_database()
-    admin = await _table(url)
-    pool = HotReadPool(url, max_size=2)
-    reads = BatchedKeyRead(pool, QUERY, key_column="k")
-    try:
+async def test_a_key_no_column_can_hold_fails_only_its_caller(kv):
+    url, _admin = kv
+    async with _reader(url, QUERY) as reads:
         keys = ["k1", "bad\x00key", "k2", "nope"]
         answers = await asyncio.gather(*(reads.fetchrow(key) for key in keys), return_exceptions=True)
         assert answers[0]["v"] == 1 and answers[2]["v"] == 2 and answers[3] is None
         assert isinstance(answers[1], asyncpg.DataError), answers[1]
         assert (await reads.fetchrow("k3"))["v"] == 3
-    finally:
-        await reads.close()
-        await pool.close()
-        await admin.close()
 
 
-async def test_a_cancelled_caller_leaves_the_batch_and_the_others_are_answered(make_pg_database):
-    url = await make_pg_database()
-    admin = await _table(url)
-    pool = HotReadPool(url, max_size=2)
-    reads = BatchedKeyRead(pool, SLOW_QUERY, key_column="k")
-    try:
+async def test_a_cancelled_caller_leaves_the_batch_and_the_others_are_answered(kv):
+    url, admin = kv
+    async with _reader(url, SLOW_QUERY) as reads:
         callers = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(5)]
         await _until_running(admin, url, "pg_sleep(0.3)")
         callers[2].cancel()
@@ -105,35 +113,21 @@ async def test_a_cancelled_caller_leaves_the_batch_and_the_others_are_answered(m
         assert isinstance(answers[2], asyncio.CancelledError)
         assert [a["v"] for n, a in enumerate(answers) if n != 2] == [0, 1, 3, 4]
         assert (await reads.fetchrow("k9"))["v"] == 9
-    finally:
-        await reads.close()
-        await pool.close()
-        await admin.close()
 
 
-async def test_a_key_is_never_answered_by_a_read_sent_before_it_was_asked(make_pg_database):
-    url = await make_pg_database()
-    admin = await _table(url)
-    pool = HotReadPool(url, max_size=4)
-    reads = BatchedKeyRead(pool, SLOW_QUERY, key_column="k")
-    try:
+async def test_a_key_is_never_answered_by_a_read_sent_before_it_was_asked(kv):
+    url, admin = kv
+    async with _reader(url, SLOW_QUERY) as reads:
         first = asyncio.ensure_future(reads.fetchrow("k1"))
         await _until_running(admin, url, "pg_sleep(0.3)")  # its snapshot is taken
         await admin.execute("INSERT INTO kv VALUES ('new', 42)")  # committed before 'new' is asked
         assert (await asyncio.wait_for(reads.fetchrow("new"), timeout=30))["v"] == 42
         assert (await first)["v"] == 1
-    finally:
-        await reads.close()
-        await pool.close()
-        await admin.close()
 
 
-async def test_a_killed_connection_fails_its_batch_cleanly_and_the_next_read_works(make_pg_database):
-    url = await make_pg_database()
-    admin = await _table(url)
-    pool = HotReadPool(url, max_size=2)
-    reads = BatchedKeyRead(pool, SLOW_QUERY, key_column="k")
-    try:
+async def test_a_killed_connection_fails_its_batch_cleanly_and_the_next_read_works(kv):
+    url, admin = kv
+    async with _reader(url, SLOW_QUERY) as reads:
         callers = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(6)]
         await _until_running(admin, url, "pg_sleep(0.3)")
         await admin.execute(  # what a PostgreSQL restart does to the connections
@@ -141,14 +135,9 @@ async def test_a_killed_connection_fails_its_batch_cleanly_and_the_next_read_wor
             url.rsplit("/", 1)[1],
         )
         answers = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), timeout=30)
-        broken = asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.exceptions.InternalClientError | OSError
-        assert all(isinstance(a, broken) or a["k"] == f"k{n}" for n, a in enumerate(answers)), answers
-        assert any(isinstance(a, broken) for a in answers)
+        assert all(isinstance(a, BROKEN) or a["k"] == f"k{n}" for n, a in enumerate(answers)), answers
+        assert any(isinstance(a, BROKEN) for a in answers)
         assert (await asyncio.wait_for(reads.fetchrow("k7"), timeout=30))["v"] == 7
-    finally:
-        await reads.close()
-        await pool.close()
-        await admin.close()
 
 
 async def test_a_database_that_is_down_fails_every_caller_at_once():
@@ -185,8 +174,7 @@ async def test_a_database_restart_fails_the_reads_in_flight_cleanly_and_the_next
         await asyncio.to_thread(pg.crash)
         admin.terminate()
         answers = await asyncio.wait_for(asyncio.gather(*in_flight, return_exceptions=True), timeout=30)
-        broken = asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.exceptions.InternalClientError | OSError
-        assert all(isinstance(a, broken) for a in answers), answers
+        assert all(isinstance(a, BROKEN) for a in answers), answers
         down = await asyncio.wait_for(
             asyncio.gather(*(reads.fetchrow(f"k{n}") for n in range(5)), return_exceptions=True), timeout=30
         )
