@@ -2,23 +2,26 @@
 
 Each look-up on its own costs a round trip and asyncpg's per-query work (encode, write,
 read, decode, wake the caller), about as much server CPU as the rest of the call. Under
-load many calls reach the same look-up at about the same time: the keys asked for while
-a read is being started are read together by one prepared ``... WHERE key = ANY($1)``.
+load many calls need the same look-up at about the same time: the keys asked for while a
+read is in flight are read together by the next one, one prepared
+``... WHERE key = ANY($1)``.
 
 Freshness is that of a single read: a key is only ever answered by a query sent after it
 was asked for, so every answer reflects the changes committed before the call arrived,
 whichever replica made them. Nothing is cached.
 
-Batches form by themselves: a key asked for starts a reader task unless ``reads_at_once``
-reads are in flight already; a reader takes every key asked for until it holds a
-connection, and when a read ends the keys asked for meanwhile go out in the next. gRPC
-delivers calls one event-loop turn at a time, so it is the read in flight, not the turn,
-that gathers a batch: its size grows with the load, and a key waits at most for the reads
-in flight to end before its own is sent. Failures stay per caller:
-a batch that PostgreSQL or the driver refuses for its data (a key no column can hold) is
-read again key by key, so one bad key fails only its own caller; a lost connection or a
-database that is down fails the callers of that batch with the driver's error at once.
-A caller that is cancelled leaves the batch; the others get their answers.
+One read is in flight at a time. A key asked for when none is reads alone, in its
+caller's task (an idle process pays nothing for batching). A key asked for while one is
+in flight waits; when that read ends, one reader task sends every key that waited, and
+goes on with the keys that arrived meanwhile until none are left. gRPC hands calls to the
+event loop one at a time, so it is the read in flight, not the loop turn, that gathers a
+batch: its size grows with the load, and a key waits at most for the read in flight.
+
+Failures stay per caller. A batch that PostgreSQL or the driver refuses for its data (a
+key no column can hold) is read again key by key, so one bad key fails only its own
+caller; a lost connection or a database that is down fails that batch's callers with the
+driver's error at once, and the next keys get a fresh connection. A caller that is
+cancelled leaves its batch; the others get their answers.
 """
 
 from __future__ import annotations
@@ -37,60 +40,66 @@ _Waiters = dict[Hashable, list[asyncio.Future[Any]]]
 class BatchedKeyRead:
     """``fetchrow(key)`` -> the row whose ``key_column`` is ``key``, or None.
 
-    ``query`` takes the array of keys as ``$1`` (``... WHERE buyer_key = ANY($1::text[])``)
-    and returns ``key_column`` among its columns.
+    ``query`` takes the array of keys as ``$1`` (``... WHERE buyer_key = ANY($1)``) and
+    returns ``key_column`` among its columns.
     """
 
-    def __init__(
-        self, pool: HotReadPool, query: str, *, key_column: str, max_batch: int = 256, reads_at_once: int = 1
-    ) -> None:
+    def __init__(self, pool: HotReadPool, query: str, *, key_column: str, max_batch: int = 256) -> None:
         self._pool = pool
         self._query = query
         self._key_column = key_column
         self._max_batch = max_batch
-        self._reads_at_once = reads_at_once
         self._pending: _Waiters = {}
-        self._gathering = False  # a reader has started and not yet taken the keys asked for
-        self._readers: set[asyncio.Task[None]] = set()
+        self._busy = False  # a read is in flight (alone or the reader's)
+        self._reader: asyncio.Task[None] | None = None
 
     async def fetchrow(self, key: Hashable) -> Any:
-        loop = asyncio.get_running_loop()
-        answer: asyncio.Future[Any] = loop.create_future()
+        if not self._busy:
+            return await self._read_alone(key)
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         waiters = self._pending.get(key)
         if waiters is None:
             self._pending[key] = [answer]
         else:
             waiters.append(answer)
-        self._maybe_start_reader()
         return await answer
 
-    def _maybe_start_reader(self) -> None:
-        if self._pending and not self._gathering and len(self._readers) < self._reads_at_once:
-            self._gathering = True
-            reader = asyncio.get_running_loop().create_task(self._read_batch())
-            self._readers.add(reader)
-            reader.add_done_callback(self._reader_done)
+    async def _read_alone(self, key: Hashable) -> Any:
+        self._busy = True
+        try:
+            rows = await self._pool.fetch(self._query, [key])
+        finally:
+            self._busy = False
+            self._read_waiting()
+        return rows[0] if rows else None
 
-    def _reader_done(self, reader: asyncio.Task[None]) -> None:
-        self._readers.discard(reader)
-        self._maybe_start_reader()  # the keys asked for while every read was in flight
+    def _read_waiting(self) -> None:
+        """Start the reader for the keys that waited, if any."""
+        if self._pending and not self._busy:
+            self._busy = True
+            self._reader = asyncio.get_running_loop().create_task(self._read_batches())
+
+    async def _read_batches(self) -> None:
+        try:
+            while self._pending:
+                await self._read_batch()
+        finally:
+            self._busy = False
+            self._reader = None
 
     def _take(self) -> _Waiters:
-        """The keys asked for so far, at most ``max_batch`` (the rest wait for the next reader)."""
-        self._gathering = False
+        """The keys asked for so far, at most ``max_batch`` (the rest go in the next read)."""
         if len(self._pending) <= self._max_batch:
             batch, self._pending = self._pending, {}
-        else:
-            batch = {key: self._pending.pop(key) for key in list(self._pending)[: self._max_batch]}
-        self._maybe_start_reader()
-        return batch
+            return batch
+        return {key: self._pending.pop(key) for key in list(self._pending)[: self._max_batch]}
 
     async def _read_batch(self) -> None:
         batch: _Waiters = {}
 
         async def query(connection: asyncpg.Connection) -> list[Any]:
             nonlocal batch
-            batch = self._take()  # after the connection is ours: the read starts after every key was asked
+            batch = self._take()  # once the connection is ours: sent after every key in it was asked
             rows: list[Any] = await connection.fetch(self._query, list(batch))
             return rows
 
@@ -122,10 +131,13 @@ class BatchedKeyRead:
         _answer(waiters, rows[0] if rows else None)
 
     async def close(self) -> None:
-        """Stop the readers in flight (their callers get CancelledError)."""
-        for reader in list(self._readers):
+        """Stop the reader (the callers waiting on it get CancelledError)."""
+        reader = self._reader
+        if reader is not None:
             reader.cancel()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+            await asyncio.gather(reader, return_exceptions=True)
+        _fail(self._pending, asyncio.CancelledError())
+        self._pending = {}
 
 
 def _answer(waiters: Sequence[asyncio.Future[Any]], row: Any) -> None:
