@@ -105,6 +105,7 @@ async def main_async(args: argparse.Namespace) -> int:
             for name, scale in runs(names, available, args.scale):
                 label = f"{name}@{scale_label(scale)}" if scale else name
                 print(f"\n== {label}")
+                await ctx.settle()
                 started = time.perf_counter()
                 load_before = os.getloadavg()[0]
                 ctx.options = replace(options, partners=scale)

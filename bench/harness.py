@@ -3,6 +3,7 @@ reference, and the comparison against it."""
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -11,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import grpc
+from sqlalchemy.engine import make_url
 
 from bench.cpu import cpu_seconds, load_average, process_tree
 from bench.load import Call, LoadResult, run_load
@@ -67,12 +70,30 @@ class BenchContext:
         self._echo_stack = AsyncExitStack()
         self._echo_call: Call | None = None
         self._echo_address = ""
+        self._scenarios = 0
+        self.nats_namespace = "bench0"  # the running scenario's own streams (see settle)
 
     def partners(self, default: int, quick: int) -> int:
         """How many partners a scenario with a scale loads (--scale, else --quick or its default)."""
         return self.options.partners or (quick if self.options.quick else default)
 
     # --- infrastructure -----------------------------------------------------------
+    async def settle(self) -> None:
+        """Before a scenario: what the previous ones left behind is not measured with it.
+        Its servers get NATS streams of their own: on the previous scenario's streams a
+        consumer would work through that scenario's events while this one is measured (status
+        started after the daily-totals scenario read its 100,000s of ActiveTotalChanged, and
+        looked 3 x dearer per call than alone). PostgreSQL writes its dirty pages now, and the
+        runner's own garbage is collected."""
+        self._scenarios += 1
+        self.nats_namespace = f"bench{self._scenarios}"
+        connection = await asyncpg.connect(make_url(admin_url()).set(drivername="postgresql").render_as_string(False))
+        try:
+            await connection.execute("CHECKPOINT")
+        finally:
+            await connection.close()
+        gc.collect()
+
     @asynccontextmanager
     async def pg_database(self) -> AsyncIterator[str]:
         url = await create_database(admin_url(), prefix="pp_bench")
@@ -100,11 +121,13 @@ class BenchContext:
         port: int | None = None,
         processes: int | None = None,
         environment: Mapping[str, str] | None = None,
+        cpus: str = "",
     ) -> AsyncIterator[str]:
         """Run ``python -m module`` with ``<PREFIX>_*`` settings (on ``port``, or a free one); yields its address.
 
         ``environment``: the process's whole environment as ``make run`` builds it
-        (``scripts.run_local.process_env``); the bench's own settings go on top."""
+        (``scripts.run_local.process_env``); the bench's own settings go on top. ``cpus``: a
+        ``taskset -c`` list the server's processes are held to ("": every core)."""
         port = port or free_port()
         full_env = {
             **(environment or os.environ),
@@ -113,10 +136,11 @@ class BenchContext:
             f"{prefix}_JWT_SECRET": TEST_JWT_SECRET,
             f"{prefix}_LOG_LEVEL": "WARNING",
             f"{prefix}_NATS_URL": env.pop("NATS_URL", "") or self.nats_url(),
+            f"{prefix}_NATS_NAMESPACE": self.nats_namespace,
             f"{prefix}_SCHEDULER_ENABLED": "false",
             **{f"{prefix}_{k}": v for k, v in env.items()},
         }
-        process = ServiceProcess(module, port, full_env, self.work_dir / f"{module}.log", module=module)
+        process = ServiceProcess(module, port, full_env, self.work_dir / f"{module}.log", module=module, cpus=cpus)
         process.log_path.unlink(missing_ok=True)
         process.start()
         assert process.popen is not None

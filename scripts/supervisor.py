@@ -44,6 +44,7 @@ class ServiceProcess:
     index: int = 0  # the replica's number when a service runs several
     metrics_port: int = 0
     module: str = ""  # the Python module run with -m; by default the named service's
+    cpus: str = ""  # a `taskset -c` CPU list the process and its threads are held to ("": any)
     popen: subprocess.Popen[bytes] | None = None
     log_offset: int = 0
 
@@ -75,8 +76,11 @@ class ServiceProcess:
         await asyncio.to_thread(self.migrate)
 
     def start(self) -> None:
+        command = [sys.executable, "-m", self.module]
+        if self.cpus:  # before the interpreter starts, so every thread it makes inherits it
+            command = ["taskset", "-c", self.cpus, *command]
         with self.log_path.open("ab") as log:
-            self.popen = subprocess.Popen([sys.executable, "-m", self.module], env=self.env, stdout=log, stderr=log)
+            self.popen = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
 
     def log_tail(self, size: int = 3000) -> str:
         try:
