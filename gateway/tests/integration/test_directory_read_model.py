@@ -40,6 +40,7 @@ async def _exercise(url: str, clock, policy) -> None:
             for _ in range(2):  # the same project twice counts once
                 await projection.item_counted(u, "a", RankingItemKind.PROJECT, "prj-1")
             await projection.active_total_changed(u, "a", Decimal("500"))
+            await projection.competency_changed(u, "a", "INTEGRATION_1C", granted=True)
             await projection.competency_changed(u, "a", "COMPOSITE_SITE", granted=True)
             await projection.competency_changed(u, "c", "COMPOSITE_SITE", granted=True)
             await projection.login_attached(u, "c", "anna")
@@ -57,7 +58,9 @@ async def _exercise(url: str, clock, policy) -> None:
         assert [e.partner_id for e in page.entries] == ["a", "c"]  # b is excluded (R-SAN-05)
         a, c = page.entries
         assert a.projects == 1 and a.active_points == Decimal(500)
-        assert c.certified_employees == 1 and c.listed_as_violator
+        assert c.certified_employees == 1 and c.listed_as_violator and not a.listed_as_violator
+        assert a.competency_codes == ("COMPOSITE_SITE", "INTEGRATION_1C")  # in code order (R-CMP-04)
+        assert c.competency_codes == ("COMPOSITE_SITE",)
         assert page.policy_version == policy.version
 
         first = await list_directory(uow, competency_code="COMPOSITE_SITE", limit=1)

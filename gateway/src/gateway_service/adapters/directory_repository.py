@@ -219,17 +219,13 @@ class DirectoryRepository:
         if tiers:
             params["tiers"] = list(tiers)
         rows = (await self._session.execute(query, params)).mappings().all()
-        badges = await self._competencies([row["partner_id"] for row in rows])
-        return [ListedPartner(**row, competency_codes=badges.get(row["partner_id"], ())) for row in rows]
+        return [_listed(row) for row in rows]
 
-    async def _competencies(self, partner_ids: list[str]) -> dict[str, tuple[str, ...]]:
-        if not partner_ids:
-            return {}
-        result = await self._session.execute(_BADGES, {"ids": partner_ids})
-        badges: dict[str, list[str]] = {}
-        for partner_id, code in result.all():
-            badges.setdefault(partner_id, []).append(code)
-        return {partner_id: tuple(codes) for partner_id, codes in badges.items()}
+
+def _listed(row: Mapping[str, Any]) -> ListedPartner:
+    codes = row["competency_codes"]
+    badges = tuple(sorted(codes.split(_BADGE_SEPARATOR))) if codes else ()
+    return ListedPartner(**{name: row[name] for name in _PAGE_COLUMNS}, competency_codes=badges)
 
 
 # The listing statements are built once, with bound parameters: the directory is the
@@ -254,12 +250,14 @@ _LISTED_COLUMNS = (
     "certified_employees",
     "active_points",
 )
+_PAGE_COLUMNS = (*_LISTED_COLUMNS, "listed_as_violator")
+_BADGE_SEPARATOR = ","  # competency codes are policy identifiers: never a comma in one
 
 
-def _in_force(kind: ListingSanction) -> sa.Exists:
+def _in_force(kind: ListingSanction, partner_id: sa.ColumnElement[str]) -> sa.Exists:
     today = sa.bindparam("today", type_=sa.Date())
     return sa.exists().where(
-        _s.partner_id == _p.partner_id,
+        _s.partner_id == partner_id,
         _s.kind == kind.value,
         _s.lifted.is_(False),
         _s.start_date <= today,
@@ -267,24 +265,38 @@ def _in_force(kind: ListingSanction) -> sa.Exists:
     )
 
 
-_LISTING = (
-    sa.select(
-        *(_p[name] for name in _LISTED_COLUMNS), _in_force(ListingSanction.VIOLATORS_LIST).label("listed_as_violator")
-    )
+_LISTED = (
+    sa.select(*(_p[name] for name in _LISTED_COLUMNS))
     .where(
         _p.card_complete.is_(True),
         _p.terminated.is_(False),
-        ~_in_force(ListingSanction.PUBLIC_LIST_EXCLUSION),
+        ~_in_force(ListingSanction.PUBLIC_LIST_EXCLUSION, _p.partner_id),
     )
     .order_by(_p.score.desc(), _p.partner_id)
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
 
 
+def _page_of(listed: sa.Select[Any]) -> sa.Select[Any]:
+    """The page's rows with their violator mark and badges, looked up for those rows only
+    (after the limit): one statement, and no lookup grows with the partners or sanctions."""
+    page = listed.subquery("page")
+    badges = (
+        sa.select(sa.func.aggregate_strings(_c.code, _BADGE_SEPARATOR))
+        .where(_c.partner_id == page.c.partner_id)
+        .scalar_subquery()
+    )
+    return sa.select(
+        page,
+        _in_force(ListingSanction.VIOLATORS_LIST, page.c.partner_id).label("listed_as_violator"),
+        badges.label("competency_codes"),
+    ).order_by(page.c.score.desc(), page.c.partner_id)
+
+
 @functools.cache
 def _listing_statement(by_competency: bool, by_city: bool, by_tiers: bool, after: bool) -> sa.Select[Any]:
     """The listing with the filters asked for, built once per combination."""
-    query = _LISTING
+    query = _LISTED
     if after:  # the rows after the cursor in (score desc, partner_id) order
         score = sa.bindparam("after_score", type_=sa.Float())
         query = query.where(
@@ -299,11 +311,4 @@ def _listing_statement(by_competency: bool, by_city: bool, by_tiers: bool, after
         query = query.where(_p.city_key == sa.bindparam("city", type_=sa.String()))
     if by_tiers:
         query = query.where(_p.tier.in_(sa.bindparam("tiers", expanding=True)))
-    return query
-
-
-_BADGES = (
-    sa.select(_c.partner_id, _c.code)
-    .where(_c.partner_id.in_(sa.bindparam("ids", expanding=True)))
-    .order_by(_c.partner_id, _c.code)
-)
+    return _page_of(query)
