@@ -76,6 +76,13 @@ def admitted_tiers(tier: str, competency_code: str, required_tier: dict[str, str
     return tuple(t for t in TIER_ORDER if t in admitted)
 
 
+def _with_shown_badges(row: ListedPartner, required_tier: dict[str, str]) -> ListedPartner:
+    """The entry with its suspended badges hidden (R-CMP-02/04); copied only when one is:
+    a copy per entry was a tenth of the page's CPU."""
+    shown = shown_competencies(row.competency_codes, row.tier, required_tier)
+    return row if shown == row.competency_codes else replace(row, competency_codes=shown)
+
+
 async def list_directory(
     uow_factory: Callable[[], GatewayUnitOfWork],
     *,
@@ -104,10 +111,7 @@ async def list_directory(
             city_key=canonical_city(city),
             tiers=tiers or (),
         )
-        shown = [
-            replace(row, competency_codes=shown_competencies(row.competency_codes, row.tier, required_tier))
-            for row in rows[:limit]
-        ]
+        shown = [_with_shown_badges(row, required_tier) for row in rows[:limit]]
         return DirectoryPage(
             entries=shown, first_rank=first_rank, has_more=len(rows) > limit, policy_version=uow.policy.version
         )
