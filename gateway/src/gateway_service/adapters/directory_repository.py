@@ -278,8 +278,8 @@ _LISTED = (
 
 
 def _page_of(listed: sa.Select[Any]) -> sa.Select[Any]:
-    """The page's rows with their violator mark and badges, looked up for those rows only
-    (after the limit): one statement, and no lookup grows with the partners or sanctions."""
+    """The page's rows with their violator mark and badges, looked up after the limit for
+    those rows only: one statement per page instead of a second one for the badges."""
     page = listed.subquery("page")
     badges = (
         sa.select(sa.func.aggregate_strings(_c.code, _BADGE_SEPARATOR))
