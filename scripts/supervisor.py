@@ -21,6 +21,8 @@ from pathlib import Path
 
 import grpc
 
+from ppcore.testing.metrics import parse_samples
+
 PROCESSES = [  # (name, module, settings prefix, fixed port of `make run`); the gateway last
     ("status", "status_service", "STATUS", 50051),
     ("points", "points_service", "POINTS", 50052),
@@ -150,10 +152,10 @@ class ServiceProcess:
     def in_flight(self) -> int:
         """Calls the process has received and not yet answered (its pp_rpc_in_flight gauge)."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as reply:
-            for line in reply.read().decode().splitlines():
-                if line.startswith("pp_rpc_in_flight "):
-                    return int(float(line.split()[1]))
-        raise AssertionError("no pp_rpc_in_flight in /metrics")
+            samples = parse_samples(reply.read().decode())
+        if ("pp_rpc_in_flight", ()) not in samples:
+            raise AssertionError("no pp_rpc_in_flight in /metrics")
+        return int(samples[("pp_rpc_in_flight", ())])
 
     def _new_log_text(self) -> str:
         data = self.log_path.read_bytes()[self.log_offset :]

@@ -41,6 +41,7 @@ from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
 from points_service.__main__ import MIGRATIONS_DIR as POINTS_MIGRATIONS
 from ppcore.client import make_channel
+from ppcore.testing.metrics import parse_samples, sample_sum
 from ppcore.testing.nats import free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET
 from scripts.onboarding import onboard_partner
@@ -111,13 +112,8 @@ async def _cache_lookups(metrics_url: str) -> dict[str, float]:
     """The gateway's cache look-ups so far, by outcome (hit, miss), over every backend."""
     async with httpx.AsyncClient(timeout=10) as http:
         text = (await http.get(metrics_url)).text
-    found = {"hit": 0.0, "miss": 0.0}
-    for line in text.splitlines():
-        if line.startswith("pp_view_cache_lookups_total{"):
-            for outcome in found:
-                if f'outcome="{outcome}"' in line:
-                    found[outcome] += float(line.rsplit(" ", 1)[1])
-    return found
+    samples = parse_samples(text)
+    return {outcome: sample_sum(samples, "pp_view_cache_lookups_total", outcome=outcome) for outcome in ("hit", "miss")}
 
 
 async def _until_complete(view: Callable[[str, int], Awaitable[Any]], partner_ids: list[str]) -> None:

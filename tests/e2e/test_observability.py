@@ -13,13 +13,14 @@ import urllib.request
 import grpc
 import pytest
 from e2e_support import eventually, md, onboard_partner
-from prometheus_client.parser import text_string_to_metric_families
 
 from partnerprogram.gateway.v1 import gateway_service_pb2 as gateway_pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as gateway_grpc
 from partnerprogram.status.v1 import partner_pb2
 from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
+from ppcore.testing.metrics import Samples, parse_samples
+from ppcore.testing.metrics import sample_sum as value
 
 pytestmark = [pytest.mark.nats]
 
@@ -40,19 +41,10 @@ async def http_get(port: int, path: str) -> tuple[int, str]:
     return await asyncio.to_thread(fetch)
 
 
-async def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+async def scrape(port: int) -> Samples:
     status, text = await http_get(port, "/metrics")
     assert status == 200
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def value(samples: dict, name: str, **labels: str) -> float:
-    """The sum of the samples named ``name`` whose labels include ``labels``."""
-    return sum(v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls))
+    return parse_samples(text)
 
 
 async def test_metrics_of_a_running_process_show_rpcs_outbox_and_consumers(suite, tokens):

@@ -26,6 +26,7 @@ from partnerprogram.status.v1 import status_service_pb2 as status_pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as status_grpc
 from ppcore.auth import PartnerRole
 from ppcore.clock import SystemClock, kyiv_date
+from ppcore.testing.metrics import parse_samples, sample_sum
 from ppcore.testing.nats import NatsServer
 
 pytestmark = [pytest.mark.nats]
@@ -75,11 +76,7 @@ async def _propose_card(suite, tokens, partner_id: str, description: str) -> Non
 async def _cache_hits(suite) -> float:
     async with httpx.AsyncClient(timeout=5) as http:
         text = (await http.get(f"http://127.0.0.1:{suite.metrics_ports['gateway']}/metrics")).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("pp_view_cache_lookups_total{") and 'outcome="hit"' in line
-    )
+    return sample_sum(parse_samples(text), "pp_view_cache_lookups_total", outcome="hit")
 
 
 async def test_a_change_in_each_backend_shows_in_the_next_view_once_its_event_arrives(suite, tokens, partner_id):

@@ -13,7 +13,7 @@ the change, so a change is never committed without its events nor the other way 
 
 A repository that changes a partner's data calls :meth:`SqlUnitOfWork.touched`; at commit,
 each touched partner that no event of the transaction names gets the service's
-``partner_changed_event`` (its ``PartnerDataChanged``), so a read model keeping a copy of
+``PartnerDataChanged`` (its ``partner_changed_type``), so a read model keeping a copy of
 the partner's data (the gateway's partner-view cache) learns of every change, even of those
 no other service needs to hear about.
 """
@@ -33,8 +33,17 @@ from ppcore.events import Naming, make_envelope
 from ppcore.request_context import current_correlation_id
 from ppcore.tracing import current_traceparent
 
+Touched = Callable[[str], None]  # a repository says it changed a partner's data (SqlUnitOfWork.touched)
+
+
+def untouched(partner_id: str) -> None:
+    """For a repository used without a unit of work that announces changes."""
+
 
 class SqlUnitOfWork:
+    # The service's event announcing a change to a partner's data (``partner_id`` its one
+    # field); None: touches announce nothing.
+    partner_changed_type: type[Message] | None = None
     session: AsyncSession
 
     def __init__(
@@ -122,7 +131,7 @@ class SqlUnitOfWork:
 
     def partner_changed_event(self, partner_id: str) -> Message | None:
         """The service's ``PartnerDataChanged`` for ``partner_id``; None: touches announce nothing."""
-        return None
+        return None if self.partner_changed_type is None else self.partner_changed_type(partner_id=partner_id)
 
     def _announce_touched(self) -> None:
         for partner_id in sorted(self._touched - self._named):

@@ -17,7 +17,7 @@ import pytest
 from ppcore.batched_reads import BatchedKeyRead
 from ppcore.hot_reads import HotReadPool
 from ppcore.testing.pg_cluster import PG_BIN, PrivatePostgres
-from ppcore.testing.postgres import _dsn
+from ppcore.testing.postgres import _dsn, until_query_running
 
 pytestmark = [pytest.mark.postgres]
 
@@ -64,20 +64,6 @@ async def _reader(url: str, query: str, pool: HotReadPool | None = None) -> Asyn
         await pool.close()
 
 
-async def _until_running(admin: asyncpg.Connection, url: str, text: str) -> None:
-    for _ in range(600):
-        running = await admin.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
-            " AND state = 'active' AND query LIKE $2",
-            url.rsplit("/", 1)[1],
-            f"%{text}%",
-        )
-        if running:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{text} never ran")
-
-
 async def test_many_callers_share_few_queries_and_each_gets_its_row(kv):
     url, _admin = kv
     pool = CountingPool(url, max_size=4)
@@ -107,7 +93,7 @@ async def test_a_cancelled_caller_leaves_the_batch_and_the_others_are_answered(k
     url, admin = kv
     async with _reader(url, SLOW_QUERY) as reads:
         callers = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(5)]
-        await _until_running(admin, url, "pg_sleep(0.3)")
+        await until_query_running(admin, url, "pg_sleep(0.3)")
         callers[2].cancel()
         answers = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), timeout=30)
         assert isinstance(answers[2], asyncio.CancelledError)
@@ -119,7 +105,7 @@ async def test_a_key_is_never_answered_by_a_read_sent_before_it_was_asked(kv):
     url, admin = kv
     async with _reader(url, SLOW_QUERY) as reads:
         first = asyncio.ensure_future(reads.fetchrow("k1"))
-        await _until_running(admin, url, "pg_sleep(0.3)")  # its snapshot is taken
+        await until_query_running(admin, url, "pg_sleep(0.3)")  # its snapshot is taken
         await admin.execute("INSERT INTO kv VALUES ('new', 42)")  # committed before 'new' is asked
         assert (await asyncio.wait_for(reads.fetchrow("new"), timeout=30))["v"] == 42
         assert (await first)["v"] == 1
@@ -129,7 +115,7 @@ async def test_a_killed_connection_fails_its_batch_cleanly_and_the_next_read_wor
     url, admin = kv
     async with _reader(url, SLOW_QUERY) as reads:
         callers = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(6)]
-        await _until_running(admin, url, "pg_sleep(0.3)")
+        await until_query_running(admin, url, "pg_sleep(0.3)")
         await admin.execute(  # what a PostgreSQL restart does to the connections
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
             url.rsplit("/", 1)[1],
@@ -170,7 +156,7 @@ async def test_a_database_restart_fails_the_reads_in_flight_cleanly_and_the_next
     try:
         assert (await reads.fetchrow("k1"))["v"] == 1
         in_flight = [asyncio.ensure_future(reads.fetchrow(f"k{n}")) for n in range(8)]
-        await _until_running(admin, url, "pg_sleep(0.3)")
+        await until_query_running(admin, url, "pg_sleep(0.3)")
         await asyncio.to_thread(pg.crash)
         admin.terminate()
         answers = await asyncio.wait_for(asyncio.gather(*in_flight, return_exceptions=True), timeout=30)

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 
 from ppcore.hot_reads import HotReadPool
-from ppcore.testing.postgres import _dsn
+from ppcore.testing.postgres import _dsn, until_query_running
 
 pytestmark = [pytest.mark.postgres]
 
@@ -31,16 +31,7 @@ async def test_bounded_concurrency_cancellation_and_close(make_pg_database):
         # A cancelled read closes its connection instead of handing on one mid-query.
         slow = asyncio.ensure_future(pool.fetchval("SELECT 1 FROM pg_sleep(30)"))
         waiting = [asyncio.ensure_future(pool.fetchval("SELECT $1::int", i)) for i in range(5)]
-        for _ in range(600):  # until the slow read is running on the server, mid-query
-            running = await admin.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
-                " AND state = 'active' AND query LIKE '%pg_sleep(30)%'",
-                url.rsplit("/", 1)[1],
-            )
-            if running:
-                break
-            await asyncio.sleep(0.05)
-        assert running, "the slow read never started"
+        await until_query_running(admin, url, "pg_sleep(30)")  # the slow read is mid-query
         slow.cancel()
         with pytest.raises(asyncio.CancelledError):
             await slow

@@ -4,7 +4,9 @@ migrating each one."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 import uuid
 
 import asyncpg
@@ -51,3 +53,21 @@ async def drop_database(admin: str, database_url: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+async def until_query_running(admin: asyncpg.Connection, database_url: str, text: str, within: float = 30) -> None:
+    """Wait until a query containing ``text`` runs on the server in that database (another
+    session than ``admin``'s): a test can then act while the query is mid-flight."""
+    database = database_url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        running = await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+            " AND state = 'active' AND query LIKE $2",
+            database,
+            f"%{text}%",
+        )
+        if running:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{text} never ran")

@@ -7,7 +7,7 @@ once are applied one after the other and the second sees the first's result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -40,6 +40,7 @@ from compliance_service.domain.pricing import ControlPurchase
 from compliance_service.domain.sanction_catalogue import SanctionKind
 from compliance_service.domain.sanctions import Sanction, SanctionState
 from compliance_service.domain.violation_types import ViolationType
+from ppcore.uow import Touched, untouched
 
 
 class PartnerRepository:
@@ -113,7 +114,7 @@ class CaseRepository:
 
 
 class SanctionRepository:
-    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched = untouched) -> None:
         self._session = session
         self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 

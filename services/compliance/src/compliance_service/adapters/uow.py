@@ -17,6 +17,7 @@ from ppcore.uow import SqlUnitOfWork
 
 
 class ComplianceUnitOfWork(SqlUnitOfWork):
+    partner_changed_type = events_pb2.PartnerDataChanged
     partners: PartnerRepository
     cases: CaseRepository
     sanctions: SanctionRepository
@@ -35,6 +36,3 @@ class ComplianceUnitOfWork(SqlUnitOfWork):
     def record(self, event: DomainEvent) -> None:
         """Queue a domain event in this transaction's outbox, keyed by its partner."""
         self.publish(encode(event), partner_id=event.partner_id)
-
-    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
-        return events_pb2.PartnerDataChanged(partner_id=partner_id)

@@ -8,7 +8,6 @@ so ``VerifyKey`` sees every NFR key's state without a join.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -44,6 +43,7 @@ from licensing_service.domain import (
     SiteTopic,
     UsageRestriction,
 )
+from ppcore.uow import Touched, untouched
 
 
 @dataclass
@@ -57,7 +57,7 @@ class _Loaded:
 
 
 class PortfolioRepository:
-    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched = untouched) -> None:
         self._session = session
         self._touched = touched  # the unit of work announces every portfolio written (PartnerDataChanged)
         self._loaded: dict[str, _Loaded] = {}

@@ -11,6 +11,7 @@ from ppcore.uow import SqlUnitOfWork
 
 
 class LicensingUnitOfWork(SqlUnitOfWork):
+    partner_changed_type = events_pb2.PartnerDataChanged
     portfolios: PortfolioRepository
     commercial_keys: CommercialKeyRepository
     sales: SalesLedger
@@ -21,6 +22,3 @@ class LicensingUnitOfWork(SqlUnitOfWork):
         self.commercial_keys = CommercialKeyRepository(self.session)
         self.sales = SalesLedger(self.session)
         self.sanctions = SanctionRepository(self.session)
-
-    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
-        return events_pb2.PartnerDataChanged(partner_id=partner_id)

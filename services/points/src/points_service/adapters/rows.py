@@ -4,13 +4,15 @@ one partner and in one state, with one row more to tell whether another page fol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+
+from ppcore.uow import Touched, untouched
 
 T = TypeVar("T")
 
@@ -21,7 +23,7 @@ class RowRepository(Generic[T]):
 
     row: ClassVar[type[Any]]
 
-    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched = untouched) -> None:
         self._session = session
         self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 

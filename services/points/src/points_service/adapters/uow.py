@@ -23,6 +23,7 @@ from ppcore.uow import SqlUnitOfWork
 
 
 class PointsUnitOfWork(SqlUnitOfWork):
+    partner_changed_type = events_pb2.PartnerDataChanged
     ledger: LedgerRepository
     orders: OrderRepository
     projects: ProjectRepository
@@ -45,9 +46,6 @@ class PointsUnitOfWork(SqlUnitOfWork):
         self.partners = PartnerRepository(self.session)
         self.sanctions = SanctionRepository(self.session)
         self.daily_totals = DailyTotalsStore(self.session, self.db.engine.dialect.name)
-
-    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
-        return events_pb2.PartnerDataChanged(partner_id=partner_id)
 
     def record_entry(self, entry: LedgerEntry) -> None:
         """Append a ledger entry and announce it (PointsAccrued or PointsReversed) in the same transaction."""

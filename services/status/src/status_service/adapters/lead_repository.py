@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ppcore.uow import Touched, untouched
 from status_service.adapters.orm import LeadOfferRow, LeadRow
 from status_service.domain.enums import LeadDelivery, LeadState, OfferState
 from status_service.domain.leads import Lead, LeadOffer
 
 
 class LeadRepository:
-    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched = untouched) -> None:
         self._session = session
         self._touched = touched  # every partner a lead is offered to sees it in its view (R-CARD-04)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ppcore.cooperative import map_in_slices
 from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier, parse_policy
+from ppcore.uow import Touched, untouched
 from status_service.adapters import codec
 from status_service.adapters.orm import (
     ApplicationRow,
@@ -122,7 +123,7 @@ def _application(row: ApplicationRow) -> Application:
 class PartnerRepository:
     """Loads a whole partner (row, roster) and saves it back with its history and read rows."""
 
-    def __init__(self, session: AsyncSession, touched: Callable[[str], None] = lambda partner_id: None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched = untouched) -> None:
         self._session = session
         self._touched = touched  # the unit of work announces every partner written (PartnerDataChanged)
 

@@ -17,6 +17,7 @@ from status_service.domain.events import DomainEvent
 
 
 class StatusUnitOfWork(SqlUnitOfWork):
+    partner_changed_type = events_pb2.PartnerDataChanged
     applications: ApplicationRepository
     partners: PartnerRepository
     certificates: CertificateRepository
@@ -31,9 +32,6 @@ class StatusUnitOfWork(SqlUnitOfWork):
         self.leads = LeadRepository(self.session, self.touched)
         self.policy_versions = PolicyVersionRepository(self.session)
         self.points_totals = PointsTotalsRepository(self.session)
-
-    def partner_changed_event(self, partner_id: str) -> events_pb2.PartnerDataChanged:
-        return events_pb2.PartnerDataChanged(partner_id=partner_id)
 
 
 def publish_recorded(uow: SqlUnitOfWork, events: list[DomainEvent]) -> None:
