@@ -14,8 +14,10 @@ from typing import Any
 
 import asyncpg
 import grpc
+from google.protobuf.message import Message
 from sqlalchemy.engine import make_url
 
+from bench import frames
 from bench.cpu import cpu_seconds, load_average, process_tree
 from bench.load import Call, LoadResult, run_load
 from partnerprogram.echo.v1 import echo_service_pb2 as echo_pb
@@ -27,6 +29,7 @@ from ppcore.testing.postgres import admin_url, create_database, drop_database
 from scripts.supervisor import ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[1]
+_ECHO_METHOD = "/partnerprogram.echo.v1.EchoService/Echo"
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,18 @@ class BenchContext:
             del self._pids[process.address]
             process.stop_or_kill(timeout=20)
 
+    @asynccontextmanager
+    async def cached_and_uncached(
+        self, module: str, prefix: str, env: dict[str, str]
+    ) -> AsyncIterator[tuple[str, str]]:
+        """Two processes of a service: as configured, and with its hot-row cache off
+        (``<PREFIX>_HOT_READ_CACHE_ENTRIES=0``); yields their addresses."""
+        async with (
+            self.service_process(module, prefix, dict(env)) as cached,
+            self.service_process(module, prefix, {**env, "HOT_READ_CACHE_ENTRIES": "0"}) as uncached,
+        ):
+            yield cached, uncached
+
     def reserve_ports(self, names: list[str]) -> dict[str, int]:
         """Free ports for processes that must know each other's address before they start."""
         return {name: free_port() for name in names}
@@ -216,6 +231,74 @@ class BenchContext:
             service = await self.load(call, servers)
             loads[f"echo {round_no}"], loads[f"svc {round_no}"] = echo, service
             pairs.append((echo, service))
+        return self._compared(name, pairs, loads, load_before, cpu_goal)
+
+    async def compare_frames_with_echo(
+        self,
+        name: str,
+        address: str,
+        method: str,
+        requests: Sequence[Message],
+        *,
+        cpu_goal: float,
+        uncached_address: str = "",
+    ) -> ScenarioResult:
+        """A hot path against echo, both driven by prepared frames (``bench.frames``: a
+        generator far cheaper than the server, each call a request of the list in turn).
+
+        The requests are the working set: each is sent once before measuring, as the first
+        checkouts of a day would fill the service's hot-row cache. ``uncached_address``: the
+        same service with that cache off, measured in one more round (echo, uncached) and
+        reported beside, never judged."""
+        load_before = load_average()[0]
+        echo_address, _ = await self.echo_server()
+        metadata = self.tokens.metadata(self.tokens.sales_platform())
+        echo_calls = frames.prepare(echo_address, _ECHO_METHOD, [echo_pb.EchoRequest(payload=b"x" * 64)], metadata)
+        calls = frames.prepare(address, method, requests, metadata)
+        connections = self.options.channels
+        streams = max(1, self.options.concurrency // connections)
+        warm_failures = await frames.send_each_once(address, calls, connections=connections, streams=streams)
+
+        async def load(target: str, prepared: Sequence[frames.PreparedCall]) -> LoadResult:
+            return await frames.run_frames(
+                target,
+                prepared,
+                connections=connections,
+                streams=streams,
+                duration=self.options.duration,
+                cpu_meter=self.cpu_meter(target),
+            )
+
+        loads: dict[str, LoadResult] = {}
+        pairs: list[tuple[LoadResult, LoadResult]] = []
+        for round_no in range(1, self.options.rounds + 1):
+            echo = await load(echo_address, echo_calls)
+            service = await load(address, calls)
+            loads[f"echo {round_no}"], loads[f"svc {round_no}"] = echo, service
+            pairs.append((echo, service))
+        result = self._compared(name, pairs, loads, load_before, cpu_goal)
+        result.metrics["working_set"] = float(len(requests))
+        result.metrics["working_set_failures"] = float(warm_failures)
+        result.metrics["client_cpu_us_per_call"] = statistics.median(s.client_cpu_us_per_call for _, s in pairs)
+        if uncached_address:
+            echo = await load(echo_address, echo_calls)
+            uncached = await load(uncached_address, frames.prepare(uncached_address, method, requests, metadata))
+            loads["echo uncached"], loads["svc uncached"] = echo, uncached
+            result.metrics["uncached_cpu_us_per_call"] = uncached.cpu_us_per_call
+            result.metrics["uncached_cpu_vs_echo"] = uncached.cpu_us_per_call / echo.cpu_us_per_call
+            result.metrics["uncached_throughput_vs_echo"] = uncached.throughput / echo.throughput
+            result.metrics["uncached_errors"] = float(uncached.errors)
+        result.load_average = (load_before, load_average()[0])
+        return result
+
+    def _compared(
+        self,
+        name: str,
+        pairs: list[tuple[LoadResult, LoadResult]],
+        loads: dict[str, LoadResult],
+        load_before: float,
+        cpu_goal: float | None,
+    ) -> ScenarioResult:
 
         def median(values: list[float]) -> float:
             return statistics.median(values) if values else 0.0

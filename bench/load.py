@@ -93,16 +93,33 @@ async def run_load(
     await asyncio.gather(warm(), *(worker() for _ in range(concurrency)))
     elapsed = max(1e-9, time.perf_counter() - started_at - warmup)
     cpu = (cpu_meter() - cpu_at_start) if cpu_meter else 0.0
+    return summarize(latencies, errors=errors, seconds=elapsed, concurrency=concurrency, server_cpu=cpu)
+
+
+def summarize(
+    latencies: list[float],
+    *,
+    errors: int,
+    seconds: float,
+    concurrency: int,
+    server_cpu: float = 0.0,
+    throughput: float | None = None,
+    client_cpu_us_per_call: float = 0.0,
+) -> LoadResult:
+    """A load's result from its successful calls' latencies (ms, any order) and the
+    server's CPU seconds over it (0: not metered)."""
     latencies.sort()
+    calls = len(latencies)
     return LoadResult(
-        calls=len(latencies),
+        calls=calls,
         errors=errors,
-        seconds=round(elapsed, 3),
-        throughput=len(latencies) / elapsed,
+        seconds=round(seconds, 3),
+        throughput=calls / seconds if throughput is None else throughput,
         p50_ms=percentile(latencies, 0.50),
         p95_ms=percentile(latencies, 0.95),
         p99_ms=percentile(latencies, 0.99),
         max_ms=latencies[-1] if latencies else 0.0,
         concurrency=concurrency,
-        cpu_us_per_call=cpu / len(latencies) * 1e6 if latencies and cpu_meter else 0.0,
+        cpu_us_per_call=server_cpu / calls * 1e6 if calls else 0.0,
+        client_cpu_us_per_call=client_cpu_us_per_call,
     )

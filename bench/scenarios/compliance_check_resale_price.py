@@ -11,18 +11,17 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 
 from bench.harness import BenchContext, ScenarioResult
 from compliance_service.__main__ import MIGRATIONS_DIR
 from partnerprogram.compliance.v1 import compliance_service_pb2 as pb
-from partnerprogram.compliance.v1 import compliance_service_pb2_grpc as pb_grpc
 from ppcore.policy import load_policy
 from ppcore.testing.postgres import _dsn
 
 DESCRIPTION = "CheckResalePrice (0.5% below list, once per order) vs the echo reference"
+CHECK_RESALE_PRICE = "/partnerprogram.compliance.v1.ComplianceService/CheckResalePrice"
 
 PARTNERS = 1_000
 ORDERS = 500
@@ -72,17 +71,8 @@ async def run(ctx: BenchContext) -> ScenarioResult:
         await ctx.migrate(MIGRATIONS_DIR, url)
         requests = _requests(await _load_partners(url), rng)
         async with ctx.service_process("compliance_service", "COMPLIANCE", {"DATABASE_URL": url}) as address:
-            channels = ctx.channels(address)
-            stubs = [pb_grpc.ComplianceServiceStub(channel) for channel in channels]
-            metadata = ctx.tokens.metadata(ctx.tokens.sales_platform())
-
-            async def call(i: int) -> Any:
-                return await stubs[i % len(stubs)].CheckResalePrice(
-                    requests[i % len(requests)], metadata=metadata, timeout=10
-                )
-
-            scenario = await ctx.compare_with_echo("compliance_check_resale_price", call, address, cpu_goal=1.25)
-            for channel in channels:
-                await channel.close()
+            scenario = await ctx.compare_frames_with_echo(
+                "compliance_check_resale_price", address, CHECK_RESALE_PRICE, requests, cpu_goal=1.25
+            )
         scenario.metrics["below_list_share"] = 1 / BELOW_LIST_EVERY
         return scenario

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
-from typing import Any
 
 import asyncpg
 
@@ -17,7 +16,6 @@ from bench.harness import BenchContext, ScenarioResult
 from licensing_service.__main__ import MIGRATIONS_DIR
 from licensing_service.domain import LicenseKey
 from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
-from partnerprogram.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from ppcore.testing.postgres import _dsn
 
 SCALABLE = True  # runs at each --scale (partners)
@@ -27,6 +25,7 @@ KEYS_PER_PARTNER = 10
 PARTNERS = 100_000
 QUICK_PARTNERS = 2_000
 SAMPLE = 20_000
+VERIFY_KEY = "/partnerprogram.licensing.v1.LicensingService/VerifyKey"
 COLUMNS = (
     "key",
     "kind",
@@ -84,17 +83,13 @@ async def run(ctx: BenchContext) -> ScenarioResult:
         unknown = [LicenseKey.generate(rng.randbytes).value for _ in range(len(sample) // 10)]
         requests = [pb.VerifyKeyRequest(key=key) for key in sample + unknown]
         rng.shuffle(requests)
-        async with ctx.service_process("licensing_service", "LICENSING", {"DATABASE_URL": url}) as address:
-            channels = ctx.channels(address)
-            stubs = [pb_grpc.LicensingServiceStub(channel) for channel in channels]
-            metadata = ctx.tokens.metadata(ctx.tokens.sales_platform())
-
-            async def call(i: int) -> Any:
-                return await stubs[i % len(stubs)].VerifyKey(requests[i % len(requests)], metadata=metadata, timeout=10)
-
-            scenario = await ctx.compare_with_echo("licensing_verify_key", call, address, cpu_goal=1.25)
-            for channel in channels:
-                await channel.close()
+        async with ctx.cached_and_uncached("licensing_service", "LICENSING", {"DATABASE_URL": url}) as (
+            address,
+            uncached,
+        ):
+            scenario = await ctx.compare_frames_with_echo(
+                "licensing_verify_key", address, VERIFY_KEY, requests, cpu_goal=1.25, uncached_address=uncached
+            )
         scenario.metrics["registered_keys"] = float(count)
         scenario.metrics["partners"] = float(count // KEYS_PER_PARTNER)
         return scenario

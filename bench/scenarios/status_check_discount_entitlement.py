@@ -17,7 +17,6 @@ import asyncpg
 
 from bench.harness import BenchContext, ScenarioResult
 from partnerprogram.status.v1 import status_service_pb2 as pb
-from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
 from ppcore.testing.postgres import _dsn
 from status_service.__main__ import MIGRATIONS_DIR
 
@@ -28,6 +27,7 @@ PARTNERS = 10_000
 QUICK_PARTNERS = 1_000
 EMPLOYEES_PER_PARTNER = 10
 SAMPLE = 20_000
+CHECK = "/partnerprogram.status.v1.StatusService/CheckDiscountEntitlement"
 TIERS = ("BUSINESS", "CERTIFIED", "GOLD")
 ROLES = ("FULL", "LIMITED", "CERTIFIED_SPECIALIST")
 PARTNER_COLUMNS = (
@@ -139,18 +139,10 @@ async def run(ctx: BenchContext) -> ScenarioResult:
             for n in range(SAMPLE // 10)
         ]
         rng.shuffle(requests)
-        async with ctx.service_process("status_service", "STATUS", {"DATABASE_URL": url}) as address:
-            channels = ctx.channels(address)
-            stubs = [pb_grpc.StatusServiceStub(channel) for channel in channels]
-            metadata = ctx.tokens.metadata(ctx.tokens.sales_platform())
-
-            async def call(i: int) -> Any:
-                stub = stubs[i % len(stubs)]
-                return await stub.CheckDiscountEntitlement(requests[i % len(requests)], metadata=metadata, timeout=10)
-
-            scenario = await ctx.compare_with_echo("status_check_discount_entitlement", call, address, cpu_goal=1.25)
-            for channel in channels:
-                await channel.close()
+        async with ctx.cached_and_uncached("status_service", "STATUS", {"DATABASE_URL": url}) as (address, uncached):
+            scenario = await ctx.compare_frames_with_echo(
+                "status_check_discount_entitlement", address, CHECK, requests, cpu_goal=1.25, uncached_address=uncached
+            )
         scenario.metrics["partners"] = float(count)
         scenario.metrics["employees"] = float(count * EMPLOYEES_PER_PARTNER)
         return scenario

@@ -155,10 +155,22 @@ def async_url(url: str) -> str:
 class Database:
     """The engine and session factory of one process."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, hot_read_pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        hot_read_pool_size: int = 10,
+        hot_read_cache_entries: int = 0,
+        hot_read_cache_seconds: float = 300.0,
+        echo: bool = False,
+    ) -> None:
         self.url = async_url(url)
         # Connections of each hot-read pool (ppcore.hot_reads) opened on this database.
         self.hot_read_pool_size = hot_read_pool_size
+        # Rows each hot-path cache (ppcore.notified_cache) keeps, 0: none; and their longest life.
+        self.hot_read_cache_entries = hot_read_cache_entries if self.is_postgres else 0
+        self.hot_read_cache_seconds = hot_read_cache_seconds
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_postgres:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size)

@@ -17,6 +17,9 @@ so dashboards and alert rules (deploy/k8s/base/monitoring) have one place to loo
 - ``pp_view_cache_lookups_total`` (by backend, outcome hit/miss) and
   ``pp_view_cache_invalidations_total`` (by backend, scope partner/backend/all): the
   gateway's cache of the backends' partner-view answers, so its hit rate is seen.
+- ``pp_hot_cache_lookups_total`` (by cache, outcome hit/miss), ``pp_hot_cache_invalidations_total``,
+  ``pp_hot_cache_entries`` and ``pp_hot_cache_listening`` (1 while its LISTEN is up): the
+  hot paths' rows kept in memory (``ppcore.notified_cache``), read when scraped.
 
 Recording costs a dictionary look-up and an addition, so it is always on; the endpoint is
 served only when the process has a metrics port (``<PREFIX>_METRICS_PORT``). The endpoint
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import prometheus_client
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from ppcore.logging import get_logger
@@ -173,6 +176,45 @@ def watch_pool(name: str, pool: Any) -> None:
     """Export the connections of a SQLAlchemy pool (``engine.pool``), or of an object with
     ``pool_state() -> {state: count}``, under ``name``."""
     _POOLS.watch(name, pool)
+
+
+class _HotCacheCollector(Collector):
+    """Hot-path caches of this process (``ppcore.notified_cache``): plain counters on the
+    hot path, turned into series only when scraped."""
+
+    def __init__(self) -> None:
+        self._caches: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+    def watch(self, name: str, cache: Any) -> None:
+        self._caches[name] = cache
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        lookups = CounterMetricFamily(
+            "pp_hot_cache_lookups", "Hot-path rows looked up in memory.", labels=["cache", "outcome"]
+        )
+        invalidations = CounterMetricFamily(
+            "pp_hot_cache_invalidations", "Change notifications applied to a hot-path cache.", labels=["cache"]
+        )
+        entries = GaugeMetricFamily("pp_hot_cache_entries", "Rows kept by a hot-path cache.", labels=["cache"])
+        listening = GaugeMetricFamily(
+            "pp_hot_cache_listening", "1 while the cache listens for changes (else it keeps nothing).", labels=["cache"]
+        )
+        for name, cache in list(self._caches.items()):
+            lookups.add_metric([name, "hit"], float(cache.hits))
+            lookups.add_metric([name, "miss"], float(cache.misses))
+            invalidations.add_metric([name], float(cache.invalidations))
+            entries.add_metric([name], float(cache.size()))
+            listening.add_metric([name], 1.0 if cache.listening else 0.0)
+        yield from (lookups, invalidations, entries, listening)
+
+
+_HOT_CACHES = _HotCacheCollector()
+prometheus_client.REGISTRY.register(_HOT_CACHES)
+
+
+def watch_hot_cache(name: str, cache: Any) -> None:
+    """Export a hot-path cache's hits, misses, invalidations, size and listen state."""
+    _HOT_CACHES.watch(name, cache)
 
 
 @dataclass

@@ -71,7 +71,11 @@ class Platform:
         clock = clock or program_clock or SystemClock()
         policy = policy or load_policy(settings.policy_file)
         db = Database(
-            settings.database_url, pool_size=settings.db_pool_size, hot_read_pool_size=settings.hot_read_pool_size
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            hot_read_pool_size=settings.hot_read_pool_size,
+            hot_read_cache_entries=settings.hot_read_cache_entries,
+            hot_read_cache_seconds=settings.hot_read_cache_seconds,
         )
         naming = Naming(settings.nats_namespace)
         bus = EventBus(

@@ -43,6 +43,11 @@ class ServiceSettings(BaseSettings):
     # overflow under bursts) and each hot-read pool (discount check, key check, as-of total).
     db_pool_size: int = Field(default=10, ge=1, le=200)
     hot_read_pool_size: int = Field(default=10, ge=1, le=200)
+    # Rows the hot paths (discount check, key check) keep in memory per process, dropped when
+    # PostgreSQL notifies their change (ppcore.notified_cache); 0 turns the cache off. A kept
+    # row is read again after hot_read_cache_seconds whatever happens.
+    hot_read_cache_entries: int = Field(default=100_000, ge=0, le=10_000_000)
+    hot_read_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
     # Every node of a NATS cluster, comma-separated, so a process starts while one is down.
     nats_url: str = "nats://127.0.0.1:4222"
     # NATS security: a CA to verify the server (TLS), a client certificate and key (mutual TLS),

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ppcore.clock import Clock
 from ppcore.db import Database, PlatformTables, insert_many
 from ppcore.events import Naming, make_envelope
+from ppcore.notified_cache import WRITTEN_CHANNELS, settle
 from ppcore.request_context import current_correlation_id
 from ppcore.tracing import current_traceparent
 
@@ -156,12 +157,16 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         self._announce_touched()
         await self.flush_outbox()
+        written = self.session.info.pop(WRITTEN_CHANNELS, None)
         await self.session.commit()
         self._named.clear()
+        if written:
+            await settle(written)  # this process's hot-path caches reflect the commit (read your writes)
         if self._published and self._after_commit is not None:
             self._after_commit()
 
     async def rollback(self) -> None:
         self.session.info.pop("outbox_rows", None)
+        self.session.info.pop(WRITTEN_CHANNELS, None)
         self._touched.clear()
         await self.session.rollback()

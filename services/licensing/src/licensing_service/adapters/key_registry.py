@@ -4,11 +4,14 @@ A key-facts reader is VerifyKey's only database access: one primary-key look-up 
 ``license_keys`` outside any unit of work (a read needs no transaction, outbox or lock).
 On PostgreSQL it is a prepared statement on a small asyncpg pool of its own, a deliberate
 branch for speed: VerifyKey is the hot path, and SQLAlchemy's per-call work cost it about
-half its throughput. Elsewhere (SQLite) it is the same query through SQLAlchemy.
+half its throughput; the rows read are kept in memory until PostgreSQL notifies their
+change (``ppcore.notified_cache``, the license_keys triggers of migration licensing_0004).
+Elsewhere (SQLite) it is the same query through SQLAlchemy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -20,6 +23,7 @@ from ppcore.batched_reads import BatchedKeyRead
 from ppcore.db import Database
 from ppcore.errors import AlreadyExists
 from ppcore.hot_reads import HotReadPool
+from ppcore.notified_cache import CachedKeyRead, NotifiedCache, mark_written, notified_cache
 
 _FACTS = (
     sa.select(
@@ -68,6 +72,9 @@ class SqlKeyFactsReader:
         return None
 
 
+# The channel the license_keys table's triggers notify.
+LICENSE_KEYS_CHANNEL = "pp_license_keys_changed"
+
 _PG_FACTS = (
     "SELECT key, kind, edition, owner_id, activated, demo, revoked, valid_until FROM license_keys WHERE key = ANY($1)"
 )
@@ -75,24 +82,34 @@ _PG_FACTS = (
 
 class PgKeyFactsReader:
     """A prepared primary-key look-up through ppcore's hot-read pool; look-ups arriving
-    together share one query (ppcore.batched_reads), each sent after its callers asked."""
+    together share one query (ppcore.batched_reads), each sent after its callers asked;
+    answers are kept in ``cache`` until a change of their key is notified."""
 
-    def __init__(self, database_url: str, *, max_size: int = 10) -> None:
+    def __init__(self, database_url: str, *, max_size: int = 10, cache: NotifiedCache | None = None) -> None:
         self._pool = HotReadPool(database_url, max_size=max_size)
-        self._reads = BatchedKeyRead(self._pool, _PG_FACTS, key_column="key")
+        self._batched = BatchedKeyRead(self._pool, _PG_FACTS, key_column="key")
+        self._cache = cache
+        self._reads = CachedKeyRead(self._read_facts, cache)  # keeps the facts, not the row
+
+    async def _read_facts(self, key: Hashable) -> KeyFacts | None:
+        row = await self._batched.fetchrow(key)
+        return None if row is None else _facts(LicenseKey(str(key)), row)
 
     async def facts(self, key: LicenseKey) -> KeyFacts | None:
-        row = await self._reads.fetchrow(key.value)
-        return None if row is None else _facts(key, row)
+        facts: KeyFacts | None = await self._reads.fetchrow(key.value)
+        return facts
 
     async def close(self) -> None:
-        await self._reads.close()
+        if self._cache is not None:
+            await self._cache.close()
+        await self._batched.close()
         await self._pool.close()
 
 
 def key_facts_reader(db: Database) -> KeyFactsReader:
     if db.is_postgres:
-        return PgKeyFactsReader(db.url, max_size=db.hot_read_pool_size)
+        cache = notified_cache(db, LICENSE_KEYS_CHANNEL, name="license_keys")
+        return PgKeyFactsReader(db.url, max_size=db.hot_read_pool_size, cache=cache)
     return SqlKeyFactsReader(db.engine)
 
 
@@ -123,6 +140,7 @@ class CommercialKeyRepository:
         )
 
     async def save(self, key: CommercialKey) -> None:
+        mark_written(self._session.info, LICENSE_KEYS_CHANNEL)  # VerifyKey's cache reads this commit
         row = await self._session.get(LicenseKeyRow, key.key.value)
         if row is None:
             row = LicenseKeyRow(key=key.key.value, kind=KeyKind.COMMERCIAL.value, revoked=False)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from licensing_service.adapters.key_registry import LICENSE_KEYS_CHANNEL
 from licensing_service.adapters.orm import (
     CloudNfrRow,
     EditionChangeRow,
@@ -43,6 +44,7 @@ from licensing_service.domain import (
     SiteTopic,
     UsageRestriction,
 )
+from ppcore.notified_cache import mark_written
 from ppcore.uow import Touched, untouched
 
 
@@ -267,6 +269,7 @@ class PortfolioRepository:
         loaded.history_counts[subject_id] = len(entries)
 
     async def _sync_keys(self, grant: NfrGrant) -> None:
+        mark_written(self._session.info, LICENSE_KEYS_CHANNEL)  # VerifyKey's cache reads this commit
         for key in grant.all_keys():
             facts = grant.facts(key)
             row = await self._session.get(LicenseKeyRow, key.value)

@@ -47,7 +47,15 @@ from licensing_service.domain.renewal import (
     period_end,
 )
 from licensing_service.domain.usage import USAGE_RULE_TEXT, UsageRestriction
-from licensing_service.domain.verification import KeyFacts, KeyKind, KeyLookup, KeyVerdict, VerifyReason, verify_key
+from licensing_service.domain.verification import (
+    KeyFacts,
+    KeyKind,
+    KeyLookup,
+    KeyVerdict,
+    VerifyReason,
+    verdict_of,
+    verify_key,
+)
 
 __all__ = [
     "ON_REQUEST_ENTITLEMENT",
@@ -102,5 +110,6 @@ __all__ = [
     "require_conditions",
     "status_entitlements",
     "unmet_conditions",
+    "verdict_of",
     "verify_key",
 ]

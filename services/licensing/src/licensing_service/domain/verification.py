@@ -84,7 +84,11 @@ def verify_key(
     key = LicenseKey.try_parse(text, vendor_format)
     if key is None:
         return KeyVerdict(VerifyReason.MALFORMED)
-    facts = lookup(key)
+    return verdict_of(lookup(key), today, expected_owner_id)
+
+
+def verdict_of(facts: KeyFacts | None, today: date, expected_owner_id: str | None = None) -> KeyVerdict:
+    """The verdict on a well-formed key whose look-up gave ``facts`` (None: not registered)."""
     if facts is None:
         return KeyVerdict(VerifyReason.UNKNOWN)
     return KeyVerdict(_first_failure(facts, today, expected_owner_id), facts)

@@ -10,6 +10,7 @@ from licensing_service.domain import (
     CommercialKey,
     EditionChangeRequest,
     HistoryEntry,
+    KeyKind,
     KeyRequestState,
     KeyVerdict,
     NfrGrant,
@@ -17,6 +18,7 @@ from licensing_service.domain import (
     RevocationCause,
     SiteChecklist,
     SiteTopic,
+    VerifyReason,
 )
 from partnerprogram.licensing.v1 import license_key_pb2 as key_pb
 from partnerprogram.licensing.v1 import nfr_pb2 as nfr_pb
@@ -83,20 +85,26 @@ def commercial_key_to_proto(key: CommercialKey) -> key_pb.LicenseKey:
     )
 
 
+# VerifyKey's hot path: enum numbers by dictionary look-up, not by name per call.
+_VERIFY_REASONS = {reason: key_pb.VerifyReason.Value(f"VERIFY_REASON_{reason}") for reason in VerifyReason}
+_KEY_KINDS = {kind: key_pb.KeyKind.Value(f"KEY_KIND_{kind}") for kind in KeyKind}
+
+
 def verdict_to_proto(verdict: KeyVerdict) -> key_pb.KeyVerdict:
-    message = key_pb.KeyVerdict(
-        valid=verdict.valid, reason=key_pb.VerifyReason.Value(f"VERIFY_REASON_{verdict.reason}")
-    )
     facts = verdict.facts
-    if facts is not None:
-        message.key = facts.key.value
-        message.kind = key_pb.KeyKind.Value(f"KEY_KIND_{facts.kind}")
-        message.owner_id = facts.owner_id
-        message.edition = facts.edition
-        message.valid_until_date = iso(facts.valid_until)
-        message.activated = facts.activated
-        message.demo = facts.demo
-    return message
+    if facts is None:
+        return key_pb.KeyVerdict(valid=verdict.valid, reason=_VERIFY_REASONS[verdict.reason])  # type: ignore[arg-type]
+    return key_pb.KeyVerdict(
+        valid=verdict.valid,
+        reason=_VERIFY_REASONS[verdict.reason],  # type: ignore[arg-type]
+        key=facts.key.value,
+        kind=_KEY_KINDS[facts.kind],  # type: ignore[arg-type]
+        owner_id=facts.owner_id,
+        edition=facts.edition,
+        valid_until_date=iso(facts.valid_until),
+        activated=facts.activated,
+        demo=facts.demo,
+    )
 
 
 def history_to_proto(entry: HistoryEntry) -> nfr_pb.HistoryEntry:

@@ -48,12 +48,13 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
 
     # --- the hot path -----------------------------------------------------------------
     async def VerifyKey(self, request: pb.VerifyKeyRequest, context: Any) -> pb.VerifyKeyResponse:
+        today = kyiv_date(self._tools.clock.now())
         verdict = await registry.verify(
             self._keys.facts,
             request.key,
-            kyiv_date(self._tools.clock.now()),
+            today,
             request.expected_owner_id,
-            self._tools.policy.license_keys.vendor_key_regex,
+            self._tools.policies.on(today).license_keys.vendor_key_regex,
         )
         return pb.VerifyKeyResponse(verdict=m.verdict_to_proto(verdict))
 

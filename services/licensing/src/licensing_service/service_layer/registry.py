@@ -15,7 +15,7 @@ from licensing_service.domain import (
     LicenseKey,
     VerifyReason,
     register_commercial_key,
-    verify_key,
+    verdict_of,
 )
 from licensing_service.service_layer.context import Toolkit
 
@@ -66,5 +66,4 @@ async def verify(
     key = LicenseKey.try_parse(key_text, vendor_format)
     if key is None:
         return KeyVerdict(VerifyReason.MALFORMED)
-    facts = await lookup(key)
-    return verify_key(key.value, lambda _key: facts, today, expected_owner_id or None, vendor_format)
+    return verdict_of(await lookup(key), today, expected_owner_id or None)

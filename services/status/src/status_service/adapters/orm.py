@@ -119,6 +119,11 @@ class StatusHistoryRow(Base):
     sanction_id: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
+# What the entitlements table's triggers notify with the buyer keys a statement changed
+# (migration status_0008; ppcore.notified_cache).
+ENTITLEMENTS_CHANNEL = "pp_entitlements_changed"
+
+
 class EntitlementRow(Base):
     """The discount check's read table: ``buyer_key`` is ``l:<login>`` or ``p:<partner_id>``."""
 

@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ppcore.cooperative import map_in_slices
+from ppcore.notified_cache import mark_written
 from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier, parse_policy
 from ppcore.uow import Touched, untouched
 from status_service.adapters import codec
 from status_service.adapters.orm import (
+    ENTITLEMENTS_CHANNEL,
     ApplicationRow,
     CertificateRow,
     EmployeeRow,
@@ -377,6 +379,7 @@ async def write_entitlements(session: AsyncSession, partner: Partner, today: dat
     stays right across midnight; the daily job refreshes partners whose sanctions start
     or end.
     """
+    mark_written(session.info, ENTITLEMENTS_CHANNEL)  # the discount check's cache reads this commit
     await session.execute(sa.delete(EntitlementRow).where(EntitlementRow.partner_id == partner.partner_id))
     base = entitlement_snapshot(partner, None, today)
     assert base is not None

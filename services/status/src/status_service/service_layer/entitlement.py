@@ -5,8 +5,10 @@ prepared ``SELECT`` by primary key, then the pure decision. On PostgreSQL it bra
 deliberately to a small asyncpg pool with a prepared statement (SQLAlchemy's per-call
 overhead cost more than the query itself), and checks arriving together share one read
 (``ppcore.batched_reads``: a read sent after each of them arrived); SQLite goes through
-the engine. No cache: every answer reflects the last committed change, whichever replica
-made it.
+the engine. Rows read are kept in memory until PostgreSQL notifies their change
+(``ppcore.notified_cache``: the entitlements table's triggers name the buyer keys a
+statement changed), so a repeated check costs no round trip and reflects every change
+whose notification has arrived, whichever replica made it.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import sqlalchemy as sa
 from ppcore.batched_reads import BatchedKeyRead
 from ppcore.db import Database
 from ppcore.hot_reads import HotReadPool
+from ppcore.notified_cache import CachedKeyRead, notified_cache
 from ppcore.policy import ProgramPolicy, Tier
-from status_service.adapters.orm import EntitlementRow
+from status_service.adapters.orm import ENTITLEMENTS_CHANNEL, EntitlementRow
 from status_service.adapters.policy_in_force import PolicyInForce
 from status_service.adapters.repositories import login_key, partner_key
 from status_service.domain.entitlement import EntitlementDecision, EntitlementSnapshot, check_discount_entitlement
@@ -54,7 +57,9 @@ class EntitlementReader:
         # R-POL-01: the discount follows the policy version in force on the day asked about.
         self.policy = PolicyInForce(db, policy)
         self._pool = HotReadPool(db.url, max_size=db.hot_read_pool_size) if db.is_postgres else None
-        self._reads = BatchedKeyRead(self._pool, _PG_SELECT, key_column="buyer_key") if self._pool else None
+        self._cache = notified_cache(db, ENTITLEMENTS_CHANNEL, name="entitlements")
+        self._batched = BatchedKeyRead(self._pool, _PG_SELECT, key_column="buyer_key") if self._pool else None
+        self._reads = CachedKeyRead(self._batched.fetchrow, self._cache) if self._batched else None
 
     async def _fetch(self, key: str) -> Any:
         if not self._db.is_postgres:
@@ -65,8 +70,10 @@ class EntitlementReader:
         return await self._reads.fetchrow(key)
 
     async def close(self) -> None:
-        if self._reads is not None:
-            await self._reads.close()
+        if self._cache is not None:
+            await self._cache.close()
+        if self._batched is not None:
+            await self._batched.close()
         if self._pool is not None:
             await self._pool.close()
 
