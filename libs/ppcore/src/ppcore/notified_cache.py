@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import random
 import time
@@ -207,7 +208,10 @@ class NotifiedCache:
     def start(self) -> None:
         """Start listening (inside the running loop); reads before that are not kept."""
         if self._listener is None and not self._closed:
-            self._listener = asyncio.get_running_loop().create_task(self._listen_forever())
+            # A context of its own: not the request's (its log fields) that happened to start it.
+            self._listener = asyncio.get_running_loop().create_task(
+                self._listen_forever(), context=contextvars.Context()
+            )
 
     def _forget(self, payload: str) -> None:
         if payload.startswith(_MARKER):
