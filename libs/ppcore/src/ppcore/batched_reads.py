@@ -8,7 +8,8 @@ read is in flight are read together by the next one, one prepared
 
 Freshness is that of a single read: a key is only ever answered by a query sent after it
 was asked for, so every answer reflects the changes committed before the call arrived,
-whichever replica made them. Nothing is cached.
+whichever replica made them. Nothing is cached here (``ppcore.notified_cache`` may keep
+the answers, in front of this).
 
 One read is in flight at a time. A key asked for when none is reads alone, in its
 caller's task (an idle process pays nothing for batching). A key asked for while one is

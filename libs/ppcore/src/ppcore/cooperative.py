@@ -3,9 +3,11 @@
 A list page of a hundred rich items is tens of milliseconds of Python in one piece; every
 call that arrives meanwhile (the discount check at checkout) waits for all of it, and a
 few staff screens paging at once take most of the process. :func:`map_in_slices` maps
-the items a few at a time and, between slices, lets the hot path's calls in flight
-(marked with :func:`hot_call`) go first, waiting at most :data:`MAX_GIVE_WAY_SECONDS`
-per slice so the list still finishes under a steady checkout load.
+the items a few at a time and, between slices, lets the hot path's calls (marked with
+:func:`hot_call`) go first: while they keep arriving it leaves the loop to them five
+times as long as the slice took, and while one is in flight it waits for it, at most
+:data:`MAX_GIVE_WAY_SECONDS` per slice, so the list still finishes under a steady
+checkout load.
 """
 
 from __future__ import annotations
@@ -25,24 +27,35 @@ MAX_GIVE_WAY_SECONDS = 0.01
 # builds interleave their slices and together still take most of the loop; one at a time
 # keeps a process's staff screens to a small share of it (the others wait without CPU).
 LISTS_AT_ONCE = 1
+# A hot call answered from memory (ppcore.notified_cache) starts and ends within one loop
+# step, so a list never sees it in flight, yet such calls keep arriving, queued in gRPC
+# until the loop is free. While one ended this recently, a slice leaves the loop to them
+# GIVE_WAY_RATIO times as long as it took itself: lists get at most a sixth of it.
+HOT_RECENT_SECONDS = 0.002
+GIVE_WAY_RATIO = 5.0
 _hot_in_flight = 0
+_last_hot_call = float("-inf")
 _list_lanes: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
 
 @contextmanager
 def hot_call() -> Iterator[None]:
     """Mark a hot-path call (checkout, key check) in flight: lists give way to it."""
-    global _hot_in_flight
+    global _hot_in_flight, _last_hot_call
     _hot_in_flight += 1
     try:
         yield
     finally:
         _hot_in_flight -= 1
+        _last_hot_call = time.monotonic()
 
 
-async def give_way() -> None:
-    """Yield to the loop; while hot-path calls are in flight, for up to MAX_GIVE_WAY_SECONDS."""
+async def give_way(busy_seconds: float = 0.0) -> None:
+    """Yield to the loop after ``busy_seconds`` of list work: longer while checkouts keep
+    arriving, and while one is in flight for up to MAX_GIVE_WAY_SECONDS."""
     await asyncio.sleep(0)
+    if time.monotonic() - _last_hot_call < HOT_RECENT_SECONDS:
+        await asyncio.sleep(min(MAX_GIVE_WAY_SECONDS, busy_seconds * GIVE_WAY_RATIO))
     deadline = time.monotonic() + MAX_GIVE_WAY_SECONDS
     while _hot_in_flight and time.monotonic() < deadline:  # noqa: ASYNC110 - bounded; no Event tied to one loop
         await asyncio.sleep(0.001)
@@ -62,8 +75,10 @@ async def list_lane() -> AsyncIterator[None]:
 async def map_in_slices(fn: Callable[[T], R], items: Iterable[T], *, per_slice: int = SLICE) -> list[R]:
     """``[fn(item) for item in items]``, giving way to the hot path after every ``per_slice`` items."""
     out: list[R] = []
+    slice_started = time.perf_counter()
     for n, item in enumerate(items, 1):
         out.append(fn(item))
         if n % per_slice == 0:
-            await give_way()
+            await give_way(time.perf_counter() - slice_started)
+            slice_started = time.perf_counter()
     return out

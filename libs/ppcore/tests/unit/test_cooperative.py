@@ -6,6 +6,7 @@ the loop (bench ``status_checkout_with_staff_lists`` measures the effect).
 """
 
 import asyncio
+import time
 
 import pytest
 
@@ -55,3 +56,28 @@ async def test_a_hot_call_that_never_ends_stalls_the_list_only_briefly() -> None
     with hot_call():
         mapped = await asyncio.wait_for(map_in_slices(str, range(8), per_slice=1), timeout=30)
     assert mapped == [str(n) for n in range(8)]
+
+
+async def test_a_slice_gives_way_to_hot_calls_answered_between_its_looks() -> None:
+    """A check answered from memory starts and ends within one loop step: never in flight
+    when a slice looks, yet checkouts are arriving, so the slice leaves the loop to them
+    five times as long as it took."""
+    with hot_call():
+        pass  # answered at once, as from ppcore.notified_cache
+    started = time.monotonic()
+    await cooperative.give_way(0.002)
+    assert time.monotonic() - started >= 0.002 * cooperative.GIVE_WAY_RATIO
+
+
+async def test_without_checkout_traffic_a_slice_only_yields_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cooperative, "_last_hot_call", float("-inf"))
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def noting(delay: float) -> None:
+        pauses.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(cooperative.asyncio, "sleep", noting)
+    await cooperative.give_way(0.002)
+    assert pauses == [0]
