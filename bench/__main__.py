@@ -93,6 +93,7 @@ async def main_async(args: argparse.Namespace) -> int:
         channels=args.channels,
         quick=args.quick,
         rounds=args.rounds,
+        hot_rounds=args.hot_rounds,
         processes=args.processes,
     )
     if args.scale is None:
@@ -154,9 +155,11 @@ def report(results: list[ScenarioResult], options: Options, scales: list[int]) -
         "# Benchmarks",
         "",
         f"Written by `make bench` (`python -m bench`) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
-        f"{os.cpu_count()} cores, load generator in the runner's process (Python grpc.aio), "
+        f"{os.cpu_count()} cores, load generator in the runner's process (the hot paths with a CPU goal: "
+        f"prepared HTTP/2 frames, bench/frames.py; the others: Python grpc.aio), "
         f"concurrency {options.concurrency} over {options.channels} channels, {options.duration:g} s per load, "
-        f"{options.rounds} echo/scenario alternations, {options.processes} server process(es) per server"
+        f"{options.rounds} echo/scenario alternations ({options.hot_rounds} for those hot paths), "
+        f"{options.processes} server process(es) per server"
         + (", small data (--quick)" if options.quick else "")
         + (f"; `<scenario>@Nk`: run at N thousand partners (--scale {','.join(map(str, scales))})" if scales else "")
         + ".",
@@ -206,6 +209,9 @@ def main() -> None:
     parser.add_argument("--json", help="where to write results (default bench/results/)")
     parser.add_argument("--save-baseline", action="store_true", help="store these results as the new baseline")
     parser.add_argument("--rounds", type=int, default=3, help="echo / scenario alternations (A B A B ...)")
+    parser.add_argument(
+        "--hot-rounds", type=int, default=5, help="alternations of the hot paths with a CPU goal (prepared frames)"
+    )
     parser.add_argument("--processes", type=int, default=1, help="server processes of each server (<PREFIX>_PROCESSES)")
     parser.add_argument(
         "--scale",
