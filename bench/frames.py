@@ -26,7 +26,6 @@ import functools
 import resource
 import struct
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -91,10 +90,8 @@ class _Connection(asyncio.Protocol):
         self._status: dict[int, bool] = {}  # stream -> a grpc-status 0 was seen
         self._send_window = 65_535
         self._stream_send_window = 65_535
-        self._waiting: deque[int] = deque()  # call indexes not yet sent for want of window
         self._received = 0
         self._header_block = bytearray()
-        self._header_stream = 0
         self._header_ends_stream = False
         self.running = True
         self.closed = asyncio.get_running_loop().create_future()
@@ -191,7 +188,6 @@ class _Connection(asyncio.Protocol):
             if flags & _PRIORITY:
                 payload = payload[5:]
             self._header_block = bytearray(payload)
-            self._header_stream = stream
             self._header_ends_stream = bool(flags & _END_STREAM)
         else:
             self._header_block += payload
@@ -235,7 +231,6 @@ async def run_frames(
 ) -> LoadResult:
     """``connections`` x ``streams`` calls in flight for ``warmup`` + ``duration`` seconds;
     only calls that end during ``duration`` are counted."""
-    loop = asyncio.get_running_loop()
     latencies: list[float] = []
     errors = 0
     measuring = False
@@ -249,16 +244,10 @@ async def run_frames(
         else:
             errors += 1
 
-    host, _, port = address.rpartition(":")
-    protocols: list[_Connection] = []
-    for n in range(connections):
-        # Each connection starts at its own place in the list, so they do not ask in lockstep.
-        offset = n * len(calls) // connections
-        rotated = [*calls[offset:], *calls[:offset]]
-        _, protocol = await loop.create_connection(
-            functools.partial(_Connection, rotated, streams, done), host, int(port)
-        )
-        protocols.append(protocol)
+    # Each connection starts at its own place in the list, so they do not ask in lockstep.
+    offsets = [n * len(calls) // connections for n in range(connections)]
+    shares = [[*calls[offset:], *calls[:offset]] for offset in offsets]
+    protocols = await _connect(address, shares, streams, done)
     await asyncio.sleep(warmup)
     cpu_at_start = cpu_meter() if cpu_meter else 0.0
     own_at_start = _own_cpu_seconds()
@@ -271,10 +260,7 @@ async def run_frames(
     own = _own_cpu_seconds() - own_at_start
     for protocol in protocols:
         protocol.stop()
-    await asyncio.wait_for(asyncio.gather(*(protocol.closed for protocol in protocols)), timeout=30)
-    failures = [protocol.error for protocol in protocols if protocol.error]
-    if failures:
-        raise RuntimeError(f"load generator: {failures[0]}")
+    await _closed(protocols, within=30)
     return summarize(
         latencies,
         errors=errors,
@@ -293,20 +279,37 @@ async def send_each_once(address: str, calls: Sequence[PreparedCall], *, connect
         nonlocal failed
         failed += not ok
 
+    shares = [calls[n::connections] for n in range(connections)]
+    await _closed(await _connect(address, shares, streams, done, once=True), within=600)
+    return failed
+
+
+async def _connect(
+    address: str,
+    shares: Sequence[Sequence[PreparedCall]],
+    streams: int,
+    done: Callable[[float, bool], None],
+    *,
+    once: bool = False,
+) -> list[_Connection]:
+    """One connection per share of the calls, each sending at once."""
     loop = asyncio.get_running_loop()
     host, _, port = address.rpartition(":")
-    protocols: list[_Connection] = []
-    for n in range(connections):
-        share = calls[n::connections]
+    protocols = []
+    for share in shares:
         _, protocol = await loop.create_connection(
-            functools.partial(_Connection, share, streams, done, once=True), host, int(port)
+            functools.partial(_Connection, share, streams, done, once=once), host, int(port)
         )
         protocols.append(protocol)
-    await asyncio.wait_for(asyncio.gather(*(protocol.closed for protocol in protocols)), timeout=600)
-    errors = [protocol.error for protocol in protocols if protocol.error]
-    if errors:
-        raise RuntimeError(f"load generator: {errors[0]}")
-    return failed
+    return protocols
+
+
+async def _closed(protocols: Sequence[_Connection], *, within: float) -> None:
+    """Wait until every connection has closed; raise the first one's failure, if any."""
+    await asyncio.wait_for(asyncio.gather(*(protocol.closed for protocol in protocols)), timeout=within)
+    failures = [protocol.error for protocol in protocols if protocol.error]
+    if failures:
+        raise RuntimeError(f"load generator: {failures[0]}")
 
 
 def _own_cpu_seconds() -> float:

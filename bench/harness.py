@@ -15,13 +15,13 @@ from typing import Any
 import asyncpg
 import grpc
 from google.protobuf.message import Message
-from sqlalchemy.engine import make_url
 
 from bench import frames
 from bench.cpu import cpu_seconds, load_average, process_tree
 from bench.load import Call, LoadResult, run_load
 from partnerprogram.echo.v1 import echo_service_pb2 as echo_pb
 from partnerprogram.echo.v1 import echo_service_pb2_grpc as echo_grpc
+from ppcore.db import asyncpg_dsn
 from ppcore.migrations import upgrade_async
 from ppcore.testing.nats import NatsServer, free_port
 from ppcore.testing.plugin import TEST_JWT_SECRET, Tokens
@@ -30,6 +30,7 @@ from scripts.supervisor import ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 _ECHO_METHOD = "/partnerprogram.echo.v1.EchoService/Echo"
+_ECHO_REQUEST = echo_pb.EchoRequest(payload=b"x" * 64)  # what every echo call sends
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class BenchContext:
         runner's own garbage is collected."""
         self._scenarios += 1
         self.nats_namespace = f"bench{self._scenarios}"
-        connection = await asyncpg.connect(make_url(admin_url()).set(drivername="postgresql").render_as_string(False))
+        connection = await asyncpg.connect(asyncpg_dsn(admin_url()))
         try:
             await connection.execute("CHECKPOINT")
         finally:
@@ -206,10 +207,9 @@ class BenchContext:
                 self._echo_stack.push_async_callback(channel.close)
             stubs = [echo_grpc.EchoServiceStub(c) for c in channels]
             metadata = self.tokens.metadata(self.tokens.sales_platform())
-            request = echo_pb.EchoRequest(payload=b"x" * 64)
 
             async def call(i: int) -> Any:
-                return await stubs[i % len(stubs)].Echo(request, metadata=metadata, timeout=10)
+                return await stubs[i % len(stubs)].Echo(_ECHO_REQUEST, metadata=metadata, timeout=10)
 
             self._echo_address, self._echo_call = address, call
         return self._echo_address, self._echo_call
@@ -256,7 +256,7 @@ class BenchContext:
         load_before = load_average()[0]
         echo_address, _ = await self.echo_server()
         metadata = self.tokens.metadata(self.tokens.sales_platform())
-        echo_calls = frames.prepare(echo_address, _ECHO_METHOD, [echo_pb.EchoRequest(payload=b"x" * 64)], metadata)
+        echo_calls = frames.prepare(echo_address, _ECHO_METHOD, [_ECHO_REQUEST], metadata)
         calls = frames.prepare(address, method, requests, metadata)
         connections = self.options.channels
         streams = max(1, self.options.concurrency // connections)

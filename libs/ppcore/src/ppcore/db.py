@@ -141,6 +141,11 @@ async def insert_many(
     await session.execute(sa.insert(table).from_select([*rows[0], *same], sa.select(*columns)))
 
 
+def asyncpg_dsn(url: str) -> str:
+    """A PostgreSQL URL (any SQLAlchemy driver name) as the plain DSN asyncpg.connect takes."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def async_url(url: str) -> str:
     """Map plain URLs to the async drivers: postgresql -> asyncpg, sqlite -> aiosqlite."""
     parsed = make_url(url)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from ppcore.db import asyncpg_dsn
 from ppcore.metrics import watch_pool
 
 T = TypeVar("T")
@@ -31,7 +32,7 @@ T = TypeVar("T")
 
 class HotReadPool:
     def __init__(self, database_url: str, *, max_size: int = 10, name: str = "hot_reads") -> None:
-        self._dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self._max_size = max_size
         self._idle: deque[asyncpg.Connection] = deque()
         self._waiters: deque[asyncio.Future[asyncpg.Connection]] = deque()

@@ -48,9 +48,8 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy.engine import make_url
 
-from ppcore.db import Database
+from ppcore.db import Database, asyncpg_dsn
 from ppcore.metrics import watch_hot_cache
 
 log = structlog.get_logger("ppcore.notified_cache")
@@ -59,6 +58,7 @@ EVERYTHING = "*"
 NOTIFY_MAX_KEYS = 1000  # a statement that changes more rows drops every answer at once
 _PAYLOAD_BYTES = 7000  # pg_notify's limit is 8000 bytes: keys are sent in chunks below it
 HEARTBEAT_SECONDS = 5.0
+RECONNECT_SECONDS = (0.2, 5.0)  # first and longest pause before listening again
 SETTLE_SECONDS = 2.0  # a marker not seen by then: everything kept is dropped instead
 _MARKER = "!settled:"  # never the start of a key (keys are validated: "l:", "p:", base32)
 WRITTEN_CHANNELS = "pp_notified_channels"  # session.info key: channels written in this transaction
@@ -77,9 +77,6 @@ async def settle(channels: Iterable[str]) -> None:
     wanted = set(channels)
     for cache in [cache for cache in _caches if cache.channel in wanted]:
         await cache.settle()
-
-
-RECONNECT_SECONDS = (0.2, 5.0)  # first and longest pause before listening again
 
 
 def notify_trigger_sql(table: str, key_column: str, channel: str) -> list[str]:
@@ -161,7 +158,7 @@ class NotifiedCache:
         name: str,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self.channel = channel
         self.application_name = f"pp-listen:{channel}"  # the listen connection, in pg_stat_activity
         self._entries = entries
@@ -219,11 +216,11 @@ class NotifiedCache:
             if marker is not None and not marker.done():
                 marker.set_result(None)
             return
-        self.generation += 1
         self.invalidations += 1
         if payload == EVERYTHING:
-            self._rows.clear()
+            self._drop_everything()
             return
+        self.generation += 1
         for key in payload.split("\n"):
             self._rows.pop(key, None)
 

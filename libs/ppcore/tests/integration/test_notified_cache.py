@@ -92,10 +92,15 @@ async def test_triggers_name_the_keys_each_statement_changed(
 async def test_a_transaction_notifies_at_commit_and_a_rollback_not_at_all(
     kv: tuple[str, asyncpg.Connection], heard: list[str]
 ) -> None:
-    _, admin = kv
+    url, admin = kv
     async with admin.transaction():
         await admin.execute("UPDATE kv SET v = 7 WHERE k = 'k7'")
-        await asyncio.sleep(0.2)  # a notification, were one sent early, would arrive now
+        # A marker committed by another session now: a notification sent early would be heard first.
+        other = await asyncpg.connect(_dsn(url))
+        await other.execute("SELECT pg_notify($1, 'marker')", CHANNEL)
+        other.terminate()
+        await _until(lambda: "marker" in heard)
+        heard.remove("marker")
         assert heard == []
     transaction = admin.transaction()
     await transaction.start()

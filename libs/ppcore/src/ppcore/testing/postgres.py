@@ -12,6 +12,8 @@ import uuid
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from ppcore.db import asyncpg_dsn
+
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -20,7 +22,7 @@ def admin_url() -> str:
 
 
 def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return asyncpg_dsn(url)
 
 
 async def postgres_available(url: str) -> str | None:
