@@ -61,6 +61,34 @@ async def test_reflection_lists_the_service(echo_channel):
     assert "grpc.health.v1.Health" in names
 
 
+async def test_accepting_a_call_waits_on_one_pending_request_whatever_the_methods_served(tokens, monkeypatch):
+    """grpc.aio waits on one pending request per registered method for every call it
+    accepts; the server registers handlers as generic only, so it waits on one."""
+    waited_on: list[int] = []
+    real_wait = asyncio.wait
+
+    async def recording_wait(futures, **options):
+        task = asyncio.current_task()
+        if task is not None and task.get_coro().__qualname__ == "AioServer._server_main_loop":
+            waited_on.append(len(futures))
+        return await real_wait(futures, **options)
+
+    monkeypatch.setattr(asyncio, "wait", recording_wait)
+    app = build_echo_app(_settings())
+    port = await app.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            echo = pb_grpc.EchoServiceStub(channel)
+            metadata = tokens.metadata(tokens.sales_platform())
+            await asyncio.gather(*(echo.Echo(pb.EchoRequest(payload=b"x"), metadata=metadata) for _ in range(20)))
+            health = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+            assert health.status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        await app.stop()
+    assert waited_on, "grpc.aio no longer waits in its serving loop: re-check _GenericHandlersOnly"
+    assert set(waited_on) == {1}
+
+
 async def test_every_rpc_enforces_authentication_and_access(echo_channel, tokens):
     await assert_auth_enforced(echo_channel, ECHO, ECHO_ACCESS, tokens)
 
