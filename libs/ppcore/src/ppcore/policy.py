@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -241,7 +242,7 @@ class LicenseKeysPolicy(_Frozen):
             raise ValueError(f"not a regular expression: {exc}") from exc
         return pattern
 
-    @property
+    @cached_property
     def vendor_key_regex(self) -> re.Pattern[str]:
         return re.compile(self.vendor_key_pattern)
 

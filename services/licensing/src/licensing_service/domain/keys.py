@@ -32,21 +32,25 @@ _KEY_CHARS = _BODY_CHARS + _CHECK_CHARS
 # Characters people confuse when copying a key by hand read as the digit they resemble.
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _CHECK_PERSON = b"pplickey"
+# Copied for each key: cheaper than a new keyed digest (a verification's largest cost).
+_CHECK_DIGEST = hashlib.blake2s(digest_size=4, person=_CHECK_PERSON)
+_CHAR = "[0-9A-HJKMNP-TV-Z]"  # one character of _ALPHABET
+_KEY_TEXT = re.compile(f"{_CHAR}{{{_KEY_CHARS}}}")
+# The canonical form, as keys are printed and usually sent: read without normalising.
+_CANONICAL = re.compile(f"{_CHAR}{{{_GROUP}}}(?:-{_CHAR}{{{_GROUP}}}){{{_KEY_CHARS // _GROUP - 1}}}")
+_BODY_FIRST = frozenset(_ALPHABET[:8])  # 26 base32 characters hold 130 bits; 128 are used
 # The key column's width: a vendor key longer than this is not a key.
 MAX_KEY_CHARS = 40
 
 
 def _encode(value: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        value, digit = divmod(value, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))
+    return "".join([_ALPHABET[(value >> shift) & 31] for shift in range(5 * (width - 1), -1, -5)])
 
 
 def _check_part(body: str) -> str:
-    digest = hashlib.blake2s(body.encode("ascii"), digest_size=4, person=_CHECK_PERSON).digest()
-    return _encode(int.from_bytes(digest, "big") >> (32 - 5 * _CHECK_CHARS), _CHECK_CHARS)
+    digest = _CHECK_DIGEST.copy()
+    digest.update(body.encode("ascii"))
+    return _encode(int.from_bytes(digest.digest(), "big") >> (32 - 5 * _CHECK_CHARS), _CHECK_CHARS)
 
 
 def _group(chars: str) -> str:
@@ -105,14 +109,18 @@ class LicenseKey:
 
     @classmethod
     def _try_parse_suite(cls, text: str) -> LicenseKey | None:
-        chars = _normalise(text)
-        if len(chars) != _KEY_CHARS or any(c not in _ALPHABET for c in chars):
-            return None
+        if _CANONICAL.fullmatch(text):
+            canonical, chars = text, text.replace("-", "")
+        else:
+            chars = _normalise(text)
+            if not _KEY_TEXT.fullmatch(chars):
+                return None
+            canonical = ""
         body, check = chars[:_BODY_CHARS], chars[_BODY_CHARS:]
-        # 26 base32 characters hold 130 bits; a generated body never sets the top two.
-        if _ALPHABET.index(body[0]) >= 8 or _check_part(body) != check:
+        # A generated body never sets the top two of its 130 bits.
+        if body[0] not in _BODY_FIRST or _check_part(body) != check:
             return None
-        return cls(_group(chars))
+        return cls(canonical or _group(chars))
 
     def __str__(self) -> str:
         return self.value
