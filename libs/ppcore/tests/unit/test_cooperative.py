@@ -81,3 +81,27 @@ async def test_without_checkout_traffic_a_slice_only_yields_once(monkeypatch: py
     monkeypatch.setattr(cooperative.asyncio, "sleep", noting)
     await cooperative.give_way(0.002)
     assert pauses == [0]
+
+
+async def test_rows_read_in_parts_give_way_to_a_hot_call_after_each_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list's query is read by a cursor a few rows at a time (ROWS_PER_READ): a checkout
+    arriving while the rows are decoded is answered before the next part is read."""
+    monkeypatch.setattr(cooperative, "MAX_GIVE_WAY_SECONDS", 30.0)
+    order: list[str] = []
+
+    async def parts():  # type: ignore[no-untyped-def]
+        for n in range(3):
+            order.append(f"part {n}")
+            yield [n * 10, n * 10 + 1]
+
+    async def hot() -> None:
+        with hot_call():
+            await asyncio.sleep(0.002)
+            order.append("hot done")
+
+    checkout = asyncio.ensure_future(hot())
+    await asyncio.sleep(0)
+    rows = await cooperative.collect_in_slices(parts())
+    await checkout
+    assert rows == [0, 1, 10, 11, 20, 21]
+    assert order.index("part 0") < order.index("hot done") < order.index("part 1")

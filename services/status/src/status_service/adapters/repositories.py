@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ppcore.cooperative import map_in_slices
+from ppcore.cooperative import ROWS_PER_READ, collect_in_slices, map_in_slices
 from ppcore.notified_cache import mark_written
 from ppcore.personal_data import LegalBasis
 from ppcore.policy import Tier, parse_policy
@@ -189,7 +189,9 @@ class PartnerRepository:
         # Set-based and light (issue 12): two queries of plain rows, not ORM entities, and
         # one employee per partner; a list used to cost two queries per partner, then a
         # whole roster each, and the work held up the discount check on the same process.
-        rows = (await self._session.execute(stmt.limit(limit))).all()
+        # Read by a cursor a few rows at a time: the decoding gives way to the discount check.
+        cursor = await self._session.stream(stmt.limit(limit).execution_options(yield_per=ROWS_PER_READ))
+        rows: list[sa.Row[Any]] = await collect_in_slices(cursor.partitions())
         mains: dict[str, list[sa.Row[Any]]] = {row.partner_id: [] for row in rows}
         if rows:
             employees = EmployeeRow.__table__.c
