@@ -191,7 +191,10 @@ class PartnerRepository:
         # whole roster each, and the work held up the discount check on the same process.
         # Read by a cursor a few rows at a time: the decoding gives way to the discount check.
         cursor = await self._session.stream(stmt.limit(limit).execution_options(yield_per=ROWS_PER_READ))
-        rows: list[sa.Row[Any]] = await collect_in_slices(cursor.partitions())
+        try:
+            rows: list[sa.Row[Any]] = await collect_in_slices(cursor.partitions())
+        finally:
+            await cursor.close()  # already closed once read to the end; not if the call was cancelled
         mains: dict[str, list[sa.Row[Any]]] = {row.partner_id: [] for row in rows}
         if rows:
             employees = EmployeeRow.__table__.c
