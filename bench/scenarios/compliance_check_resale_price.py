@@ -17,8 +17,8 @@ import asyncpg
 from bench.harness import BenchContext, ScenarioResult
 from compliance_service.__main__ import MIGRATIONS_DIR
 from partnerprogram.compliance.v1 import compliance_service_pb2 as pb
+from ppcore.db import asyncpg_dsn
 from ppcore.policy import load_policy
-from ppcore.testing.postgres import _dsn
 
 DESCRIPTION = "CheckResalePrice (0.5% below list, once per order) vs the echo reference"
 CHECK_RESALE_PRICE = "/partnerprogram.compliance.v1.ComplianceService/CheckResalePrice"
@@ -32,7 +32,7 @@ BELOW_LIST_EVERY = 200
 async def _load_partners(url: str) -> list[str]:
     partners = [f"partner-{i:05d}" for i in range(PARTNERS)]
     approved = datetime(2026, 1, 1, tzinfo=UTC)
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.copy_records_to_table(
             "partners",

@@ -17,8 +17,8 @@ from bench.harness import BenchContext, ScenarioResult
 from gateway_service.__main__ import MIGRATIONS_DIR
 from partnerprogram.gateway.v1 import gateway_service_pb2 as pb
 from partnerprogram.gateway.v1 import gateway_service_pb2_grpc as pb_grpc
+from ppcore.db import asyncpg_dsn
 from ppcore.policy import load_policy
-from ppcore.testing.postgres import _dsn
 
 SCALABLE = True  # runs at each --scale (partners)
 DESCRIPTION = "ListDirectory pages, uncached, 10,000 partners (quick: 1,000) from the read model vs echo"
@@ -48,7 +48,7 @@ FROM generate_series(1, $1, 50) AS i;
 
 
 async def _load(url: str, partners: int) -> None:
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         # Scored with the policy in force, as the consumers leave it: the steady state, not
         # the one-off rescoring after a policy change.

@@ -16,7 +16,7 @@ from bench.harness import BenchContext, ScenarioResult
 from licensing_service.__main__ import MIGRATIONS_DIR
 from licensing_service.domain import LicenseKey
 from partnerprogram.licensing.v1 import licensing_service_pb2 as pb
-from ppcore.testing.postgres import _dsn
+from ppcore.db import asyncpg_dsn
 
 SCALABLE = True  # runs at each --scale (partners)
 DESCRIPTION = "VerifyKey on 1,000,000 registered keys, 10 per partner (quick: 20,000) vs the echo reference"
@@ -46,7 +46,7 @@ async def _load_keys(url: str, count: int, rng: random.Random) -> list[str]:
     now = datetime(2026, 11, 25, tzinfo=UTC)
     until = date(2030, 1, 1)
     keys = [LicenseKey.generate(rng.randbytes).value for _ in range(count)]
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         batch = 100_000
         for start in range(0, count, batch):

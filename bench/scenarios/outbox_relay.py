@@ -34,10 +34,9 @@ from bench.load import percentile
 from partnerprogram.echo.v1.echo_service_pb2 import EchoRequest
 from ppcore.bus import EventBus
 from ppcore.clock import SystemClock
-from ppcore.db import Database, add_platform_tables, make_metadata
+from ppcore.db import Database, add_platform_tables, asyncpg_dsn, make_metadata
 from ppcore.events import Naming, make_envelope
 from ppcore.outbox import OutboxRelay
-from ppcore.testing.postgres import _dsn
 from ppcore.uow import SqlUnitOfWork
 
 DESCRIPTION = "outbox relay: drain events/s, and lag commit -> consumer at 2,000 events/s (p50/p99)"
@@ -110,7 +109,7 @@ async def _drain(ctx: BenchContext, url: str, events: int) -> float:
         now = clock.now()
         envelope = make_envelope(EchoRequest(payload=b"x" * 64), source=SOURCE, time=now, partner_id=f"p{n % 100}")
         rows.append((envelope.id, subject, envelope.partner_id, envelope.SerializeToString(), now))
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.copy_records_to_table(
             "outbox", records=rows, columns=("event_id", "subject", "partner_id", "envelope", "created_at")

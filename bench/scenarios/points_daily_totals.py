@@ -37,7 +37,7 @@ from partnerprogram.points.v1 import points_service_pb2 as pb
 from partnerprogram.points.v1 import points_service_pb2_grpc as pb_grpc
 from points_service.__main__ import MIGRATIONS_DIR
 from ppcore.clock import kyiv_datetime
-from ppcore.testing.postgres import _dsn
+from ppcore.db import asyncpg_dsn
 
 DESCRIPTION = "RunDailyTotals on 100,000 partners / 10,000,000 ledger rows vs a bare GROUP BY; as-of p99"
 
@@ -151,7 +151,7 @@ async def run(ctx: BenchContext) -> ScenarioResult:
     rng = random.Random(20261125)
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
             load_seconds = await _load_ledger(connection, rows, partners)
             async with ctx.service_process("points_service", "POINTS", {"DATABASE_URL": url}) as address:

@@ -17,7 +17,7 @@ import asyncpg
 
 from bench.harness import BenchContext, ScenarioResult
 from partnerprogram.status.v1 import status_service_pb2 as pb
-from ppcore.testing.postgres import _dsn
+from ppcore.db import asyncpg_dsn
 from status_service.__main__ import MIGRATIONS_DIR
 
 SCALABLE = True  # runs at each --scale (partners)
@@ -112,7 +112,7 @@ async def _load(url: str, partners: int) -> tuple[list[str], list[str]]:
             logins.append(login)
             employee_rows.append((login, pid, role, "", now))
             entitlement_rows.append((f"l:{login}", *common, role, *flags))
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.copy_records_to_table("partners", records=partner_rows, columns=PARTNER_COLUMNS)
         await connection.copy_records_to_table("employees", records=employee_rows, columns=EMPLOYEE_COLUMNS)

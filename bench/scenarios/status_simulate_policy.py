@@ -23,8 +23,8 @@ import yaml
 from bench.harness import BenchContext, Goal, ScenarioResult
 from partnerprogram.status.v1 import status_service_pb2 as pb
 from partnerprogram.status.v1 import status_service_pb2_grpc as pb_grpc
+from ppcore.db import asyncpg_dsn
 from ppcore.policy import DEFAULT_POLICY_PATH, load_policy
-from ppcore.testing.postgres import _dsn
 from status_service.__main__ import MIGRATIONS_DIR
 from status_service.adapters import codec
 from status_service.domain.application import ApplicantData, submit_application
@@ -125,7 +125,7 @@ async def run(ctx: BenchContext) -> ScenarioResult:
     request = pb.SimulatePolicyChangeRequest(policy_document=_gold_at_600(), as_of_date="2027-03-02")
     async with ctx.pg_database() as url:
         await ctx.migrate(MIGRATIONS_DIR, url)
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
             load_seconds = await _load(connection, partners)
         finally:

@@ -15,9 +15,10 @@ import asyncpg
 import pytest
 
 from ppcore.batched_reads import BatchedKeyRead
+from ppcore.db import asyncpg_dsn
 from ppcore.hot_reads import HotReadPool
 from ppcore.testing.pg_cluster import PG_BIN, PrivatePostgres
-from ppcore.testing.postgres import _dsn, until_query_running
+from ppcore.testing.postgres import until_query_running
 
 pytestmark = [pytest.mark.postgres]
 
@@ -38,7 +39,7 @@ class CountingPool(HotReadPool):
 
 
 async def _table(url: str) -> asyncpg.Connection:
-    admin = await asyncpg.connect(_dsn(url))
+    admin = await asyncpg.connect(asyncpg_dsn(url))
     await admin.execute("CREATE TABLE kv (k text PRIMARY KEY, v int NOT NULL)")
     await admin.execute("INSERT INTO kv SELECT 'k' || n, n FROM generate_series(0, 499) AS n")
     return admin

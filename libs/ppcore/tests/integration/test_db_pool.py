@@ -6,8 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 from ppcore import db as db_module
-from ppcore.db import Database
-from ppcore.testing.postgres import _dsn
+from ppcore.db import Database, asyncpg_dsn
 
 pytestmark = [pytest.mark.postgres]
 
@@ -38,7 +37,7 @@ async def test_ping_only_when_idle_and_reconnect_after_the_server_dropped_us(mak
 
         # The server drops every connection; after the idle time the ping finds out and
         # the read runs on a fresh connection, without an error.
-        admin = await asyncpg.connect(_dsn(url))
+        admin = await asyncpg.connect(asyncpg_dsn(url))
         try:
             await admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -6,8 +6,9 @@ import asyncio
 import asyncpg
 import pytest
 
+from ppcore.db import asyncpg_dsn
 from ppcore.hot_reads import HotReadPool
-from ppcore.testing.postgres import _dsn, until_query_running
+from ppcore.testing.postgres import until_query_running
 
 pytestmark = [pytest.mark.postgres]
 
@@ -19,7 +20,7 @@ async def _backends(url: str, admin: asyncpg.Connection) -> int:
 
 async def test_bounded_concurrency_cancellation_and_close(make_pg_database):
     url = await make_pg_database()
-    admin = await asyncpg.connect(_dsn(url))
+    admin = await asyncpg.connect(asyncpg_dsn(url))
     pool = HotReadPool(url, max_size=3)
     try:
         # 40 concurrent reads over at most 3 connections, each read answered with its own value.

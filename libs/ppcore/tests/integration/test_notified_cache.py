@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from ppcore.clock import SystemClock
-from ppcore.db import Database, add_platform_tables
+from ppcore.db import Database, add_platform_tables, asyncpg_dsn
 from ppcore.events import Naming
 from ppcore.notified_cache import (
     EVERYTHING,
@@ -26,7 +26,6 @@ from ppcore.notified_cache import (
     settle,
 )
 from ppcore.testing.polling import eventually
-from ppcore.testing.postgres import _dsn
 from ppcore.uow import SqlUnitOfWork
 
 pytestmark = [pytest.mark.postgres]
@@ -45,7 +44,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 async def kv(make_pg_database: Any) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
     """A database with table kv ('k0'..'k99' -> 0..99), its notify triggers, and an admin connection."""
     url = await make_pg_database()
-    admin = await asyncpg.connect(_dsn(url))
+    admin = await asyncpg.connect(asyncpg_dsn(url))
     await admin.execute("CREATE TABLE kv (k text PRIMARY KEY, v int NOT NULL)")
     await admin.execute("INSERT INTO kv SELECT 'k' || n, n FROM generate_series(0, 99) AS n")
     for statement in notify_trigger_sql("kv", "k", CHANNEL):
@@ -59,7 +58,7 @@ async def heard(kv: tuple[str, asyncpg.Connection]) -> AsyncIterator[list[str]]:
     """The payloads notified on CHANNEL, in order."""
     url, _ = kv
     payloads: list[str] = []
-    listener = await asyncpg.connect(_dsn(url))
+    listener = await asyncpg.connect(asyncpg_dsn(url))
     await listener.add_listener(CHANNEL, lambda *args: payloads.append(args[3]))
     yield payloads
     listener.terminate()
@@ -96,7 +95,7 @@ async def test_a_transaction_notifies_at_commit_and_a_rollback_not_at_all(
     async with admin.transaction():
         await admin.execute("UPDATE kv SET v = 7 WHERE k = 'k7'")
         # A marker committed by another session now: a notification sent early would be heard first.
-        other = await asyncpg.connect(_dsn(url))
+        other = await asyncpg.connect(asyncpg_dsn(url))
         await other.execute("SELECT pg_notify($1, 'marker')", CHANNEL)
         other.terminate()
         await _until(lambda: "marker" in heard)
@@ -182,7 +181,7 @@ async def test_an_answer_read_across_a_change_is_returned_but_not_kept(kv: tuple
         reading = asyncio.create_task(cached.fetchrow("k6"))
         await read_started.wait()
         generation = cache.generation
-        writer = await asyncpg.connect(_dsn(url))
+        writer = await asyncpg.connect(asyncpg_dsn(url))
         await writer.execute("UPDATE kv SET v = 60 WHERE k = 'k6'")
         writer.terminate()
         await _until(lambda: cache.generation > generation)

@@ -14,6 +14,20 @@ from ppcore import cooperative
 from ppcore.cooperative import hot_call, list_lane, map_in_slices
 
 
+def _list_waits_for_hot_calls(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Set once a list polls for a hot call in flight to end (give_way's wait)."""
+    waiting = asyncio.Event()
+    real_sleep = asyncio.sleep
+
+    async def noting(delay: float) -> None:
+        if delay > 0 and cooperative._hot_in_flight:
+            waiting.set()
+        await real_sleep(delay)
+
+    monkeypatch.setattr(cooperative.asyncio, "sleep", noting)
+    return waiting
+
+
 async def test_list_builds_take_turns_one_at_a_time() -> None:
     inside = 0
     most_inside = 0
@@ -34,9 +48,13 @@ async def test_a_slice_waits_for_a_hot_call_in_flight(monkeypatch: pytest.Monkey
     monkeypatch.setattr(cooperative, "MAX_GIVE_WAY_SECONDS", 30.0)  # a busy machine: only the call ends the wait
     order: list[str] = []
 
+    in_flight = asyncio.Event()
+    list_waiting = _list_waits_for_hot_calls(monkeypatch)
+
     async def hot() -> None:
         with hot_call():
-            await asyncio.sleep(0.002)
+            in_flight.set()
+            await list_waiting.wait()  # ends only once the list waits for it
             order.append("hot done")
 
     def item(n: int) -> int:
@@ -44,8 +62,9 @@ async def test_a_slice_waits_for_a_hot_call_in_flight(monkeypatch: pytest.Monkey
         return n * 2
 
     checkout = asyncio.ensure_future(hot())
-    await asyncio.sleep(0)
+    await in_flight.wait()
     mapped = await map_in_slices(item, range(3), per_slice=1)
+    list_waiting.set()  # had the list not waited, the checkout still ends (after it)
     await checkout
     assert mapped == [0, 2, 4]
     # The first item is built, then the list gives way until the checkout call is done.
@@ -89,6 +108,9 @@ async def test_rows_read_in_parts_give_way_to_a_hot_call_after_each_part(monkeyp
     monkeypatch.setattr(cooperative, "MAX_GIVE_WAY_SECONDS", 30.0)
     order: list[str] = []
 
+    in_flight = asyncio.Event()
+    list_waiting = _list_waits_for_hot_calls(monkeypatch)
+
     async def parts():  # type: ignore[no-untyped-def]
         for n in range(3):
             order.append(f"part {n}")
@@ -96,12 +118,14 @@ async def test_rows_read_in_parts_give_way_to_a_hot_call_after_each_part(monkeyp
 
     async def hot() -> None:
         with hot_call():
-            await asyncio.sleep(0.002)
+            in_flight.set()
+            await list_waiting.wait()  # ends only once the list waits for it
             order.append("hot done")
 
     checkout = asyncio.ensure_future(hot())
-    await asyncio.sleep(0)
+    await in_flight.wait()
     rows = await cooperative.collect_in_slices(parts())
+    list_waiting.set()  # had the list not waited, the checkout still ends (after it)
     await checkout
     assert rows == [0, 1, 10, 11, 20, 21]
     assert order.index("part 0") < order.index("hot done") < order.index("part 1")

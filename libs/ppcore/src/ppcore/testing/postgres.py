@@ -21,14 +21,10 @@ def admin_url() -> str:
     return os.environ.get("PP_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
 
 
-def _dsn(url: str) -> str:
-    return asyncpg_dsn(url)
-
-
 async def postgres_available(url: str) -> str | None:
     """None when reachable, else the reason."""
     try:
-        conn = await asyncpg.connect(_dsn(url), timeout=5)
+        conn = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     await conn.close()
@@ -40,7 +36,7 @@ async def create_database(url: str, prefix: str = "pp_test", *, template: str | 
     of that database, which nobody may be connected to meanwhile."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
-    conn = await asyncpg.connect(_dsn(url))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
@@ -50,7 +46,7 @@ async def create_database(url: str, prefix: str = "pp_test", *, template: str | 
 
 async def drop_database(admin: str, database_url: str) -> None:
     name = make_url(database_url).database
-    conn = await asyncpg.connect(_dsn(admin))
+    conn = await asyncpg.connect(asyncpg_dsn(admin))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
